@@ -1,0 +1,1 @@
+//! The Hbase service handler. (being written)

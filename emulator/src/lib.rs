@@ -1,0 +1,16 @@
+//! An emulator of the HBase Thrift1 gateway, in-process or as the
+//! `hbase-emulator` binary.
+//!
+//! It speaks the gateway's wire protocol (binary or compact, buffered or
+//! framed) and reproduces the gateway's observable behaviour: multi-version
+//! cells, timestamps, counters, scanners, the filter language and the admin
+//! calls, with the errors HBase raises. Unmodified HBase clients work against
+//! it, which makes it the embedded default behind tests and examples.
+
+mod filter;
+mod handler;
+mod server;
+mod store;
+
+pub use hbase_orm_idl::wire::{Protocol, Transport};
+pub use server::{Emulator, EmulatorBuilder};

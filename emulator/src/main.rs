@@ -1,0 +1,2 @@
+//! The `hbase-emulator` binary. (being written)
+fn main() {}
