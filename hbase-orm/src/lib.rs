@@ -1,14 +1,19 @@
 //! Typed Rust structs over Apache HBase, through its Thrift gateway.
 //!
 //! Two layers, both public:
-//! - the raw layer: [`Connection`], [`Table`], [`Batch`], [`ConnectionPool`] and
+//! - the raw layer: `Connection`, `Table`, `Batch`, `ConnectionPool` and
 //!   scans, an async (tokio) client of the HBase Thrift1 gateway with everything
 //!   HappyBase offers, plus a blocking API over the same code path;
 //! - the typed layer: `#[derive(HRow)]` maps a struct to a row key and
-//!   `family:qualifier` cells, and [`Repo`] gives typed get/put/scan/delete.
+//!   `family:qualifier` cells, and `Repo` gives typed get/put/scan/delete.
 //!
 //! (module overview and examples are filled in as the layers land)
 
+// ---- raw layer (owned by the raw-client work) ----
 pub mod error;
+
+// ---- typed layer (owned by the typed-mapping work) ----
+pub mod codec;
+pub mod row_key;
 
 pub use error::{Error, Result};

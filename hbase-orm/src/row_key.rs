@@ -1,0 +1,1 @@
+//! Row-key encoding whose byte order equals the typed order. (being written)
