@@ -1,0 +1,1 @@
+//! The Hbase service methods against the emulator, call by call.

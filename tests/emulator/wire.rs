@@ -1,0 +1,1 @@
+//! Transports, protocols, bad input, concurrency and shutdown over real sockets.
