@@ -12,5 +12,5 @@ mod handler;
 mod server;
 mod store;
 
-pub use hbase_orm_idl::wire::{Protocol, Transport};
+pub use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 pub use server::{Emulator, EmulatorBuilder};

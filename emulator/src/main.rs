@@ -1,2 +1,133 @@
-//! The `hbase-emulator` binary. (being written)
-fn main() {}
+//! The `hbase-emulator` binary: an emulated HBase Thrift1 gateway on a TCP
+//! port, for clients in any language.
+//!
+//! Prints `hbase-emulator listening on ADDR (TRANSPORT, PROTOCOL)` on standard
+//! output once it accepts connections, logs to standard error (`RUST_LOG`,
+//! default `info`), and exits with code 0 on SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use hbase_emulator::{Emulator, Protocol, Transport};
+use tracing_subscriber::EnvFilter;
+
+/// An emulator of the HBase Thrift1 gateway (service `Hbase`), in memory.
+///
+/// Unmodified HBase Thrift1 clients (happybase, the hbase-orm client, ...)
+/// work against it. Once listening it prints one line, `hbase-emulator
+/// listening on ADDR (TRANSPORT, PROTOCOL)`, on standard output. Logs go to
+/// standard error; set RUST_LOG (e.g. `RUST_LOG=debug`) to see more. SIGINT
+/// or SIGTERM stops it with exit code 0. All data is lost when it stops.
+#[derive(Debug, Parser)]
+#[command(name = "hbase-emulator", version)]
+struct Args {
+    /// Address to listen on. Port 0 picks a free port (read it from the
+    /// listening line). Use 0.0.0.0:9090 to accept connections from other
+    /// hosts.
+    #[arg(long, default_value = "127.0.0.1:9090", value_name = "ADDR")]
+    bind: SocketAddr,
+
+    /// Transport: `buffered` (messages back to back, the gateway's default)
+    /// or `framed` (each message prefixed with its 4-byte length, as a
+    /// gateway started with -hsha, -nonblocking, -threadedselector or -f).
+    #[arg(long, default_value = "buffered", value_name = "buffered|framed")]
+    transport: Transport,
+
+    /// Protocol: `binary` (the gateway's default) or `compact` (as a gateway
+    /// started with -c).
+    #[arg(long, default_value = "binary", value_name = "binary|compact")]
+    protocol: Protocol,
+
+    /// Largest message accepted, in bytes. A client declaring a longer
+    /// message, frame, string or container is disconnected before anything
+    /// is buffered for it.
+    #[arg(long, default_value_t = hbase_emulator::DEFAULT_MAX_MESSAGE_BYTES, value_name = "N")]
+    max_message_bytes: usize,
+
+    /// Seconds an idle scanner lives before it is dropped (a call on it then
+    /// fails with "scanner ID is invalid").
+    #[arg(long, default_value_t = 120, value_name = "N")]
+    scanner_timeout_secs: u64,
+
+    /// Seconds a partially received message may wait for its next bytes
+    /// before the connection is closed. Connections idle between messages
+    /// stay open.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    read_timeout_secs: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("hbase-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let started = Emulator::builder()
+        .bind(args.bind)
+        .transport(args.transport)
+        .protocol(args.protocol)
+        .max_message_bytes(args.max_message_bytes)
+        .scanner_timeout(Duration::from_secs(args.scanner_timeout_secs))
+        .read_timeout(Duration::from_secs(args.read_timeout_secs))
+        .start()
+        .await;
+    let emulator = match started {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("hbase-emulator: cannot listen on {}: {e}", args.bind);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "hbase-emulator listening on {} ({}, {})",
+        emulator.addr(),
+        args.transport,
+        args.protocol
+    );
+    if let Err(e) = stop_signal().await {
+        eprintln!("hbase-emulator: cannot wait for signals: {e}");
+        emulator.shutdown().await;
+        return ExitCode::FAILURE;
+    }
+    tracing::info!("stopping");
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Waits for SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}

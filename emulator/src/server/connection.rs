@@ -1,0 +1,367 @@
+//! One client connection: find whole messages, answer them in order.
+//!
+//! Bytes are read into one growing buffer. On the buffered transport a
+//! [`MessageScanner`] walks the buffer as it grows (resuming where it stopped,
+//! so a message arriving in many reads is walked once); on the framed
+//! transport the 4-byte length says where the frame ends, and the frame's
+//! content is walked once it is complete, so garbage inside a frame is caught
+//! the same way. Every declared length is checked against the limit before
+//! anything is reserved for it.
+//!
+//! Each whole message is decoded straight from the buffer, handed to the
+//! service, and its reply written from one reusable output buffer.
+
+use std::fmt;
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use hbase_orm_idl::thrift::protocol::{
+    TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
+};
+use hbase_orm_idl::thrift::{self, TConfiguration};
+use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::service::Service;
+
+/// Read buffer size a connection starts with, and the least free space
+/// offered to one read.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Buffers grown past this by a large message are given back once it has
+/// been answered.
+const SHRINK_ABOVE: usize = 1024 * 1024;
+
+/// Deepest nesting the readers accept (the scanner refuses deeper first).
+const MAX_DEPTH: usize = 64;
+
+/// What a connection needs to know about the server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnConfig {
+    /// How messages are delimited.
+    pub(crate) transport: Transport,
+    /// How values are encoded.
+    pub(crate) protocol: Protocol,
+    /// Largest message accepted.
+    pub(crate) max_message_bytes: usize,
+    /// How long a partially received message may wait for more bytes.
+    pub(crate) read_timeout: Duration,
+}
+
+/// Why a connection was closed by the server.
+#[derive(Debug)]
+pub(crate) enum ConnError {
+    /// The bytes are not a message of the configured transport and protocol.
+    Wire(WireError),
+    /// The client closed its side in the middle of a message.
+    ClosedMidMessage {
+        /// Bytes of the incomplete message received.
+        received: usize,
+        /// What those bytes look like, when they look like something else.
+        hint: Option<&'static str>,
+    },
+    /// A partially received message got no more bytes for too long.
+    Stalled {
+        /// Bytes of the incomplete message received.
+        received: usize,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// Reading or writing the socket failed.
+    Io(io::Error),
+    /// The service could not produce a reply.
+    Process(thrift::Error),
+    /// The service panicked while answering.
+    Panicked,
+}
+
+impl fmt::Display for ConnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnError::Wire(e) => write!(f, "bad message: {e}"),
+            ConnError::ClosedMidMessage { received, hint } => {
+                write!(
+                    f,
+                    "the client closed the connection after {received} bytes of an incomplete message"
+                )?;
+                if let Some(hint) = hint {
+                    write!(f, " ({hint})")?;
+                }
+                Ok(())
+            }
+            ConnError::Stalled { received, timeout } => write!(
+                f,
+                "no more bytes for {timeout:?} after {received} bytes of an incomplete message"
+            ),
+            ConnError::Io(e) => write!(f, "socket error: {e}"),
+            ConnError::Process(e) => write!(f, "could not answer a call: {e}"),
+            ConnError::Panicked => f.write_str("the handler panicked while answering a call"),
+        }
+    }
+}
+
+impl From<WireError> for ConnError {
+    fn from(e: WireError) -> Self {
+        ConnError::Wire(e)
+    }
+}
+
+impl From<io::Error> for ConnError {
+    fn from(e: io::Error) -> Self {
+        ConnError::Io(e)
+    }
+}
+
+/// The state of one connection: its buffers and where the walk stands.
+pub(crate) struct Connection {
+    config: ConnConfig,
+    /// Bytes received and not answered yet, starting at a message's first
+    /// byte (or its frame header).
+    input: BytesMut,
+    /// The reply being written; reused from call to call.
+    output: Vec<u8>,
+    scanner: MessageScanner,
+}
+
+/// Where a whole message lies in the input buffer.
+struct Found {
+    /// Bytes before the message (the frame header).
+    skip: usize,
+    /// Length of the message.
+    len: usize,
+}
+
+impl Connection {
+    /// A connection with empty buffers.
+    pub(crate) fn new(config: ConnConfig) -> Self {
+        Connection {
+            config,
+            input: BytesMut::with_capacity(READ_CHUNK),
+            output: Vec::with_capacity(READ_CHUNK),
+            scanner: MessageScanner::new(config.protocol, config.max_message_bytes),
+        }
+    }
+
+    /// Answers messages until the client closes the connection between two
+    /// messages (`Ok`) or something goes wrong (`Err`, the cause to log).
+    pub(crate) async fn run<S>(
+        &mut self,
+        stream: &mut S,
+        service: &dyn Service,
+    ) -> Result<(), ConnError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        loop {
+            let found = loop {
+                if let Some(found) = self.next_message()? {
+                    break found;
+                }
+                if !self.read_more(stream).await? {
+                    return if self.input.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(ConnError::ClosedMidMessage {
+                            received: self.input.len(),
+                            hint: wire::sniff(&self.input),
+                        })
+                    };
+                }
+            };
+            self.answer(&found, service)?;
+            stream.write_all(&self.output).await?;
+            self.input.advance(found.skip + found.len);
+            self.scanner.reset();
+            self.give_back_memory();
+        }
+    }
+
+    /// Finds the next whole message at the start of the input buffer.
+    fn next_message(&mut self) -> Result<Option<Found>, WireError> {
+        let max = self.config.max_message_bytes;
+        match self.config.transport {
+            Transport::Buffered => {
+                if self.scanner.walked() == 0 && looks_framed(&self.input) {
+                    return Err(WireError {
+                        message: "a frame length where a message was expected".to_owned(),
+                        hint: wire::sniff(&self.input),
+                    });
+                }
+                Ok(self
+                    .scanner
+                    .scan(&self.input)?
+                    .map(|len| Found { skip: 0, len }))
+            }
+            Transport::Framed => {
+                let Some(header) = self.input.first_chunk::<4>() else {
+                    return Ok(None);
+                };
+                let len = wire::frame_len(*header, max)?;
+                let Some(frame) = self.input.get(4..4 + len) else {
+                    // The length is within the limit: room for the whole
+                    // frame can be made at once.
+                    self.input.reserve(4 + len - self.input.len());
+                    return Ok(None);
+                };
+                let rehint = |e: WireError, all: &[u8]| WireError {
+                    hint: wire::sniff(all).or(e.hint),
+                    message: e.message,
+                };
+                match self.scanner.scan(frame) {
+                    Ok(Some(n)) if n == len => Ok(Some(Found { skip: 4, len })),
+                    Ok(Some(n)) => Err(rehint(
+                        WireError {
+                            message: format!(
+                                "frame of {len} bytes holds a message of {n} bytes and {} more bytes",
+                                len - n
+                            ),
+                            hint: None,
+                        },
+                        &self.input,
+                    )),
+                    Ok(None) => Err(rehint(
+                        WireError {
+                            message: format!("frame of {len} bytes ends inside a message"),
+                            hint: None,
+                        },
+                        &self.input,
+                    )),
+                    Err(e) => Err(rehint(e, &self.input)),
+                }
+            }
+        }
+    }
+
+    /// Reads what the socket has into the input buffer; `false` at the end
+    /// of the stream. While part of a message is buffered, waits at most the
+    /// read timeout.
+    async fn read_more<S>(&mut self, stream: &mut S) -> Result<bool, ConnError>
+    where
+        S: AsyncRead + Unpin,
+    {
+        if self.input.capacity() - self.input.len() < READ_CHUNK / 4 {
+            self.input.reserve(READ_CHUNK);
+        }
+        let n = if self.input.is_empty() {
+            stream.read_buf(&mut self.input).await?
+        } else {
+            let timeout = self.config.read_timeout;
+            match tokio::time::timeout(timeout, stream.read_buf(&mut self.input)).await {
+                Ok(n) => n?,
+                Err(_) => {
+                    return Err(ConnError::Stalled {
+                        received: self.input.len(),
+                        timeout,
+                    })
+                }
+            }
+        };
+        Ok(n > 0)
+    }
+
+    /// Decodes the message and writes the service's reply into the output
+    /// buffer, with its frame header when framed.
+    fn answer(&mut self, found: &Found, service: &dyn Service) -> Result<(), ConnError> {
+        let message = &self.input[found.skip..found.skip + found.len];
+        let output = &mut self.output;
+        output.clear();
+        let framed = self.config.transport == Transport::Framed;
+        if framed {
+            output.extend_from_slice(&[0; 4]);
+        }
+        let config = read_config(message.len());
+        let protocol = self.config.protocol;
+        let result = catch_unwind(AssertUnwindSafe(|| match protocol {
+            Protocol::Binary => service.process(
+                &mut TBinaryInputProtocol::with_config(message, false, config),
+                &mut TBinaryOutputProtocol::new(&mut *output, true),
+            ),
+            Protocol::Compact => service.process(
+                &mut TCompactInputProtocol::with_config(message, config),
+                &mut TCompactOutputProtocol::new(&mut *output),
+            ),
+        }));
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(ConnError::Process(e)),
+            Err(_) => return Err(ConnError::Panicked),
+        }
+        if framed {
+            let len = i32::try_from(output.len() - 4).map_err(|_| {
+                ConnError::Process(thrift::Error::Protocol(thrift::ProtocolError::new(
+                    thrift::ProtocolErrorKind::SizeLimit,
+                    format!(
+                        "a reply of {} bytes does not fit in a frame",
+                        output.len() - 4
+                    ),
+                )))
+            })?;
+            output[..4].copy_from_slice(&len.to_be_bytes());
+        }
+        Ok(())
+    }
+
+    /// Replaces buffers a large message grew with small ones.
+    fn give_back_memory(&mut self) {
+        if self.input.capacity() > SHRINK_ABOVE && self.input.len() < READ_CHUNK {
+            let mut fresh = BytesMut::with_capacity(READ_CHUNK);
+            fresh.extend_from_slice(&self.input);
+            self.input = fresh;
+        }
+        if self.output.capacity() > SHRINK_ABOVE {
+            self.output = Vec::with_capacity(READ_CHUNK);
+        }
+    }
+}
+
+/// Whether the bytes at the start of a message are a frame length followed
+/// by a message (a framed client talking to a buffered server).
+///
+/// A binary message in the old non-strict form starts with its name length,
+/// as a frame does; but then the name would start with byte `0x80` or
+/// `0x82`, which no method name does.
+fn looks_framed(bytes: &[u8]) -> bool {
+    match bytes {
+        [0, a, _, _, 0x80, 0x01, ..] | [0, a, _, _, 0x82, _, ..] => *a < 0x80,
+        _ => false,
+    }
+}
+
+/// The limits the readers enforce while decoding one message of `len`
+/// bytes: nothing inside it can be longer than the message itself.
+fn read_config(len: usize) -> TConfiguration {
+    let limit = Some(len.max(1));
+    TConfiguration::builder()
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .max_string_size(limit)
+        .max_container_size(limit)
+        .max_recursion_depth(Some(MAX_DEPTH))
+        .build()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_header_is_recognised() {
+        assert!(looks_framed(&[0, 0, 0, 30, 0x80, 0x01, 0, 1]));
+        assert!(looks_framed(&[0, 0, 0, 30, 0x82, 0x21]));
+        assert!(!looks_framed(&[0x80, 0x01, 0, 1, 0, 0]));
+        // An old-style binary message: name length, then the name.
+        assert!(!looks_framed(&[0, 0, 0, 3, b'g', b'e', b't']));
+        assert!(!looks_framed(&[0, 0, 0]));
+    }
+
+    #[test]
+    fn read_limits_are_valid() {
+        let config = read_config(0);
+        assert_eq!(config.max_string_size(), Some(1));
+        let config = read_config(1 << 20);
+        assert_eq!(config.max_container_size(), Some(1 << 20));
+    }
+}

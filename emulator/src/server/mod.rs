@@ -1,0 +1,507 @@
+//! The network side: listener, connections, transports.
+//!
+//! One tokio task accepts connections and runs one task per connection; a
+//! connection answers its requests in order (see `connection`). The service
+//! is synchronous and in memory, so it is called inline by the connection
+//! tasks.
+
+mod connection;
+mod service;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use hbase_orm_idl::wire::{Protocol, Transport};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tracing::{debug, warn};
+
+use self::connection::{ConnConfig, Connection};
+use self::service::Service;
+
+/// Default time a partially received message may wait for its next bytes.
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running emulator. Dropping it shuts it down.
+///
+/// Start one with [`Emulator::start`] or [`Emulator::builder`]. It listens
+/// until [`Emulator::shutdown`] or until dropped; dropping it closes every
+/// client connection at once and stops the listener (immediately for
+/// [`EmulatorBuilder::start_blocking`], at the runtime's next turn for
+/// [`EmulatorBuilder::start`]).
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let emulator = hbase_emulator::Emulator::start().await?;
+/// println!("gateway at {}", emulator.addr());
+/// emulator.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct Emulator {
+    addr: SocketAddr,
+    config: ConnConfig,
+    shared: Arc<Shared>,
+    /// Dropped to tell the accept loop to stop.
+    stop: Option<watch::Sender<()>>,
+    runner: Runner,
+}
+
+/// Where the accept loop runs.
+enum Runner {
+    /// A task of the caller's runtime.
+    Task(Option<JoinHandle<()>>),
+    /// A thread with a runtime of its own; `done` fires when it has stopped.
+    Thread {
+        thread: Option<thread::JoinHandle<()>>,
+        done: Option<oneshot::Receiver<()>>,
+    },
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .field("transport", &self.config.transport)
+            .field("protocol", &self.config.protocol)
+            .field("connections", &self.shared.connection_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures and starts an [`Emulator`].
+///
+/// # Examples
+/// ```no_run
+/// use hbase_emulator::{Emulator, Protocol, Transport};
+/// # async fn run() -> std::io::Result<()> {
+/// let emulator = Emulator::builder()
+///     .transport(Transport::Framed)
+///     .protocol(Protocol::Compact)
+///     .start()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    bind: SocketAddr,
+    transport: Transport,
+    protocol: Protocol,
+    max_message_bytes: usize,
+    scanner_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            transport: Transport::Buffered,
+            protocol: Protocol::Binary,
+            max_message_bytes: hbase_orm_idl::wire::DEFAULT_MAX_MESSAGE_BYTES,
+            scanner_timeout: Duration::from_secs(120),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Address to listen on; port 0 picks a free port. Default `127.0.0.1:0`.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Transport to speak. Default buffered.
+    ///
+    /// A gateway started with `-hsha`, `-nonblocking`, `-threadedselector` or
+    /// `-f` speaks the framed transport.
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Protocol to speak. Default binary; a gateway started with `-c` speaks
+    /// the compact protocol.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Largest message accepted. Default 64 MiB.
+    ///
+    /// A message, frame, string or container declaring more closes the
+    /// connection before anything is buffered for it.
+    pub fn max_message_bytes(mut self, n: usize) -> Self {
+        self.max_message_bytes = n;
+        self
+    }
+
+    /// How long an idle scanner lives. Default 120 s.
+    pub fn scanner_timeout(mut self, timeout: Duration) -> Self {
+        self.scanner_timeout = timeout;
+        self
+    }
+
+    /// How long a partially received message may wait for its next bytes.
+    /// Default 60 s.
+    ///
+    /// A client that stops in the middle of a message has its connection
+    /// closed after this long without a byte, so it cannot hold the buffer
+    /// forever. A connection idle between two messages is kept open: call
+    /// [`Emulator::disconnect_all`] to drop idle connections as a gateway
+    /// does.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    fn conn_config(&self) -> ConnConfig {
+        ConnConfig {
+            transport: self.transport,
+            protocol: self.protocol,
+            max_message_bytes: self.max_message_bytes,
+            read_timeout: self.read_timeout,
+        }
+    }
+
+    /// Binds the listener and builds the service.
+    async fn prepare(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
+        let listener = TcpListener::bind(self.bind).await?;
+        let addr = listener.local_addr()?;
+        let service = new_service(self.scanner_timeout, addr);
+        let shared = Arc::new(Shared {
+            service,
+            config: self.conn_config(),
+            reap_every: reap_interval(self.scanner_timeout),
+            connections: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+        });
+        Ok((listener, shared))
+    }
+
+    /// Starts listening on the current tokio runtime.
+    ///
+    /// The accept loop and the connections are tasks of that runtime. A
+    /// blocking client in the same test must not run on that runtime's only
+    /// thread: use [`EmulatorBuilder::start_blocking`] for blocking code.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    ///
+    /// # Panics
+    /// When called outside a tokio runtime.
+    pub async fn start(self) -> io::Result<Emulator> {
+        let (listener, shared) = self.prepare().await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(());
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
+        Ok(Emulator {
+            addr,
+            config: self.conn_config(),
+            shared,
+            stop: Some(stop),
+            runner: Runner::Task(Some(task)),
+        })
+    }
+
+    /// Starts on a thread of its own with its own runtime, for blocking code.
+    ///
+    /// Works inside or outside a tokio runtime. Dropping the emulator stops
+    /// the thread and waits for it.
+    ///
+    /// # Errors
+    /// When the address cannot be bound or the thread cannot start.
+    pub fn start_blocking(self) -> io::Result<Emulator> {
+        let (ready, started) = std::sync::mpsc::channel();
+        let (stop, stopped) = watch::channel(());
+        let (done_tx, done) = oneshot::channel();
+        let config = self.conn_config();
+        let thread = thread::Builder::new()
+            .name("hbase-emulator".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match self.prepare().await {
+                        Ok((listener, shared)) => {
+                            let addr = listener.local_addr();
+                            let _ = ready.send(addr.map(|a| (a, Arc::clone(&shared))));
+                            accept_loop(listener, shared, stopped).await;
+                        }
+                        Err(e) => {
+                            let _ = ready.send(Err(e));
+                        }
+                    }
+                });
+                drop(runtime);
+                let _ = done_tx.send(());
+            })?;
+        let (addr, shared) = match started.recv() {
+            Ok(Ok(started)) => started,
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                let _ = thread.join();
+                return Err(io::Error::other(
+                    "the emulator thread ended before starting",
+                ));
+            }
+        };
+        Ok(Emulator {
+            addr,
+            config,
+            shared,
+            stop: Some(stop),
+            runner: Runner::Thread {
+                thread: Some(thread),
+                done: Some(done),
+            },
+        })
+    }
+}
+
+impl Emulator {
+    /// A builder with the defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts with the defaults on a free loopback port.
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    pub async fn start() -> io::Result<Emulator> {
+        Self::builder().start().await
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The transport it speaks.
+    pub fn transport(&self) -> Transport {
+        self.config.transport
+    }
+
+    /// The protocol it speaks.
+    pub fn protocol(&self) -> Protocol {
+        self.config.protocol
+    }
+
+    /// How many scanners are open on the server.
+    pub fn open_scanners(&self) -> usize {
+        self.shared.service.open_scanners()
+    }
+
+    /// How many client connections are open.
+    pub fn connections(&self) -> usize {
+        self.shared.connection_count()
+    }
+
+    /// Closes every open client connection, as a gateway does with idle ones.
+    ///
+    /// The sockets are shut down before this returns: a client's next call
+    /// on one of them fails. The listener keeps accepting new connections.
+    pub fn disconnect_all(&self) {
+        self.shared.disconnect_all();
+    }
+
+    /// Stops accepting, closes connections and waits for the tasks to end.
+    ///
+    /// When it returns the port is closed.
+    pub async fn shutdown(mut self) {
+        self.stop.take();
+        match &mut self.runner {
+            Runner::Task(task) => {
+                if let Some(task) = task.take() {
+                    let _ = task.await;
+                }
+            }
+            Runner::Thread { thread, done } => {
+                if let Some(done) = done.take() {
+                    let _ = done.await;
+                }
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if self.stop.take().is_none() {
+            return;
+        }
+        self.shared.disconnect_all();
+        match &mut self.runner {
+            // The task sees the stop at its runtime's next turn, or is
+            // dropped with the runtime.
+            Runner::Task(_) => {}
+            Runner::Thread { thread, .. } => {
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+}
+
+/// What the accept loop and the connection tasks share.
+struct Shared {
+    service: Arc<dyn Service>,
+    config: ConnConfig,
+    reap_every: Duration,
+    /// A duplicate handle of every open connection's socket, to shut it down
+    /// from outside its task.
+    connections: Mutex<HashMap<u64, std::net::TcpStream>>,
+    next_id: AtomicU64,
+}
+
+impl Shared {
+    fn connection_count(&self) -> usize {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    fn disconnect_all(&self) {
+        let all = std::mem::take(
+            &mut *self
+                .connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for socket in all.values() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Registers an accepted socket; the returned guard unregisters it.
+    fn register(self: &Arc<Self>, stream: TcpStream) -> io::Result<(TcpStream, Registration)> {
+        let stream = stream.into_std()?;
+        let handle = stream.try_clone()?;
+        let stream = TcpStream::from_std(stream)?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, handle);
+        Ok((
+            stream,
+            Registration {
+                shared: Arc::clone(self),
+                id,
+            },
+        ))
+    }
+}
+
+/// A connection's place in [`Shared::connections`], removed on drop.
+struct Registration {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Registration {
+    /// Whether the connection is still registered (not disconnected by the
+    /// server).
+    fn is_registered(&self) -> bool {
+        self.shared
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(&self.id)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.shared
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+/// How often expired scanners are looked for.
+fn reap_interval(scanner_timeout: Duration) -> Duration {
+    (scanner_timeout / 2).clamp(Duration::from_millis(10), Duration::from_secs(5))
+}
+
+/// Accepts connections until `stopped` fires, then closes them all.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<()>) {
+    let mut connections = JoinSet::new();
+    let mut reap = tokio::time::interval(shared.reap_every);
+    reap.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => match shared.register(stream) {
+                    Ok((stream, registration)) => {
+                        let _ = stream.set_nodelay(true);
+                        connections.spawn(serve(stream, peer, registration));
+                    }
+                    Err(e) => warn!(%peer, "dropping a connection that could not be set up: {e}"),
+                },
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little
+                    // rather than spin.
+                    warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = reap.tick() => shared.service.reap_expired_scanners(),
+        }
+    }
+    drop(listener);
+    shared.disconnect_all();
+    connections.shutdown().await;
+}
+
+/// Serves one connection and logs why it ended.
+async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registration) {
+    let shared = Arc::clone(&registration.shared);
+    debug!(%peer, "connection opened");
+    let outcome = Connection::new(shared.config)
+        .run(&mut stream, &*shared.service)
+        .await;
+    match outcome {
+        Ok(()) => debug!(%peer, "connection closed by the client"),
+        Err(_) if !registration.is_registered() => {
+            debug!(%peer, "connection closed by disconnect_all")
+        }
+        Err(e) => warn!(%peer, "closing the connection: {e}"),
+    }
+}
+
+/// The service answering calls: the Hbase handler.
+fn new_service(scanner_timeout: Duration, addr: SocketAddr) -> Arc<dyn Service> {
+    Arc::new(service::Placeholder::new(scanner_timeout, addr))
+}
