@@ -14,6 +14,12 @@ pub mod error;
 
 // ---- typed layer (owned by the typed-mapping work) ----
 pub mod codec;
+pub mod filter;
+pub mod row;
 pub mod row_key;
 
+#[doc(hidden)]
+pub mod __private;
+
 pub use error::{Error, Result};
+pub use row::HRow;
