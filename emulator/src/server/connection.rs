@@ -165,7 +165,7 @@ impl Connection {
                     } else {
                         Err(ConnError::ClosedMidMessage {
                             received: self.input.len(),
-                            hint: wire::sniff(&self.input),
+                            hint: self.foreign_hint(),
                         })
                     };
                 }
@@ -232,6 +232,18 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// What the buffered bytes look like, when that is not what this server
+    /// speaks.
+    fn foreign_hint(&self) -> Option<&'static str> {
+        let own: &[u8] = match (self.config.transport, self.config.protocol) {
+            (Transport::Buffered, Protocol::Binary) => &[0x80, 0x01],
+            (Transport::Buffered, Protocol::Compact) => &[0x82, 0x21],
+            (Transport::Framed, Protocol::Binary) => &[0, 0, 0, 1, 0x80, 0x01],
+            (Transport::Framed, Protocol::Compact) => &[0, 0, 0, 1, 0x82, 0x21],
+        };
+        wire::sniff(&self.input).filter(|&hint| Some(hint) != wire::sniff(own))
     }
 
     /// Reads what the socket has into the input buffer; `false` at the end
