@@ -46,7 +46,8 @@ pub(crate) struct ConnConfig {
     pub(crate) protocol: Protocol,
     /// Largest message accepted.
     pub(crate) max_message_bytes: usize,
-    /// How long a partially received message may wait for more bytes.
+    /// How long a partially received message may wait for more bytes, and
+    /// a reply for the client to take it.
     pub(crate) read_timeout: Duration,
 }
 
@@ -66,6 +67,14 @@ pub(crate) enum ConnError {
     Stalled {
         /// Bytes of the incomplete message received.
         received: usize,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// The client did not take a reply for too long (it sends without
+    /// reading).
+    NotReading {
+        /// Length of the reply.
+        pending: usize,
         /// The timeout that expired.
         timeout: Duration,
     },
@@ -94,6 +103,10 @@ impl fmt::Display for ConnError {
             ConnError::Stalled { received, timeout } => write!(
                 f,
                 "no more bytes for {timeout:?} after {received} bytes of an incomplete message"
+            ),
+            ConnError::NotReading { pending, timeout } => write!(
+                f,
+                "the client did not take a {pending}-byte reply within {timeout:?}"
             ),
             ConnError::Io(e) => write!(f, "socket error: {e}"),
             ConnError::Process(e) => write!(f, "could not answer a call: {e}"),
@@ -171,7 +184,16 @@ impl Connection {
                 }
             };
             self.answer(&found, service)?;
-            stream.write_all(&self.output).await?;
+            let timeout = self.config.read_timeout;
+            match tokio::time::timeout(timeout, stream.write_all(&self.output)).await {
+                Ok(written) => written?,
+                Err(_) => {
+                    return Err(ConnError::NotReading {
+                        pending: self.output.len(),
+                        timeout,
+                    })
+                }
+            }
             self.input.advance(found.skip + found.len);
             self.scanner.reset();
             self.give_back_memory();

@@ -13,6 +13,7 @@ use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -28,6 +29,10 @@ use self::service::Service;
 
 /// Default time a partially received message may wait for its next bytes.
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long dropping an emulator started with
+/// [`EmulatorBuilder::start_blocking`] waits for its thread.
+const DROP_WAIT: Duration = Duration::from_secs(10);
 
 /// A running emulator. Dropping it shuts it down.
 ///
@@ -59,10 +64,12 @@ pub struct Emulator {
 enum Runner {
     /// A task of the caller's runtime.
     Task(Option<JoinHandle<()>>),
-    /// A thread with a runtime of its own; `done` fires when it has stopped.
+    /// A thread with a runtime of its own; `done` fires when it has
+    /// stopped, and `finished` too (for waiting outside a runtime).
     Thread {
         thread: Option<thread::JoinHandle<()>>,
         done: Option<oneshot::Receiver<()>>,
+        finished: mpsc::Receiver<()>,
     },
 }
 
@@ -222,7 +229,8 @@ impl EmulatorBuilder {
     /// # Errors
     /// When the address cannot be bound or the thread cannot start.
     pub fn start_blocking(self) -> io::Result<Emulator> {
-        let (ready, started) = std::sync::mpsc::channel();
+        let (ready, started) = mpsc::channel();
+        let (finished_tx, finished) = mpsc::channel();
         let (stop, stopped) = watch::channel(());
         let (done_tx, done) = oneshot::channel();
         let config = self.conn_config();
@@ -253,6 +261,7 @@ impl EmulatorBuilder {
                 });
                 drop(runtime);
                 let _ = done_tx.send(());
+                let _ = finished_tx.send(());
             })?;
         let (addr, shared) = match started.recv() {
             Ok(Ok(started)) => started,
@@ -275,6 +284,7 @@ impl EmulatorBuilder {
             runner: Runner::Thread {
                 thread: Some(thread),
                 done: Some(done),
+                finished,
             },
         })
     }
@@ -338,7 +348,7 @@ impl Emulator {
                     let _ = task.await;
                 }
             }
-            Runner::Thread { thread, done } => {
+            Runner::Thread { thread, done, .. } => {
                 if let Some(done) = done.take() {
                     let _ = done.await;
                 }
@@ -360,9 +370,17 @@ impl Drop for Emulator {
             // The task sees the stop at its runtime's next turn, or is
             // dropped with the runtime.
             Runner::Task(_) => {}
-            Runner::Thread { thread, .. } => {
-                if let Some(thread) = thread.take() {
-                    let _ = thread.join();
+            Runner::Thread {
+                thread, finished, ..
+            } => {
+                // The thread ends as soon as its tasks notice the stop; a
+                // service call that never returns must not hang the caller.
+                if finished.recv_timeout(DROP_WAIT).is_ok() {
+                    if let Some(thread) = thread.take() {
+                        let _ = thread.join();
+                    }
+                } else {
+                    warn!("the emulator thread did not stop within {DROP_WAIT:?}; leaving it");
                 }
             }
         }
