@@ -3,12 +3,30 @@
 //!
 //! Interface used by the scanner code (keep it stable):
 //! - [`parse`] turns a filter string into a [`Filter`], or a [`FilterError`]
-//!   whose message names the problem.
+//!   whose message names the problem. [`parse_bytes`] does the same for the
+//!   raw bytes of a Thrift `Text` field (row keys in filters need not be
+//!   UTF-8).
 //! - A [`Filter`] is stateful (page counts, WHILE) and used by one scanner:
 //!   [`Filter::filter_row`] is called once per row, in scan order, with the
 //!   row's cells sorted by family, qualifier, then newest timestamp first.
+//!   Once it returns [`RowOutcome::IncludeThenStop`] or [`RowOutcome::Stop`],
+//!   [`Filter::is_done`] is true and later calls return `Stop`.
+//! - For reversed scans call [`Filter::set_reversed`] before the first row.
+//!
+//! Inside, `parser` builds a tree of `filters::Node`s that follow HBase's
+//! per-cell filter protocol, and [`Filter::filter_row`] plays the region
+//! server's part for one row.
+
+mod compare;
+mod filters;
+mod parser;
+
+#[cfg(test)]
+mod tests;
 
 use bytes::Bytes;
+
+use filters::{Node, ReturnCode};
 
 /// One cell as the filter sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,20 +53,140 @@ pub(crate) enum RowOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FilterError(pub(crate) String);
 
+impl std::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
 /// A parsed filter.
 #[derive(Debug)]
 pub(crate) struct Filter {
-    _todo: (),
+    root: Node,
+    done: bool,
 }
 
 /// Parses a filter string.
-pub(crate) fn parse(_input: &str) -> Result<Filter, FilterError> {
-    Err(FilterError("filters are not implemented yet".into()))
+pub(crate) fn parse(input: &str) -> Result<Filter, FilterError> {
+    parse_bytes(input.as_bytes())
+}
+
+/// Parses a filter string given as raw bytes (the Thrift field is binary).
+pub(crate) fn parse_bytes(input: &[u8]) -> Result<Filter, FilterError> {
+    Ok(Filter {
+        root: parser::parse_filter(input)?,
+        done: false,
+    })
 }
 
 impl Filter {
-    /// Applies the filter to one row.
-    pub(crate) fn filter_row(&mut self, _row: &[u8], cells: Vec<KeyValue>) -> RowOutcome {
-        RowOutcome::Include(cells)
+    /// Tells the filter that the scan runs from high keys to low keys, which
+    /// changes when PrefixFilter and InclusiveStopFilter end the scan.
+    pub(crate) fn set_reversed(&mut self, reversed: bool) {
+        self.root.set_reversed(reversed);
     }
+
+    /// Whether the filter has ended the scan: every later row is rejected.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Applies the filter to one row.
+    pub(crate) fn filter_row(&mut self, row: &[u8], cells: Vec<KeyValue>) -> RowOutcome {
+        if self.done || self.root.filter_all_remaining() {
+            self.done = true;
+            return RowOutcome::Stop;
+        }
+        self.root.reset();
+
+        if self.root.filter_row_key(row) {
+            // Checked before the reset, as the region server does.
+            if self.root.filter_all_remaining() {
+                self.done = true;
+                return RowOutcome::Stop;
+            }
+            self.root.reset();
+            return RowOutcome::Include(Vec::new());
+        }
+
+        let (mut results, mut scan_ended) = self.filter_cells(&cells);
+        // The store scanner reads the next row's first cell before the row is
+        // finished, and stops (DONE_SCAN) if the filter is done by then (e.g.
+        // ColumnCountGetFilter after a row wider than its limit).
+        scan_ended |= self.root.filter_all_remaining();
+
+        // The row-level decision (HBase's FilterWrapper and RegionScanner).
+        let was_empty = results.is_empty();
+        let mut excluded = false;
+        if self.root.has_filter_row() {
+            self.root.filter_row_cells(&mut results);
+            if !results.is_empty() && self.root.filter_row() {
+                excluded = true;
+            }
+        } else if !was_empty && self.root.filter_row() {
+            excluded = true;
+        }
+        if was_empty || excluded {
+            results.clear();
+        }
+
+        self.root.reset();
+        if scan_ended || self.root.filter_all_remaining() {
+            self.done = true;
+            if results.is_empty() {
+                RowOutcome::Stop
+            } else {
+                RowOutcome::IncludeThenStop(results)
+            }
+        } else {
+            RowOutcome::Include(results)
+        }
+    }
+
+    /// Runs the per-cell protocol over one row's cells. Returns the kept
+    /// (transformed) cells and whether the scan ended inside the row.
+    fn filter_cells(&mut self, cells: &[KeyValue]) -> (Vec<KeyValue>, bool) {
+        let mut results = Vec::new();
+        let mut i = 0;
+        while let Some(kv) = cells.get(i) {
+            if self.root.filter_all_remaining() {
+                // The store scanners stop (DONE_SCAN): the rest of the row
+                // and of the scan is never read.
+                return (results, true);
+            }
+            let code = self.root.filter_cell(kv);
+            if code.includes() {
+                results.push(self.root.transform_cell(kv.clone()));
+            }
+            i = match code {
+                ReturnCode::Include | ReturnCode::Skip => i + 1,
+                ReturnCode::IncludeAndNextCol | ReturnCode::NextCol => skip_while(cells, i, |c| {
+                    c.family == kv.family && c.qualifier == kv.qualifier
+                }),
+                // A family is a store of its own: "next row" only leaves the
+                // current family; the other families of the row still follow.
+                ReturnCode::IncludeAndSeekNextRow | ReturnCode::NextRow => {
+                    skip_while(cells, i, |c| c.family == kv.family)
+                }
+                ReturnCode::SeekNextUsingHint => match self.root.next_cell_hint(kv) {
+                    Some(hint) if hint.cell_cmp(kv) == std::cmp::Ordering::Less => {
+                        skip_while(cells, i, |c| hint.cell_cmp(c) == std::cmp::Ordering::Less)
+                    }
+                    _ => i + 1,
+                },
+            };
+        }
+        (results, false)
+    }
+}
+
+/// The index of the first cell after `i` for which `same` is false.
+fn skip_while(cells: &[KeyValue], i: usize, same: impl Fn(&KeyValue) -> bool) -> usize {
+    let mut j = i + 1;
+    while cells.get(j).is_some_and(&same) {
+        j += 1;
+    }
+    j
 }
