@@ -1,1 +1,0 @@
-//! The Hbase service handler. (being written)
