@@ -540,8 +540,9 @@ impl Node {
                     Include
                 }
             }
+            // Like HBase, an empty qualifier is never compared.
             Node::Qualifier { op, cmp } => {
-                if cmp.matches(*op, &kv.qualifier) {
+                if kv.qualifier.is_empty() || cmp.matches(*op, &kv.qualifier) {
                     Include
                 } else {
                     Skip

@@ -559,9 +559,17 @@ fn build_filter(name: &str, args: Vec<Arg>) -> Result<Node, FilterError> {
             }
         }
         "MultipleColumnPrefixFilter" => {
-            let prefixes = (0..a.args.len())
-                .map(|i| a.bytes(i))
-                .collect::<Result<BTreeSet<_>, _>>()?;
+            let mut prefixes = BTreeSet::new();
+            for i in 0..a.args.len() {
+                let prefix = a.bytes(i)?;
+                if prefixes.contains(&prefix) {
+                    return err(format!(
+                        "{name}: prefixes must be distinct, '{}' is given twice",
+                        String::from_utf8_lossy(&prefix)
+                    ));
+                }
+                prefixes.insert(prefix);
+            }
             Node::MultipleColumnPrefix {
                 prefixes,
                 hint: None,
@@ -742,7 +750,7 @@ mod tests {
             Node::ColumnPrefix { prefix } => assert_eq!(prefix, b"col"),
             n => panic!("{n:?}"),
         }
-        match ok("MultipleColumnPrefixFilter('b', 'a', 'b')") {
+        match ok("MultipleColumnPrefixFilter('b', 'a')") {
             Node::MultipleColumnPrefix { prefixes, .. } => {
                 assert_eq!(
                     prefixes.into_iter().collect::<Vec<_>>(),
@@ -1028,6 +1036,11 @@ mod tests {
         );
         fails("PrefixFilter()", "Expected 1 arguments but got: 0");
         fails("PrefixFilter(abc)", "must be a quoted string");
+        fails(
+            "MultipleColumnPrefixFilter('b', 'a', 'b')",
+            "prefixes must be distinct, 'b' is given twice",
+        );
+        fails("MultipleColumnPrefixFilter(b)", "must be a quoted string");
         fails("FirstKeyOnlyFilter(1)", "Expected 0 arguments but got: 1");
         fails("KeyOnlyFilter(true, false)", "Expected 0 or 1 arguments");
         fails("KeyOnlyFilter('true')", "Incorrect Boolean Expression");

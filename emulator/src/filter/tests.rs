@@ -685,6 +685,119 @@ fn binary_filter_strings_are_accepted() {
     );
 }
 
+#[test]
+fn multiple_column_prefix_tries_only_the_nearest_prefix() {
+    // HBase quirk: with overlapping prefixes only the largest prefix sorting
+    // before the qualifier is tried, so "ac" is dropped although it starts
+    // with "a", and the rest of the family is skipped.
+    let table: &[(&str, &[&str])] = &[("r", &["f:abc=1", "f:ac=2", "f:b=3", "g:ab=4"])];
+    assert_eq!(
+        scan("MultipleColumnPrefixFilter('a', 'ab')", table),
+        rows(&["r: f:abc@1=1 g:ab@1=4"])
+    );
+}
+
+#[test]
+fn qualifier_filter_never_compares_an_empty_qualifier() {
+    let table: &[(&str, &[&str])] = &[("r", &["f:=0", "f:x=1", "f:y=2"])];
+    assert_eq!(
+        scan("QualifierFilter(=, 'binary:x')", table),
+        rows(&["r: f:@1=0 f:x@1=1"])
+    );
+}
+
+#[test]
+fn family_filter_skips_whole_families() {
+    assert_eq!(
+        scan("FamilyFilter(!=, 'binary:info')", PEOPLE),
+        rows(&["alice: stats:score@5=77", "carol: stats:score@5=91"])
+    );
+}
+
+#[test]
+fn or_of_hinting_filters_seeks_to_the_nearest_hint() {
+    let table: &[(&str, &[&str])] = &[("r", &["f:a=1", "f:b1=2", "f:c=3", "f:d1=4", "f:e=5"])];
+    assert_eq!(
+        scan("ColumnPrefixFilter('b') OR ColumnPrefixFilter('d')", table),
+        rows(&["r: f:b1@1=2 f:d1@1=4"])
+    );
+}
+
+#[test]
+fn and_of_hinting_filters_seeks_to_the_furthest_hint() {
+    let table: &[(&str, &[&str])] = &[("r", &["f:a=1", "f:b=2", "f:c1=3", "f:d=4"])];
+    assert_eq!(
+        scan(
+            "ColumnPrefixFilter('c') AND ColumnRangeFilter('b', true, 'd', true)",
+            table
+        ),
+        rows(&["r: f:c1@1=3"])
+    );
+}
+
+#[test]
+fn while_ends_on_any_non_include_code() {
+    // HBase quirk: a skipped cell counts as a failure, so WHILE over a
+    // column filter ends the scan at the first column it passes over.
+    let table: &[(&str, &[&str])] = &[("r1", &["f:a=1", "f:b=2"]), ("r2", &["f:b=3"])];
+    assert_eq!(
+        scan("WHILE ColumnPrefixFilter('b')", table),
+        rows(&["STOP"])
+    );
+}
+
+#[test]
+fn skip_does_not_forward_row_key_checks() {
+    // HBase quirk: SkipFilter never calls the wrapped filter's filterRowKey,
+    // so a wrapped RowFilter lets every row through.
+    let table: &[(&str, &[&str])] = &[("x", &["f:q=1"]), ("y", &["f:q=2"])];
+    assert_eq!(
+        scan("SKIP RowFilter(=, 'binary:x')", table),
+        rows(&["x: f:q@1=1", "y: f:q@1=2"])
+    );
+}
+
+#[test]
+fn page_filter_position_in_an_and_list_matters() {
+    // Row-level checks run in order and stop at the first rejection, so a
+    // PageFilter placed first also counts rows the next filter drops (alice
+    // has cells before the tested column, so her row reaches the row checks).
+    assert_eq!(
+        scan(
+            "SingleColumnValueFilter('info', 'name', =, 'binary:Bob') AND PageFilter(1)",
+            PEOPLE
+        ),
+        rows(&["bob: info:age@5=25 info:name@5=Bob", "STOP"])
+    );
+    assert_eq!(
+        scan(
+            "PageFilter(1) AND SingleColumnValueFilter('info', 'name', =, 'binary:Bob')",
+            PEOPLE
+        ),
+        rows(&["STOP"])
+    );
+}
+
+#[test]
+fn key_only_inside_lists_transforms_included_cells() {
+    assert_eq!(
+        scan(
+            "KeyOnlyFilter() AND QualifierFilter(=, 'binary:name')",
+            &PEOPLE[1..2]
+        ),
+        rows(&["bob: info:name@5="])
+    );
+    // In an OR, only branches that included the cell transform it.
+    assert_eq!(
+        scan(
+            "(KeyOnlyFilter() AND QualifierFilter(=, 'binary:age')) OR \
+             QualifierFilter(=, 'binary:name')",
+            &PEOPLE[1..2]
+        ),
+        rows(&["bob: info:age@5= info:name@5=Bob"])
+    );
+}
+
 proptest! {
     #[test]
     fn parser_never_panics_on_random_text(s in ".{0,80}") {
