@@ -16,6 +16,13 @@
 //! Inside, `parser` builds a tree of `filters::Node`s that follow HBase's
 //! per-cell filter protocol, and [`Filter::filter_row`] plays the region
 //! server's part for one row.
+//!
+//! Known differences from a real gateway:
+//! - `regexstring:` uses the `regex` crate, not `java.util.regex`: no
+//!   look-around or back-references (the parse fails with "Invalid regular
+//!   expression"), and `\w`, `\d` are Unicode-aware.
+//! - Any ASCII whitespace separates tokens (HBase: space and tab only), and
+//!   text directly after a closing quote is an error rather than ignored.
 
 mod compare;
 mod filters;
