@@ -4,6 +4,7 @@ use bytes::Bytes;
 use hbase_orm_idl::hbase::{TCell, TRowResult, Text};
 use hbase_orm_idl::thrift;
 
+use super::write::check_row;
 use super::{
     internal_error, io_error, parse_column, row_result, select, selection_of, store_error, tcell,
     HbaseHandler,
@@ -34,6 +35,7 @@ impl HbaseHandler {
         timestamp: i64,
         versions: i32,
     ) -> thrift::Result<Vec<TCell>> {
+        check_row(row).map_err(internal_error)?;
         let max_timestamp = time_bound(timestamp)?;
         let versions = match usize::try_from(versions) {
             Ok(n) if n > 0 => n,
@@ -69,6 +71,9 @@ impl HbaseHandler {
             max_timestamp: time_bound(timestamp)?,
             versions: 1,
         };
+        if let Some(Err(e)) = rows.iter().map(|r| check_row(r)).find(Result::is_err) {
+            return Err(internal_error(e));
+        }
         let mut results = Vec::with_capacity(rows.len());
         for row in rows {
             let cells = self.store().get(table, &row, &query).map_err(store_error)?;

@@ -10,7 +10,23 @@ use super::{
 };
 use crate::store::{EditOp, RowEdit};
 
-const EMPTY_ROW: &str = "java.lang.IllegalArgumentException: Row length is 0";
+/// The longest row key HBase accepts (`Short.MAX_VALUE`).
+const MAX_ROW_LENGTH: usize = 32767;
+
+/// HBase's check of a row key (`Mutation.checkRow`): the message of its
+/// `IllegalArgumentException`, if the key is empty or too long.
+pub(super) fn check_row(row: &[u8]) -> Result<(), String> {
+    if row.is_empty() {
+        Err("java.lang.IllegalArgumentException: Row length is 0".to_owned())
+    } else if row.len() > MAX_ROW_LENGTH {
+        Err(format!(
+            "java.lang.IllegalArgumentException: Row length {} is > {MAX_ROW_LENGTH}",
+            row.len()
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 /// The `IllegalArgumentException` of HBase for a negative timestamp.
 fn negative_timestamp(ts: i64) -> String {
@@ -72,9 +88,7 @@ impl HbaseHandler {
         if timestamp < 0 {
             return Err(illegal_argument(negative_timestamp(timestamp)));
         }
-        if row.is_empty() {
-            return Err(illegal_argument(EMPTY_ROW));
-        }
+        check_row(&row).map_err(illegal_argument)?;
         let row = Bytes::from(row);
         let parsed: Vec<Parsed> = mutations.into_iter().map(parse_mutation).collect();
         let mut edits = Vec::with_capacity(2);
@@ -123,9 +137,7 @@ impl HbaseHandler {
         let mut rows = Vec::with_capacity(batches.len());
         for batch in batches {
             let row = batch.row.unwrap_or_default();
-            if row.is_empty() {
-                return Err(internal_error(EMPTY_ROW));
-            }
+            check_row(&row).map_err(internal_error)?;
             let parsed: Vec<Parsed> = batch
                 .mutations
                 .unwrap_or_default()
@@ -190,9 +202,7 @@ impl HbaseHandler {
         if timestamp < 0 {
             return Err(internal_error(negative_timestamp(timestamp)));
         }
-        if row.is_empty() {
-            return Err(internal_error(EMPTY_ROW));
-        }
+        check_row(row.as_ref()).map_err(internal_error)?;
         let op = delete_op(
             parse_column(Bytes::from(column)),
             self.resolve_timestamp(timestamp),
@@ -218,9 +228,7 @@ impl HbaseHandler {
         if timestamp < 0 {
             return Err(internal_error(negative_timestamp(timestamp)));
         }
-        if row.is_empty() {
-            return Err(internal_error(EMPTY_ROW));
-        }
+        check_row(row.as_ref()).map_err(internal_error)?;
         let up_to = self.resolve_timestamp(timestamp);
         self.store()
             .apply(
@@ -241,9 +249,7 @@ impl HbaseHandler {
         column: Text,
         amount: i64,
     ) -> thrift::Result<i64> {
-        if row.is_empty() {
-            return Err(internal_error(EMPTY_ROW));
-        }
+        check_row(row).map_err(internal_error)?;
         let (family, qualifier) = match parse_column(Bytes::from(column)) {
             ColumnName::Family(family) => (family, Bytes::new()),
             ColumnName::Column(family, qualifier) => (family, qualifier),
@@ -328,9 +334,7 @@ impl HbaseHandler {
         value: Text,
         mput: Mutation,
     ) -> thrift::Result<bool> {
-        if row.is_empty() {
-            return Err(illegal_argument(EMPTY_ROW));
-        }
+        check_row(&row).map_err(illegal_argument)?;
         let put = parse_mutation(mput);
         let ColumnName::Column(put_family, put_qualifier) = put.column else {
             return Err(missing_qualifier());

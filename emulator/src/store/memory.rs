@@ -458,10 +458,6 @@ impl Store for MemStore {
             let now = now_ms();
             let row = Bytes::copy_from_slice(row);
             let mut results = Vec::with_capacity(deltas.len());
-            let mut edit = RowEdit {
-                row: row.clone(),
-                ops: Vec::new(),
-            };
             for (family, qualifier, amount) in deltas {
                 let current = t.latest(&row, family, qualifier, now);
                 let (old, old_ts) = match &current {
@@ -480,15 +476,15 @@ impl Store for MemStore {
                     timestamp: self.clock.next().max(old_ts.saturating_add(1)),
                     value: Bytes::copy_from_slice(&new.to_be_bytes()),
                 };
-                // Applied one at a time so that a column named twice adds up.
+                // The resolved edit (what a durable store logs), applied one
+                // at a time so that a column named twice adds up.
                 t.apply(
                     &RowEdit {
                         row: row.clone(),
-                        ops: vec![op.clone()],
+                        ops: vec![op],
                     },
                     now,
                 );
-                edit.ops.push(op);
                 results.push(new);
             }
             Ok(results)
