@@ -10,7 +10,18 @@
 //! (module overview and examples are filled in as the layers land)
 
 // ---- raw layer (owned by the raw-client work) ----
+pub mod batch;
+pub mod connection;
 pub mod error;
+pub mod scan;
+pub mod table;
+mod transport;
+
+pub use batch::Batch;
+pub use connection::{ColumnFamily, Connection, ConnectionBuilder};
+pub use hbase_orm_idl::wire::{Protocol, Transport};
+pub use scan::Scan;
+pub use table::{Cell, Region, Row, Table};
 
 // ---- typed layer (owned by the typed-mapping work) ----
 pub mod codec;

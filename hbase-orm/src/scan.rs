@@ -1,0 +1,498 @@
+//! [`Scan`]: a range scan as a stream of rows.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, BoxStream, Stream};
+use hbase_orm_idl::hbase::{
+    HbaseScannerCloseArgs, HbaseScannerGetListArgs, HbaseScannerOpenWithScanArgs, TRowResult, TScan,
+};
+
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::table::{columns_of, ColumnUse, Row, Table};
+use crate::transport;
+
+transport::method! {
+    HbaseScannerOpenWithScanArgs => HbaseScannerOpenWithScanResult, "scannerOpenWithScan", i32;
+    HbaseScannerGetListArgs => HbaseScannerGetListResult, "scannerGetList", Vec<TRowResult>;
+    HbaseScannerCloseArgs => HbaseScannerCloseResult, "scannerClose", ();
+}
+
+/// Default number of rows fetched per round trip.
+pub const DEFAULT_BATCH_SIZE: u32 = 1000;
+
+/// A scan over a table: a [`Stream`] of [`Row`]s, built by
+/// [`Table::scan`](crate::Table::scan) and configured with the methods below
+/// before it is first polled.
+///
+/// The options are HappyBase's: a range (`row_start` inclusive, `row_stop`
+/// exclusive) or a `row_prefix`, `columns`, a `filter` in the HBase filter
+/// language, a `timestamp` (exclusive upper bound), `batch_size` (rows per
+/// round trip, default 1000), `scan_batching` (cells per result: wide rows
+/// come in several results with the same key), `limit`, `sorted_columns` and
+/// `reverse`.
+///
+/// The rows of one round trip are held at a time, so memory is bounded by
+/// `batch_size`. The server-side scanner is closed when the stream ends,
+/// fails, reaches its limit, or is dropped before its end (the close is then
+/// sent in the background).
+///
+/// # Errors
+/// The stream yields [`Error::InvalidInput`] for conflicting or zero options,
+/// [`Error::Server`] for a missing table, [`Error::Application`] for a bad
+/// filter string, and connection errors; it ends after an error.
+///
+/// # Examples
+/// ```no_run
+/// use futures::TryStreamExt;
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let mut scan = table
+///     .scan()
+///     .row_start("user:100")
+///     .row_stop("user:200")
+///     .columns(["cf:name"])
+///     .filter("SingleColumnValueFilter('cf', 'active', =, 'binary:yes')")
+///     .batch_size(500);
+/// while let Some(row) = scan.try_next().await? {
+///     println!("{:?}", row.key);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a scan does nothing until it is polled"]
+pub struct Scan {
+    table: Table,
+    options: Options,
+    stream: Option<BoxStream<'static, Result<Row>>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Options {
+    row_start: Option<Vec<u8>>,
+    row_stop: Option<Vec<u8>>,
+    row_prefix: Option<Vec<u8>>,
+    columns: Option<Result<Vec<Vec<u8>>, String>>,
+    filter: Option<Vec<u8>>,
+    timestamp: Option<i64>,
+    batch_size: Option<u32>,
+    scan_batching: Option<u32>,
+    limit: Option<u64>,
+    sorted_columns: bool,
+    reverse: bool,
+    cache_blocks: Option<bool>,
+}
+
+impl fmt::Debug for Scan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scan")
+            .field("table", &self.table.full_name())
+            .field("options", &self.options)
+            .field("started", &self.stream.is_some())
+            .finish()
+    }
+}
+
+impl Scan {
+    pub(crate) fn new(table: Table) -> Scan {
+        Scan {
+            table,
+            options: Options::default(),
+            stream: None,
+        }
+    }
+
+    /// Starts at this row key (inclusive). Default: the first row (the last
+    /// one when reversed).
+    pub fn row_start(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.options.row_start = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// Stops before this row key (exclusive). Default: the table end.
+    pub fn row_stop(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.options.row_stop = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// Scans only the rows whose key starts with `prefix` (not with
+    /// `row_start` or `row_stop`).
+    pub fn row_prefix(mut self, prefix: impl AsRef<[u8]>) -> Self {
+        self.options.row_prefix = Some(prefix.as_ref().to_vec());
+        self
+    }
+
+    /// Returns only these families (`cf`) and columns (`cf:q`).
+    pub fn columns<I, C>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: AsRef<[u8]>,
+    {
+        self.options.columns =
+            Some(columns_of(columns, ColumnUse::Read).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// A filter in the HBase filter language, for example
+    /// `"KeyOnlyFilter() AND PrefixFilter('a')"`.
+    pub fn filter(mut self, filter: impl AsRef<[u8]>) -> Self {
+        self.options.filter = Some(filter.as_ref().to_vec());
+        self
+    }
+
+    /// Returns only versions older than `timestamp` (exclusive bound).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.options.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Rows fetched per round trip (default 1000, at least 1).
+    pub fn batch_size(mut self, rows: u32) -> Self {
+        self.options.batch_size = Some(rows);
+        self
+    }
+
+    /// Cells per result (at least 1): a row with more cells comes as several
+    /// results with the same key. Default: whole rows.
+    pub fn scan_batching(mut self, cells: u32) -> Self {
+        self.options.scan_batching = Some(cells);
+        self
+    }
+
+    /// Yields at most `n` results.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.options.limit = Some(n);
+        self
+    }
+
+    /// Asks the gateway for the cells as an ordered list rather than a map.
+    /// The cells of a [`Row`] are always in byte order of their names, so
+    /// this changes only the wire format.
+    pub fn sorted_columns(mut self, sorted: bool) -> Self {
+        self.options.sorted_columns = sorted;
+        self
+    }
+
+    /// Scans from high keys to low keys: `row_start` is then the high key
+    /// (inclusive) and `row_stop` the low key (exclusive).
+    pub fn reverse(mut self, reverse: bool) -> Self {
+        self.options.reverse = reverse;
+        self
+    }
+
+    /// Whether the region servers cache the blocks read (HBase default true;
+    /// turn off for one-off full scans).
+    pub fn cache_blocks(mut self, cache: bool) -> Self {
+        self.options.cache_blocks = Some(cache);
+        self
+    }
+
+    fn start(&mut self) -> BoxStream<'static, Result<Row>> {
+        let options = std::mem::take(&mut self.options);
+        match Cursor::new(self.table.clone(), options) {
+            Ok(Some(cursor)) => Box::pin(stream::unfold(cursor, Cursor::next)),
+            Ok(None) => Box::pin(stream::empty()),
+            Err(e) => Box::pin(stream::once(async move { Err(e) })),
+        }
+    }
+}
+
+impl Stream for Scan {
+    type Item = Result<Row>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.stream.is_none() {
+            this.stream = Some(this.start());
+        }
+        match this.stream.as_mut() {
+            Some(s) => s.as_mut().poll_next(cx),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix`, or `None`
+/// when there is none (the prefix is empty or all `0xff`).
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let keep = prefix.iter().rposition(|&b| b != 0xff)?;
+    let mut end = prefix[..=keep].to_vec();
+    end[keep] += 1;
+    Some(end)
+}
+
+/// Closes the server-side scanner when dropped while it is open.
+struct ScannerGuard {
+    conn: Connection,
+    id: Option<i32>,
+}
+
+impl ScannerGuard {
+    /// Closes the scanner and waits for the gateway's answer.
+    async fn close(&mut self) -> Result<()> {
+        match self.id.take() {
+            Some(id) => self.conn.call(&HbaseScannerCloseArgs { id }).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the scanner without waiting.
+    fn close_detached(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.conn.call_detached(&HbaseScannerCloseArgs { id });
+        }
+    }
+}
+
+impl Drop for ScannerGuard {
+    fn drop(&mut self) {
+        self.close_detached();
+    }
+}
+
+/// The state of a running scan.
+struct Cursor {
+    table: Table,
+    guard: ScannerGuard,
+    /// The scan to open; taken when the scanner is opened.
+    scan: Option<TScan>,
+    page: std::vec::IntoIter<TRowResult>,
+    batch_size: u32,
+    limit: Option<u64>,
+    returned: u64,
+    /// The scanner has nothing more (or the limit is reached).
+    exhausted: bool,
+    /// The stream has ended.
+    finished: bool,
+    /// Reverse prefix scans stop at the first key without the prefix.
+    reverse_prefix: Option<Vec<u8>>,
+}
+
+impl Cursor {
+    fn new(table: Table, o: Options) -> Result<Option<Cursor>> {
+        let batch_size = o.batch_size.unwrap_or(DEFAULT_BATCH_SIZE);
+        if batch_size == 0 {
+            return Err(Error::InvalidInput(
+                "scan batch_size must be at least 1".to_owned(),
+            ));
+        }
+        if o.scan_batching == Some(0) {
+            return Err(Error::InvalidInput(
+                "scan_batching must be at least 1".to_owned(),
+            ));
+        }
+        if o.limit == Some(0) {
+            return Ok(None);
+        }
+        let columns = match o.columns {
+            Some(Ok(columns)) => Some(columns).filter(|c| !c.is_empty()),
+            Some(Err(message)) => return Err(Error::InvalidInput(message)),
+            None => None,
+        };
+        let mut reverse_prefix = None;
+        let (start, stop) = match o.row_prefix {
+            Some(prefix) => {
+                if o.row_start.is_some() || o.row_stop.is_some() {
+                    return Err(Error::InvalidInput(
+                        "a scan takes row_prefix or row_start/row_stop, not both".to_owned(),
+                    ));
+                }
+                if o.reverse {
+                    // Reversed, the stop bound is exclusive and below the
+                    // range: no key expresses "just below the prefix", so the
+                    // end of the prefix range is found here.
+                    let start = prefix_end(&prefix).unwrap_or_default();
+                    reverse_prefix = Some(prefix);
+                    (start, None)
+                } else {
+                    let stop = prefix_end(&prefix);
+                    (prefix, stop)
+                }
+            }
+            None => (o.row_start.unwrap_or_default(), o.row_stop),
+        };
+        let batch_i32 = i32::try_from(batch_size).unwrap_or(i32::MAX);
+        let scan = TScan {
+            start_row: Some(start),
+            stop_row: stop,
+            timestamp: o.timestamp,
+            columns,
+            caching: Some(batch_i32),
+            filter_string: o.filter,
+            batch_size: o
+                .scan_batching
+                .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+            sort_columns: o.sorted_columns.then_some(true),
+            reversed: o.reverse.then_some(true),
+            cache_blocks: o.cache_blocks,
+        };
+        Ok(Some(Cursor {
+            guard: ScannerGuard {
+                conn: table.connection().clone(),
+                id: None,
+            },
+            table,
+            scan: Some(scan),
+            page: Vec::new().into_iter(),
+            batch_size,
+            limit: o.limit,
+            returned: 0,
+            exhausted: false,
+            finished: false,
+            reverse_prefix,
+        }))
+    }
+
+    /// Ends the stream with an error; the scanner is closed in the background.
+    fn fail(mut self, err: Error) -> Option<(Result<Row>, Cursor)> {
+        self.guard.close_detached();
+        self.finished = true;
+        self.page = Vec::new().into_iter();
+        Some((Err(err), self))
+    }
+
+    async fn next(mut self) -> Option<(Result<Row>, Cursor)> {
+        if self.finished {
+            return None;
+        }
+        loop {
+            if let Some(result) = self.page.next() {
+                let row = Row::from_thrift(result);
+                if let Some(prefix) = &self.reverse_prefix {
+                    if !row.key.starts_with(prefix) {
+                        if row.key.as_ref() > prefix.as_slice() {
+                            // The one key equal to the end of the prefix range.
+                            continue;
+                        }
+                        // Below the prefix range: done.
+                        self.exhausted = true;
+                        self.page = Vec::new().into_iter();
+                        continue;
+                    }
+                }
+                self.returned += 1;
+                if self.limit.is_some_and(|l| self.returned >= l) {
+                    // Nothing more will be asked for: close now, without
+                    // making the caller wait for it.
+                    self.exhausted = true;
+                    self.page = Vec::new().into_iter();
+                    self.guard.close_detached();
+                }
+                return Some((Ok(row), self));
+            }
+            if self.exhausted {
+                self.finished = true;
+                if let Err(e) = self.guard.close().await {
+                    tracing::debug!("closing a scanner failed: {e}");
+                }
+                return None;
+            }
+            if self.guard.id.is_none() {
+                let Some(scan) = self.scan.take() else {
+                    self.finished = true;
+                    return None;
+                };
+                let opened = self
+                    .table
+                    .connection()
+                    .call(&HbaseScannerOpenWithScanArgs {
+                        table_name: self.table.name_bytes(),
+                        scan,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await;
+                match opened {
+                    Ok(id) => self.guard.id = Some(id),
+                    Err(e) => return self.fail(e),
+                }
+            }
+            let Some(id) = self.guard.id else {
+                continue;
+            };
+            let mut n = self.batch_size;
+            if let Some(limit) = self.limit {
+                let left = limit.saturating_sub(self.returned);
+                n = n.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
+            }
+            let fetched = self
+                .table
+                .connection()
+                .call(&HbaseScannerGetListArgs {
+                    id,
+                    nb_rows: i32::try_from(n).unwrap_or(i32::MAX),
+                })
+                .await;
+            match fetched {
+                Ok(rows) if rows.is_empty() => self.exhausted = true,
+                Ok(rows) => self.page = rows.into_iter(),
+                Err(e) => return self.fail(e),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ends() {
+        assert_eq!(prefix_end(b"abc"), Some(b"abd".to_vec()));
+        assert_eq!(prefix_end(b"a\xff"), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(b"\xff\xff"), None);
+        assert_eq!(prefix_end(b""), None);
+        assert_eq!(prefix_end(b"a\x00"), Some(b"a\x01".to_vec()));
+    }
+
+    fn cursor(scan: Scan) -> Result<Option<Cursor>> {
+        Cursor::new(scan.table, scan.options)
+    }
+
+    #[test]
+    fn options_become_a_tscan() {
+        let table = Connection::builder().build().table("t");
+        let c = cursor(
+            table
+                .scan()
+                .row_prefix("ab")
+                .columns(["cf:a", "cf2"])
+                .filter("KeyOnlyFilter()")
+                .timestamp(9)
+                .batch_size(10)
+                .scan_batching(2)
+                .sorted_columns(true),
+        )
+        .unwrap()
+        .unwrap();
+        let s = c.scan.as_ref().unwrap();
+        assert_eq!(s.start_row.as_deref(), Some(&b"ab"[..]));
+        assert_eq!(s.stop_row.as_deref(), Some(&b"ac"[..]));
+        assert_eq!(s.columns.as_ref().map(Vec::len), Some(2));
+        assert_eq!(s.caching, Some(10));
+        assert_eq!(s.batch_size, Some(2));
+        assert_eq!(s.timestamp, Some(9));
+        assert_eq!(s.sort_columns, Some(true));
+        assert_eq!(s.reversed, None);
+
+        let r = cursor(table.scan().row_prefix("ab").reverse(true))
+            .unwrap()
+            .unwrap();
+        let s = r.scan.as_ref().unwrap();
+        assert_eq!(s.start_row.as_deref(), Some(&b"ac"[..]));
+        assert_eq!(s.stop_row, None);
+        assert_eq!(s.reversed, Some(true));
+        assert_eq!(r.reverse_prefix.as_deref(), Some(&b"ab"[..]));
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        let table = Connection::builder().build().table("t");
+        assert!(cursor(table.scan().row_prefix("a").row_start("b")).is_err());
+        assert!(cursor(table.scan().batch_size(0)).is_err());
+        assert!(cursor(table.scan().scan_batching(0)).is_err());
+        assert!(cursor(table.scan().columns([":x"])).is_err());
+        assert!(cursor(table.scan().limit(0)).unwrap().is_none());
+    }
+}

@@ -1,0 +1,1261 @@
+//! [`Table`]: reads, writes, counters and metadata of one table, and the
+//! [`Row`] and [`Cell`] types results come in.
+//!
+//! Calls with options are builders that run when awaited:
+//! `table.row("key").columns(["cf:a"]).timestamp(ts).await`. Keys, columns and
+//! values go in as anything `AsRef<[u8]>` (`&str`, `&[u8]`, `Vec<u8>`,
+//! `Bytes`) and come out as [`Bytes`].
+//!
+//! # Column names
+//! `"cf"` names the whole family `cf`; `"cf:q"` one column (split at the first
+//! colon, so `"cf:q:x"` is qualifier `q:x`, and `"cf:"` the empty qualifier).
+//! Result cells are keyed `family:qualifier`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hbase_orm_idl::hbase::{
+    HbaseAppendArgs, HbaseAtomicIncrementArgs, HbaseCheckAndPutArgs, HbaseDeleteAllRowArgs,
+    HbaseDeleteAllRowTsArgs, HbaseGetColumnDescriptorsArgs, HbaseGetRowWithColumnsArgs,
+    HbaseGetRowWithColumnsTsArgs, HbaseGetRowsWithColumnsArgs, HbaseGetRowsWithColumnsTsArgs,
+    HbaseGetTableRegionsArgs, HbaseGetVerArgs, HbaseGetVerTsArgs, HbaseMutateRowArgs,
+    HbaseMutateRowTsArgs, Mutation, TAppend, TCell, TRowResult,
+};
+
+use crate::batch::Batch;
+use crate::connection::{ColumnFamily, Connection};
+use crate::error::{Error, Result};
+use crate::scan::Scan;
+use crate::transport;
+
+transport::method! {
+    HbaseGetRowWithColumnsArgs => HbaseGetRowWithColumnsResult, "getRowWithColumns", Vec<TRowResult>;
+    HbaseGetRowWithColumnsTsArgs => HbaseGetRowWithColumnsTsResult, "getRowWithColumnsTs", Vec<TRowResult>;
+    HbaseGetRowsWithColumnsArgs => HbaseGetRowsWithColumnsResult, "getRowsWithColumns", Vec<TRowResult>;
+    HbaseGetRowsWithColumnsTsArgs => HbaseGetRowsWithColumnsTsResult, "getRowsWithColumnsTs", Vec<TRowResult>;
+    HbaseGetVerArgs => HbaseGetVerResult, "getVer", Vec<TCell>;
+    HbaseGetVerTsArgs => HbaseGetVerTsResult, "getVerTs", Vec<TCell>;
+    HbaseMutateRowArgs => HbaseMutateRowResult, "mutateRow", ();
+    HbaseMutateRowTsArgs => HbaseMutateRowTsResult, "mutateRowTs", ();
+    HbaseDeleteAllRowArgs => HbaseDeleteAllRowResult, "deleteAllRow", ();
+    HbaseDeleteAllRowTsArgs => HbaseDeleteAllRowTsResult, "deleteAllRowTs", ();
+    HbaseAtomicIncrementArgs => HbaseAtomicIncrementResult, "atomicIncrement", i64;
+    HbaseAppendArgs => HbaseAppendResult, "append", Vec<TCell>;
+    HbaseCheckAndPutArgs => HbaseCheckAndPutResult, "checkAndPut", bool;
+    HbaseGetColumnDescriptorsArgs => HbaseGetColumnDescriptorsResult, "getColumnDescriptors",
+        BTreeMap<Vec<u8>, hbase_orm_idl::hbase::ColumnDescriptor>;
+    HbaseGetTableRegionsArgs => HbaseGetTableRegionsResult, "getTableRegions",
+        Vec<hbase_orm_idl::hbase::TRegionInfo>;
+}
+
+/// A boxed future, as the request builders of this crate resolve to.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Implements `IntoFuture` for a request builder with an `async fn run`.
+macro_rules! into_future {
+    ($($builder:ident => $out:ty;)*) => {$(
+        impl<'a> IntoFuture for $builder<'a> {
+            type Output = Result<$out>;
+            type IntoFuture = BoxFuture<'a, Result<$out>>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.run())
+            }
+        }
+    )*};
+}
+
+/// One cell value with its timestamp (milliseconds since the epoch, unless
+/// the writer chose other timestamps).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cell {
+    /// The value.
+    pub value: Bytes,
+    /// The timestamp of the value.
+    pub timestamp: i64,
+}
+
+/// One row as read: its key and cells keyed `family:qualifier`.
+///
+/// Timestamps are always there: the gateway sends them with every cell, so
+/// there is no `include_timestamp` switch.
+///
+/// # Examples
+/// ```
+/// use hbase_orm::{Cell, Row};
+///
+/// let mut row = Row::new("user1");
+/// row.cells.insert("cf:name".into(), Cell { value: "Ann".into(), timestamp: 5 });
+/// assert_eq!(row.get("cf:name").map(|v| &v[..]), Some(&b"Ann"[..]));
+/// assert_eq!(row.cell("cf:name").map(|c| c.timestamp), Some(5));
+/// assert!(row.get("cf:age").is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Row {
+    /// The row key.
+    pub key: Bytes,
+    /// The cells, keyed `family:qualifier`, in byte order.
+    pub cells: BTreeMap<Bytes, Cell>,
+}
+
+impl Row {
+    /// An empty row with key `key`.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(hbase_orm::Row::new("k").cells.is_empty());
+    /// ```
+    pub fn new(key: impl Into<Bytes>) -> Self {
+        Row {
+            key: key.into(),
+            cells: BTreeMap::new(),
+        }
+    }
+
+    /// The value of column `family:qualifier`, if the row has it.
+    ///
+    /// # Examples
+    /// ```
+    /// let row = hbase_orm::Row::new("k");
+    /// assert_eq!(row.get("cf:a"), None);
+    /// ```
+    pub fn get(&self, column: impl AsRef<[u8]>) -> Option<&Bytes> {
+        self.cells.get(column.as_ref()).map(|c| &c.value)
+    }
+
+    /// The cell (value and timestamp) of column `family:qualifier`.
+    ///
+    /// # Examples
+    /// ```
+    /// let row = hbase_orm::Row::new("k");
+    /// assert!(row.cell("cf:a").is_none());
+    /// ```
+    pub fn cell(&self, column: impl AsRef<[u8]>) -> Option<&Cell> {
+        self.cells.get(column.as_ref())
+    }
+
+    /// Column names and values, in column order.
+    ///
+    /// # Examples
+    /// ```
+    /// let row = hbase_orm::Row::new("k");
+    /// assert_eq!(row.values().count(), 0);
+    /// ```
+    pub fn values(&self) -> impl Iterator<Item = (&Bytes, &Bytes)> {
+        self.cells.iter().map(|(k, c)| (k, &c.value))
+    }
+
+    /// Turns one gateway result into a row, without copying the bytes.
+    pub(crate) fn from_thrift(result: TRowResult) -> Row {
+        let key = Bytes::from(result.row.unwrap_or_default());
+        let cells = match (result.columns, result.sorted_columns) {
+            (_, Some(sorted)) => sorted
+                .into_iter()
+                .filter_map(|c| Some((Bytes::from(c.column_name?), cell_from(c.cell?))))
+                .collect(),
+            (Some(columns), None) => columns
+                .into_iter()
+                .map(|(name, cell)| (Bytes::from(name), cell_from(cell)))
+                .collect(),
+            (None, None) => BTreeMap::new(),
+        };
+        Row { key, cells }
+    }
+}
+
+pub(crate) fn cell_from(cell: TCell) -> Cell {
+    Cell {
+        value: Bytes::from(cell.value.unwrap_or_default()),
+        timestamp: cell.timestamp.unwrap_or_default(),
+    }
+}
+
+/// A region of a table, as [`Table::regions`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Region {
+    /// First row key of the region (inclusive; empty for the first region).
+    pub start_key: Bytes,
+    /// End row key of the region (exclusive; empty for the last region).
+    pub end_key: Bytes,
+    /// Region id.
+    pub id: i64,
+    /// Region name.
+    pub name: Bytes,
+    /// Region info version.
+    pub version: i8,
+    /// Host name of the region server.
+    pub server_name: Bytes,
+    /// Port of the region server.
+    pub port: i32,
+}
+
+/// What a column name may be.
+#[derive(Clone, Copy)]
+pub(crate) enum ColumnUse {
+    /// A family (`cf`) or a column (`cf:q`).
+    Read,
+    /// A column with a qualifier (`cf:q`, `cf:`): a put to a whole family
+    /// would be ignored by the gateway.
+    Write,
+}
+
+/// Checks a column name: a non-empty family, and a colon where one is needed.
+pub(crate) fn check_column(column: &[u8], usage: ColumnUse) -> Result<()> {
+    let family_len = column
+        .iter()
+        .position(|&b| b == b':')
+        .unwrap_or(column.len());
+    if family_len == 0 {
+        return Err(Error::InvalidInput(format!(
+            "column `{}` has an empty family name",
+            String::from_utf8_lossy(column)
+        )));
+    }
+    if matches!(usage, ColumnUse::Write) && family_len == column.len() {
+        return Err(Error::InvalidInput(format!(
+            "cannot write to `{}`, a whole column family: name a column as `family:qualifier` \
+             (`family:` for the empty qualifier)",
+            String::from_utf8_lossy(column)
+        )));
+    }
+    Ok(())
+}
+
+/// Collects and checks column names.
+pub(crate) fn columns_of<I, C>(columns: I, usage: ColumnUse) -> Result<Vec<Vec<u8>>>
+where
+    I: IntoIterator<Item = C>,
+    C: AsRef<[u8]>,
+{
+    columns
+        .into_iter()
+        .map(|c| {
+            let c = c.as_ref();
+            check_column(c, usage)?;
+            Ok(c.to_vec())
+        })
+        .collect()
+}
+
+/// A handle on one table. Cheap to clone; making one does no call.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// let conn = hbase_orm::Connection::builder().build();
+/// let table = conn.table("users");
+/// table.put("u1", [("cf:name", "Ann"), ("cf:city", "Oslo")]).await?;
+/// let row = table.row("u1").columns(["cf:name"]).await?.expect("just written");
+/// assert_eq!(row.get("cf:name").map(|v| &v[..]), Some(&b"Ann"[..]));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Table {
+    conn: Connection,
+    name: Arc<str>,
+    full_name: Arc<str>,
+}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("name", &self.name)
+            .field("full_name", &self.full_name)
+            .finish()
+    }
+}
+
+impl Table {
+    pub(crate) fn new(conn: Connection, name: String, full_name: String) -> Table {
+        Table {
+            conn,
+            name: name.into(),
+            full_name: full_name.into(),
+        }
+    }
+
+    /// The table name, without the connection's table prefix.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().build();
+    /// assert_eq!(conn.table("t").name(), "t");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The table name the gateway knows, with the prefix.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().table_prefix("p").build();
+    /// assert_eq!(conn.table("t").full_name(), "p_t");
+    /// ```
+    pub fn full_name(&self) -> &str {
+        &self.full_name
+    }
+
+    /// The connection of this table.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().build();
+    /// assert_eq!(conn.table("t").connection().addr(), conn.addr());
+    /// ```
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn name_bytes(&self) -> Vec<u8> {
+        self.full_name.as_bytes().to_vec()
+    }
+
+    /// Reads one row: all its cells, or those of `.columns(..)`, below
+    /// `.timestamp(..)` (exclusive) when set. Resolves to `None` when the row
+    /// has no (matching) cell.
+    ///
+    /// # Errors
+    /// [`Error::Server`] for a missing table, [`Error::InvalidInput`] for a
+    /// column with an empty family, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// if let Some(row) = table.row("k").columns(["cf:a", "other"]).timestamp(1_700_000_000_000).await? {
+    ///     for (column, cell) in &row.cells {
+    ///         println!("{column:?} = {:?} at {}", cell.value, cell.timestamp);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn row(&self, key: impl AsRef<[u8]>) -> RowRequest<'_> {
+        RowRequest {
+            table: self,
+            key: key.as_ref().to_vec(),
+            columns: Ok(Vec::new()),
+            timestamp: None,
+        }
+    }
+
+    /// Reads several rows in one call, with the options of [`Table::row`].
+    /// Rows come in the order the gateway returns them; rows without
+    /// (matching) cells are left out, so the result need not line up with
+    /// `keys`.
+    ///
+    /// # Errors
+    /// As [`Table::row`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// for row in table.rows(["a", "b", "c"]).columns(["cf"]).await? {
+    ///     println!("{:?}: {} cells", row.key, row.cells.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rows<I, K>(&self, keys: I) -> RowsRequest<'_>
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<[u8]>,
+    {
+        RowsRequest {
+            table: self,
+            keys: keys.into_iter().map(|k| k.as_ref().to_vec()).collect(),
+            columns: Ok(Vec::new()),
+            timestamp: None,
+        }
+    }
+
+    /// Reads the versions of one cell, newest first: all that the family
+    /// keeps, or `.versions(n)`, below `.timestamp(..)` (exclusive) when set.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for `versions(0)` or a bad column, else as
+    /// [`Table::row`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let history = table.cells("k", "cf:price").versions(5).await?;
+    /// for cell in history {
+    ///     println!("{:?} at {}", cell.value, cell.timestamp);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn cells(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>) -> CellsRequest<'_> {
+        CellsRequest {
+            table: self,
+            key: key.as_ref().to_vec(),
+            column: column.as_ref().to_vec(),
+            versions: None,
+            timestamp: None,
+        }
+    }
+
+    /// Starts a scan: a stream of rows; see [`Scan`] for the options.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows: Vec<_> = table.scan().row_prefix("user:").limit(10).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scan(&self) -> Scan {
+        Scan::new(self.clone())
+    }
+
+    /// Writes cells of one row: `data` is `(column, value)` pairs, columns
+    /// named `family:qualifier`. Options: `.timestamp(ts)` (default: the
+    /// server's time) and `.wal(false)` to skip the write-ahead log.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a column without qualifier,
+    /// [`Error::Server`] for a missing table or family, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.put("k", [("cf:a", "1"), ("cf:b", "2")]).timestamp(1234).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put<I, C, V>(&self, key: impl AsRef<[u8]>, data: I) -> PutRequest<'_>
+    where
+        I: IntoIterator<Item = (C, V)>,
+        C: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let mutations = data
+            .into_iter()
+            .map(|(c, v)| {
+                check_column(c.as_ref(), ColumnUse::Write)?;
+                Ok(Mutation {
+                    is_delete: Some(false),
+                    column: Some(c.as_ref().to_vec()),
+                    value: Some(v.as_ref().to_vec()),
+                    write_to_w_a_l: Some(true),
+                })
+            })
+            .collect();
+        PutRequest {
+            table: self,
+            key: key.as_ref().to_vec(),
+            mutations,
+            timestamp: None,
+            wal: true,
+        }
+    }
+
+    /// Deletes a whole row, or with `.columns(..)` some families (`cf`) or
+    /// columns (`cf:q`). With `.timestamp(ts)`, only versions at or before
+    /// `ts` are deleted; `.wal(false)` skips the write-ahead log.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a column with an empty family,
+    /// [`Error::Server`] for a missing table, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.delete("k").columns(["cf:a", "other_family"]).await?;
+    /// table.delete("k").await?; // the whole row
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> DeleteRequest<'_> {
+        DeleteRequest {
+            table: self,
+            key: key.as_ref().to_vec(),
+            columns: None,
+            timestamp: None,
+            wal: true,
+        }
+    }
+
+    /// A batch of puts, deletes and counter increments, sent in few calls;
+    /// see [`Batch`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let mut batch = table.batch().batch_size(1000);
+    /// for i in 0..10_000 {
+    ///     batch.put(format!("row{i}"), [("cf:n", i.to_string())]).await?;
+    /// }
+    /// batch.send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn batch(&self) -> Batch {
+        Batch::new(self.clone())
+    }
+
+    /// The value of a counter column (0 when it does not exist).
+    ///
+    /// # Errors
+    /// [`Error::Server`] when the cell exists and is not 8 bytes long, or the
+    /// table is missing; connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let visits = table.counter_get("page1", "stats:visits").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn counter_get(
+        &self,
+        key: impl AsRef<[u8]>,
+        column: impl AsRef<[u8]>,
+    ) -> Result<i64> {
+        self.counter_inc(key, column, 0).await
+    }
+
+    /// Sets a counter column to `value` (a put of the 8-byte big-endian
+    /// encoding).
+    ///
+    /// # Errors
+    /// As [`Table::put`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.counter_set("page1", "stats:visits", 100).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn counter_set(
+        &self,
+        key: impl AsRef<[u8]>,
+        column: impl AsRef<[u8]>,
+        value: i64,
+    ) -> Result<()> {
+        self.put(key, [(column.as_ref(), &value.to_be_bytes()[..])])
+            .await
+    }
+
+    /// Adds `value` (which may be negative) to a counter column and returns
+    /// the new value. A missing counter starts at 0.
+    ///
+    /// # Errors
+    /// [`Error::Server`] when the cell exists and is not 8 bytes long, or the
+    /// table is missing; [`Error::InvalidInput`] for a column without
+    /// qualifier; connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let n = table.counter_inc("page1", "stats:visits", 1).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn counter_inc(
+        &self,
+        key: impl AsRef<[u8]>,
+        column: impl AsRef<[u8]>,
+        value: i64,
+    ) -> Result<i64> {
+        check_column(column.as_ref(), ColumnUse::Write)?;
+        self.conn
+            .call(&HbaseAtomicIncrementArgs {
+                table_name: self.name_bytes(),
+                row: key.as_ref().to_vec(),
+                column: column.as_ref().to_vec(),
+                value,
+            })
+            .await
+    }
+
+    /// Subtracts `value` from a counter column and returns the new value.
+    ///
+    /// # Errors
+    /// As [`Table::counter_inc`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let left = table.counter_dec("stock", "cf:apples", 3).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn counter_dec(
+        &self,
+        key: impl AsRef<[u8]>,
+        column: impl AsRef<[u8]>,
+        value: i64,
+    ) -> Result<i64> {
+        let delta = value.checked_neg().ok_or_else(|| {
+            Error::InvalidInput(format!("cannot decrement by {value}: it has no negation"))
+        })?;
+        self.counter_inc(key, column, delta).await
+    }
+
+    /// Appends bytes to cells (a missing cell is created) and returns the
+    /// resulting cells, sorted by column name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a column without qualifier,
+    /// [`Error::Server`] for a missing table or family, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let cells = table.append("k", [("cf:log", ",event")]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn append<I, C, V>(&self, key: impl AsRef<[u8]>, data: I) -> Result<Vec<Cell>>
+    where
+        I: IntoIterator<Item = (C, V)>,
+        C: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let mut columns = Vec::new();
+        let mut values = Vec::new();
+        for (c, v) in data {
+            check_column(c.as_ref(), ColumnUse::Write)?;
+            columns.push(c.as_ref().to_vec());
+            values.push(v.as_ref().to_vec());
+        }
+        let cells = self
+            .conn
+            .call(&HbaseAppendArgs {
+                append: TAppend {
+                    table: Some(self.name_bytes()),
+                    row: Some(key.as_ref().to_vec()),
+                    columns: Some(columns),
+                    values: Some(values),
+                },
+            })
+            .await?;
+        Ok(cells.into_iter().map(cell_from).collect())
+    }
+
+    /// Atomically puts `value` into `column` if a check passes: by default
+    /// that the checked column (the same `column`, or `.check_column(..)`) has
+    /// no value; with `.if_equals(v)`, that it holds `v`. Resolves to whether
+    /// the put was made.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a column without qualifier,
+    /// [`Error::Server`] for a missing table, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let claimed = table.check_and_put("job1", "cf:owner", "worker-7").await?;
+    /// let moved = table
+    ///     .check_and_put("job1", "cf:state", "running")
+    ///     .if_equals("queued")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn check_and_put(
+        &self,
+        key: impl AsRef<[u8]>,
+        column: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> CheckAndPutRequest<'_> {
+        CheckAndPutRequest {
+            table: self,
+            key: key.as_ref().to_vec(),
+            column: column.as_ref().to_vec(),
+            value: value.as_ref().to_vec(),
+            check_column: None,
+            expected: None,
+            wal: true,
+        }
+    }
+
+    /// The column families of the table, with their options, by name.
+    ///
+    /// # Errors
+    /// [`Error::Server`] for a missing table, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// for family in table.families().await? {
+    ///     println!("{} keeps {} versions", family.name, family.max_versions);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn families(&self) -> Result<Vec<ColumnFamily>> {
+        let descriptors = self
+            .conn
+            .call(&HbaseGetColumnDescriptorsArgs {
+                table_name: self.name_bytes(),
+            })
+            .await?;
+        let mut families: Vec<ColumnFamily> = descriptors
+            .into_iter()
+            .map(|(name, mut d)| {
+                if d.name.as_ref().map_or(true, |n| n.is_empty()) {
+                    d.name = Some(name);
+                }
+                ColumnFamily::from_descriptor(d)
+            })
+            .collect();
+        families.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(families)
+    }
+
+    /// The regions of the table (empty for a missing table).
+    ///
+    /// # Errors
+    /// Connection errors, [`Error::Server`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// for region in table.regions().await? {
+    ///     println!("{:?}..{:?} on {:?}", region.start_key, region.end_key, region.server_name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn regions(&self) -> Result<Vec<Region>> {
+        let regions = self
+            .conn
+            .call(&HbaseGetTableRegionsArgs {
+                table_name: self.name_bytes(),
+            })
+            .await?;
+        Ok(regions
+            .into_iter()
+            .map(|r| Region {
+                start_key: r.start_key.map(Bytes::from).unwrap_or_default(),
+                end_key: r.end_key.map(Bytes::from).unwrap_or_default(),
+                id: r.id.unwrap_or_default(),
+                name: r.name.map(Bytes::from).unwrap_or_default(),
+                version: r.version.unwrap_or_default(),
+                server_name: r.server_name.map(Bytes::from).unwrap_or_default(),
+                port: r.port.unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+/// Reads one row; built by [`Table::row`], runs when awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct RowRequest<'a> {
+    table: &'a Table,
+    key: Vec<u8>,
+    columns: Result<Vec<Vec<u8>>>,
+    timestamp: Option<i64>,
+}
+
+impl fmt::Debug for RowRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowRequest")
+            .field("table", &self.table.full_name)
+            .field("key", &Bytes::copy_from_slice(&self.key))
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowRequest<'_> {
+    /// Reads only these families (`cf`) and columns (`cf:q`).
+    pub fn columns<I, C>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: AsRef<[u8]>,
+    {
+        self.columns = columns_of(columns, ColumnUse::Read);
+        self
+    }
+
+    /// Reads only versions older than `timestamp` (exclusive bound).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    async fn run(self) -> Result<Option<Row>> {
+        let columns = self.columns?;
+        let table_name = self.table.name_bytes();
+        let rows = match self.timestamp {
+            None => {
+                self.table
+                    .conn
+                    .call(&HbaseGetRowWithColumnsArgs {
+                        table_name,
+                        row: self.key,
+                        columns,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+            Some(timestamp) => {
+                self.table
+                    .conn
+                    .call(&HbaseGetRowWithColumnsTsArgs {
+                        table_name,
+                        row: self.key,
+                        columns,
+                        timestamp,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+        };
+        Ok(rows.into_iter().next().map(Row::from_thrift))
+    }
+}
+
+/// Reads several rows; built by [`Table::rows`], runs when awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct RowsRequest<'a> {
+    table: &'a Table,
+    keys: Vec<Vec<u8>>,
+    columns: Result<Vec<Vec<u8>>>,
+    timestamp: Option<i64>,
+}
+
+impl fmt::Debug for RowsRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowsRequest")
+            .field("table", &self.table.full_name)
+            .field("keys", &self.keys.len())
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowsRequest<'_> {
+    /// Reads only these families (`cf`) and columns (`cf:q`).
+    pub fn columns<I, C>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: AsRef<[u8]>,
+    {
+        self.columns = columns_of(columns, ColumnUse::Read);
+        self
+    }
+
+    /// Reads only versions older than `timestamp` (exclusive bound).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    async fn run(self) -> Result<Vec<Row>> {
+        let columns = self.columns?;
+        if self.keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let table_name = self.table.name_bytes();
+        let rows = match self.timestamp {
+            None => {
+                self.table
+                    .conn
+                    .call(&HbaseGetRowsWithColumnsArgs {
+                        table_name,
+                        rows: self.keys,
+                        columns,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+            Some(timestamp) => {
+                self.table
+                    .conn
+                    .call(&HbaseGetRowsWithColumnsTsArgs {
+                        table_name,
+                        rows: self.keys,
+                        columns,
+                        timestamp,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+        };
+        Ok(rows.into_iter().map(Row::from_thrift).collect())
+    }
+}
+
+/// Reads the versions of one cell; built by [`Table::cells`], runs when
+/// awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CellsRequest<'a> {
+    table: &'a Table,
+    key: Vec<u8>,
+    column: Vec<u8>,
+    versions: Option<u32>,
+    timestamp: Option<i64>,
+}
+
+impl fmt::Debug for CellsRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CellsRequest")
+            .field("table", &self.table.full_name)
+            .field("key", &Bytes::copy_from_slice(&self.key))
+            .field("column", &Bytes::copy_from_slice(&self.column))
+            .field("versions", &self.versions)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
+impl CellsRequest<'_> {
+    /// Reads at most `n` versions (at least 1).
+    pub fn versions(mut self, n: u32) -> Self {
+        self.versions = Some(n);
+        self
+    }
+
+    /// Reads only versions older than `timestamp` (exclusive bound).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    async fn run(self) -> Result<Vec<Cell>> {
+        check_column(&self.column, ColumnUse::Read)?;
+        let num_versions = match self.versions {
+            None => i32::MAX,
+            Some(0) => {
+                return Err(Error::InvalidInput(
+                    "versions must be at least 1".to_owned(),
+                ))
+            }
+            Some(n) => i32::try_from(n).unwrap_or(i32::MAX),
+        };
+        let table_name = self.table.name_bytes();
+        let cells = match self.timestamp {
+            None => {
+                self.table
+                    .conn
+                    .call(&HbaseGetVerArgs {
+                        table_name,
+                        row: self.key,
+                        column: self.column,
+                        num_versions,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+            Some(timestamp) => {
+                self.table
+                    .conn
+                    .call(&HbaseGetVerTsArgs {
+                        table_name,
+                        row: self.key,
+                        column: self.column,
+                        timestamp,
+                        num_versions,
+                        attributes: BTreeMap::new(),
+                    })
+                    .await?
+            }
+        };
+        Ok(cells.into_iter().map(cell_from).collect())
+    }
+}
+
+/// Writes cells of one row; built by [`Table::put`], runs when awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PutRequest<'a> {
+    table: &'a Table,
+    key: Vec<u8>,
+    mutations: Result<Vec<Mutation>>,
+    timestamp: Option<i64>,
+    wal: bool,
+}
+
+impl fmt::Debug for PutRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRequest")
+            .field("table", &self.table.full_name)
+            .field("key", &Bytes::copy_from_slice(&self.key))
+            .field("timestamp", &self.timestamp)
+            .field("wal", &self.wal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PutRequest<'_> {
+    /// Writes the cells at `timestamp` instead of the server's time.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Whether to write to the write-ahead log (default true).
+    pub fn wal(mut self, wal: bool) -> Self {
+        self.wal = wal;
+        self
+    }
+
+    async fn run(self) -> Result<()> {
+        let mut mutations = self.mutations?;
+        if mutations.is_empty() {
+            return Ok(());
+        }
+        for m in &mut mutations {
+            m.write_to_w_a_l = Some(self.wal);
+        }
+        mutate_row(self.table, self.key, mutations, self.timestamp).await
+    }
+}
+
+async fn mutate_row(
+    table: &Table,
+    row: Vec<u8>,
+    mutations: Vec<Mutation>,
+    timestamp: Option<i64>,
+) -> Result<()> {
+    let table_name = table.name_bytes();
+    match timestamp {
+        None => {
+            table
+                .conn
+                .call(&HbaseMutateRowArgs {
+                    table_name,
+                    row,
+                    mutations,
+                    attributes: BTreeMap::new(),
+                })
+                .await
+        }
+        Some(timestamp) => {
+            table
+                .conn
+                .call(&HbaseMutateRowTsArgs {
+                    table_name,
+                    row,
+                    mutations,
+                    timestamp,
+                    attributes: BTreeMap::new(),
+                })
+                .await
+        }
+    }
+}
+
+/// Deletes a row or some of its cells; built by [`Table::delete`], runs when
+/// awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteRequest<'a> {
+    table: &'a Table,
+    key: Vec<u8>,
+    columns: Option<Result<Vec<Vec<u8>>>>,
+    timestamp: Option<i64>,
+    wal: bool,
+}
+
+impl fmt::Debug for DeleteRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteRequest")
+            .field("table", &self.table.full_name)
+            .field("key", &Bytes::copy_from_slice(&self.key))
+            .field("timestamp", &self.timestamp)
+            .field("wal", &self.wal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeleteRequest<'_> {
+    /// Deletes only these families (`cf`) and columns (`cf:q`), not the
+    /// whole row.
+    pub fn columns<I, C>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: AsRef<[u8]>,
+    {
+        self.columns = Some(columns_of(columns, ColumnUse::Read));
+        self
+    }
+
+    /// Deletes only versions at or before `timestamp` (inclusive bound).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Whether to write to the write-ahead log (default true).
+    pub fn wal(mut self, wal: bool) -> Self {
+        self.wal = wal;
+        self
+    }
+
+    async fn run(self) -> Result<()> {
+        match self.columns {
+            None => {
+                let table_name = self.table.name_bytes();
+                match self.timestamp {
+                    None => {
+                        self.table
+                            .conn
+                            .call(&HbaseDeleteAllRowArgs {
+                                table_name,
+                                row: self.key,
+                                attributes: BTreeMap::new(),
+                            })
+                            .await
+                    }
+                    Some(timestamp) => {
+                        self.table
+                            .conn
+                            .call(&HbaseDeleteAllRowTsArgs {
+                                table_name,
+                                row: self.key,
+                                timestamp,
+                                attributes: BTreeMap::new(),
+                            })
+                            .await
+                    }
+                }
+            }
+            Some(columns) => {
+                let columns = columns?;
+                if columns.is_empty() {
+                    return Ok(());
+                }
+                let mutations = columns
+                    .into_iter()
+                    .map(|column| Mutation {
+                        is_delete: Some(true),
+                        column: Some(column),
+                        value: None,
+                        write_to_w_a_l: Some(self.wal),
+                    })
+                    .collect();
+                mutate_row(self.table, self.key, mutations, self.timestamp).await
+            }
+        }
+    }
+}
+
+/// A conditional put; built by [`Table::check_and_put`], runs when awaited.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CheckAndPutRequest<'a> {
+    table: &'a Table,
+    key: Vec<u8>,
+    column: Vec<u8>,
+    value: Vec<u8>,
+    check_column: Option<Vec<u8>>,
+    expected: Option<Vec<u8>>,
+    wal: bool,
+}
+
+impl fmt::Debug for CheckAndPutRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckAndPutRequest")
+            .field("table", &self.table.full_name)
+            .field("key", &Bytes::copy_from_slice(&self.key))
+            .field("column", &Bytes::copy_from_slice(&self.column))
+            .finish_non_exhaustive()
+    }
+}
+
+impl CheckAndPutRequest<'_> {
+    /// Puts only if the checked column holds `expected` (instead of: only if
+    /// it has no value).
+    pub fn if_equals(mut self, expected: impl AsRef<[u8]>) -> Self {
+        self.expected = Some(expected.as_ref().to_vec());
+        self
+    }
+
+    /// Checks this column instead of the one written.
+    pub fn check_column(mut self, column: impl AsRef<[u8]>) -> Self {
+        self.check_column = Some(column.as_ref().to_vec());
+        self
+    }
+
+    /// Whether to write to the write-ahead log (default true).
+    pub fn wal(mut self, wal: bool) -> Self {
+        self.wal = wal;
+        self
+    }
+
+    async fn run(self) -> Result<bool> {
+        check_column(&self.column, ColumnUse::Write)?;
+        let checked = self.check_column.unwrap_or_else(|| self.column.clone());
+        check_column(&checked, ColumnUse::Write)?;
+        self.table
+            .conn
+            .call(&HbaseCheckAndPutArgs {
+                table_name: self.table.name_bytes(),
+                row: self.key,
+                column: checked,
+                // HBase checks for absence when the expected value is empty.
+                value: self.expected.unwrap_or_default(),
+                mput: Mutation {
+                    is_delete: Some(false),
+                    column: Some(self.column),
+                    value: Some(self.value),
+                    write_to_w_a_l: Some(self.wal),
+                },
+                attributes: BTreeMap::new(),
+            })
+            .await
+    }
+}
+
+into_future! {
+    RowRequest => Option<Row>;
+    RowsRequest => Vec<Row>;
+    CellsRequest => Vec<Cell>;
+    PutRequest => ();
+    DeleteRequest => ();
+    CheckAndPutRequest => bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hbase_orm_idl::hbase::TColumn;
+
+    #[test]
+    fn column_names() {
+        assert!(check_column(b"cf", ColumnUse::Read).is_ok());
+        assert!(check_column(b"cf:q", ColumnUse::Read).is_ok());
+        assert!(check_column(b"cf:", ColumnUse::Write).is_ok());
+        assert!(check_column(b"cf:q:x", ColumnUse::Write).is_ok());
+        assert!(check_column(b"cf", ColumnUse::Write).is_err());
+        assert!(check_column(b"", ColumnUse::Read).is_err());
+        assert!(check_column(b":q", ColumnUse::Read).is_err());
+        let err = check_column(b"cf", ColumnUse::Write).unwrap_err();
+        assert!(err.to_string().contains("family:qualifier"), "{err}");
+    }
+
+    #[test]
+    fn rows_convert_from_either_column_form() {
+        let cell = TCell {
+            value: Some(b"v".to_vec()),
+            timestamp: Some(3),
+        };
+        let map = TRowResult {
+            row: Some(b"k".to_vec()),
+            columns: Some(BTreeMap::from([(b"cf:a".to_vec(), cell.clone())])),
+            sorted_columns: None,
+        };
+        let sorted = TRowResult {
+            row: Some(b"k".to_vec()),
+            columns: None,
+            sorted_columns: Some(vec![TColumn {
+                column_name: Some(b"cf:a".to_vec()),
+                cell: Some(cell),
+            }]),
+        };
+        let a = Row::from_thrift(map);
+        let b = Row::from_thrift(sorted);
+        assert_eq!(a, b);
+        assert_eq!(a.get("cf:a").map(|v| &v[..]), Some(&b"v"[..]));
+        assert_eq!(a.cell("cf:a").map(|c| c.timestamp), Some(3));
+    }
+}

@@ -1,0 +1,797 @@
+//! The I/O side of a [`Connection`](crate::Connection): one background task
+//! per connection owns the socket.
+//!
+//! Callers encode a request (once, into a pooled buffer) and hand it over an
+//! unbounded channel with a oneshot for the reply. The writer task writes the
+//! queued requests back to back (coalescing small ones into one write), after
+//! recording each one in the pending queue of the socket. A reader task per
+//! socket splits the incoming bytes into replies (the message scanner on the
+//! buffered transport, the frame header on the framed one), checks each
+//! reply's sequence id against the oldest pending request (the gateway
+//! answers one connection's requests in order) and hands the reply's bytes,
+//! undecoded, to the caller, which decodes them once.
+//!
+//! A caller that gives up (timeout, drop) only drops its receiver: the reply
+//! is still read and discarded, so the stream never desyncs. A socket the
+//! gateway closed while idle is replaced before the next request is written.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use hbase_orm_idl::thrift::protocol::{TInputProtocol, TMessageType, TOutputProtocol};
+use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, Result};
+
+/// Requests written in one go at most.
+const MAX_COALESCED: usize = 128;
+/// Requests at least this long are written directly, not copied.
+const DIRECT_WRITE: usize = 32 * 1024;
+/// Read buffer growth step.
+const READ_CHUNK: usize = 64 * 1024;
+/// Encoding buffers kept for reuse.
+const POOLED_BUFFERS: usize = 64;
+/// Encoding buffers larger than this are not kept.
+const POOLED_MAX_CAPACITY: usize = 256 * 1024;
+
+const NO_REPLY_HINT: &str = "no reply has ever come from this gateway: a gateway speaking \
+     another transport or protocol than the client does not answer; check .transport() \
+     and .protocol() against the server's options";
+
+/// Settings of one connection, fixed when it is built.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// `host:port`, for error messages.
+    pub(crate) addr: String,
+    pub(crate) transport: Transport,
+    pub(crate) protocol: Protocol,
+    pub(crate) timeout: Duration,
+    pub(crate) max_message_bytes: usize,
+}
+
+impl Config {
+    fn transport_error(&self, source: io::Error) -> Error {
+        Error::Transport {
+            addr: self.addr.clone(),
+            source,
+        }
+    }
+
+    pub(crate) fn protocol_error(&self, message: String) -> Error {
+        Error::Protocol {
+            addr: self.addr.clone(),
+            message,
+        }
+    }
+
+    /// A protocol error for bytes that are not a reply, naming the setting to
+    /// change when they look like another transport or protocol.
+    fn wire_error(&self, err: &WireError) -> Error {
+        self.protocol_error(format!("{}{}", err, self.advice(err.hint)))
+    }
+
+    /// Turns a [`wire::sniff`] hint into the builder call that fixes it.
+    pub(crate) fn advice(&self, hint: Option<&str>) -> String {
+        let Some(hint) = hint else {
+            return String::new();
+        };
+        let mut fixes = Vec::new();
+        if hint.contains("framed transport") && self.transport != Transport::Framed {
+            fixes.push("the server looks like it speaks the framed transport: set .transport(Transport::Framed)");
+        }
+        if hint.contains("buffered transport") && self.transport != Transport::Buffered {
+            fixes.push("the server looks like it speaks the buffered transport: set .transport(Transport::Buffered)");
+        }
+        if hint.contains("compact protocol") && self.protocol != Protocol::Compact {
+            fixes.push("the server looks like it speaks the compact protocol: set .protocol(Protocol::Compact)");
+        }
+        if hint.contains("binary protocol") && self.protocol != Protocol::Binary {
+            fixes.push("the server looks like it speaks the binary protocol: set .protocol(Protocol::Binary)");
+        }
+        if hint.contains("HTTP") {
+            fixes.push("the server looks like the HTTP gateway, which this client does not speak");
+        }
+        if hint.contains("TLS") {
+            fixes.push("the server expects TLS, which this client does not speak");
+        }
+        if fixes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", fixes.join("; "))
+        }
+    }
+}
+
+/// One Thrift method: how its arguments are written and its result read.
+pub(crate) trait Method {
+    /// The method name on the wire.
+    const NAME: &'static str;
+    /// What the call returns.
+    type Output;
+    /// Writes the argument struct.
+    fn write(&self, o: &mut dyn TOutputProtocol) -> hbase_orm_idl::thrift::Result<()>;
+    /// Reads the result struct and turns declared exceptions into errors.
+    fn read(i: &mut dyn TInputProtocol) -> hbase_orm_idl::thrift::Result<Self::Output>;
+}
+
+/// Implements [`Method`] for a generated argument struct.
+macro_rules! method {
+    ($($args:ident => $result:ident, $name:literal, $out:ty;)*) => {$(
+        impl $crate::transport::Method for hbase_orm_idl::hbase::$args {
+            const NAME: &'static str = $name;
+            type Output = $out;
+            fn write(
+                &self,
+                o: &mut dyn hbase_orm_idl::thrift::protocol::TOutputProtocol,
+            ) -> hbase_orm_idl::thrift::Result<()> {
+                self.write_to_out_protocol(o)
+            }
+            fn read(
+                i: &mut dyn hbase_orm_idl::thrift::protocol::TInputProtocol,
+            ) -> hbase_orm_idl::thrift::Result<$out> {
+                hbase_orm_idl::hbase::$result::read_from_in_protocol(i)?.ok_or()
+            }
+        }
+    )*};
+}
+pub(crate) use method;
+
+/// What the caller gets back: the reply message, undecoded.
+type Reply = Result<Bytes>;
+
+/// One encoded request on its way to the writer.
+struct Request {
+    seq: i32,
+    method: &'static str,
+    bytes: Vec<u8>,
+    /// `None` for fire-and-forget requests, whose reply is discarded.
+    reply: Option<oneshot::Sender<Reply>>,
+}
+
+enum Msg {
+    Call(Request),
+    Open(oneshot::Sender<Result<()>>),
+    Close(oneshot::Sender<()>),
+    /// A caller timed out waiting for `seq`: drop the socket it was written on.
+    Reset {
+        seq: i32,
+    },
+}
+
+/// A request written and waiting for its reply.
+struct Pending {
+    seq: i32,
+    method: &'static str,
+    reply: Option<oneshot::Sender<Reply>>,
+}
+
+/// State shared by the callers and the tasks of one connection.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Whether any reply ever arrived (mismatch hints are given until then).
+    got_reply: AtomicBool,
+    /// Whether a socket is currently open.
+    open: AtomicBool,
+    /// Encoding buffers for reuse.
+    buffers: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Shared {
+    fn buffers(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
+        self.buffers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn take_buffer(&self) -> Vec<u8> {
+        self.buffers().pop().unwrap_or_default()
+    }
+
+    fn give_buffer(&self, mut buf: Vec<u8>) {
+        if buf.capacity() > POOLED_MAX_CAPACITY {
+            return;
+        }
+        buf.clear();
+        let mut pool = self.buffers();
+        if pool.len() < POOLED_BUFFERS {
+            pool.push(buf);
+        }
+    }
+}
+
+/// The caller side of a connection: cheap to share, safe from many tasks.
+#[derive(Debug)]
+pub(crate) struct Handle {
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    seq: AtomicI32,
+    tx: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
+}
+
+impl Handle {
+    pub(crate) fn new(config: Config) -> Handle {
+        Handle {
+            config: Arc::new(config),
+            shared: Arc::default(),
+            seq: AtomicI32::new(0),
+            tx: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether a socket to the gateway is open right now.
+    pub(crate) fn is_open(&self) -> bool {
+        self.shared.open.load(Ordering::Acquire)
+    }
+
+    /// Sends a message to the writer task, starting it when there is none (or
+    /// when the runtime that ran it is gone).
+    fn send(&self, msg: Msg) -> Result<()> {
+        let mut tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let msg = match tx.as_ref() {
+            Some(sender) => match sender.send(msg) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(msg)) => msg,
+            },
+            None => msg,
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(self.config.transport_error(io::Error::other(
+                "hbase-orm connections must be used inside a tokio runtime",
+            )));
+        }
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(writer(
+            Arc::clone(&self.config),
+            Arc::clone(&self.shared),
+            receiver,
+        ));
+        let sent = sender.send(msg).is_ok();
+        *tx = Some(sender);
+        if sent {
+            Ok(())
+        } else {
+            Err(self
+                .config
+                .transport_error(io::Error::other("the connection task stopped")))
+        }
+    }
+
+    fn next_seq(&self) -> i32 {
+        self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+    }
+
+    fn encode<M: Method>(&self, args: &M) -> Result<(i32, Vec<u8>)> {
+        let seq = self.next_seq();
+        let mut bytes = self.shared.take_buffer();
+        wire::encode_call(
+            self.config.protocol,
+            self.config.transport,
+            M::NAME,
+            seq,
+            &mut bytes,
+            |o| args.write(o),
+        )
+        .map_err(|e| Error::InvalidInput(format!("cannot encode `{}`: {e}", M::NAME)))?;
+        Ok((seq, bytes))
+    }
+
+    /// Makes one call and waits for its result, within the timeout.
+    pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
+        let (seq, bytes) = self.encode(args)?;
+        let (reply_tx, reply_rx) = oneshot::channel();
+        self.send(Msg::Call(Request {
+            seq,
+            method: M::NAME,
+            bytes,
+            reply: Some(reply_tx),
+        }))?;
+        let frame = match tokio::time::timeout(self.config.timeout, reply_rx).await {
+            Ok(Ok(reply)) => reply?,
+            Ok(Err(_)) => {
+                return Err(self.config.transport_error(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "the connection was closed before the reply arrived",
+                )))
+            }
+            Err(_) => {
+                // The socket may be stuck (a gateway speaking another protocol
+                // waits forever): drop it so later calls start afresh.
+                let _ = self.send(Msg::Reset { seq });
+                return Err(Error::Timeout {
+                    method: M::NAME,
+                    timeout: self.config.timeout,
+                    hint: (!self.shared.got_reply.load(Ordering::Acquire)).then_some(NO_REPLY_HINT),
+                });
+            }
+        };
+        self.decode::<M>(&frame)
+    }
+
+    /// Sends a call whose result nobody waits for (a scanner close from a
+    /// `Drop`). Does nothing outside a runtime with no connection task.
+    pub(crate) fn call_detached<M: Method>(&self, args: &M) {
+        let Ok((seq, bytes)) = self.encode(args) else {
+            return;
+        };
+        let sent = self.send(Msg::Call(Request {
+            seq,
+            method: M::NAME,
+            bytes,
+            reply: None,
+        }));
+        if let Err(e) = sent {
+            tracing::debug!("could not send `{}`: {e}", M::NAME);
+        }
+    }
+
+    fn decode<M: Method>(&self, frame: &[u8]) -> Result<M::Output> {
+        let decoded = wire::decode(self.config.protocol, frame, |ident, i| {
+            if ident.message_type == TMessageType::Exception {
+                let app = hbase_orm_idl::thrift::Error::read_application_error_from_in_protocol(i)?;
+                return Err(hbase_orm_idl::thrift::Error::Application(app));
+            }
+            if ident.message_type != TMessageType::Reply || ident.name != M::NAME {
+                return Err(hbase_orm_idl::thrift::Error::Protocol(
+                    hbase_orm_idl::thrift::ProtocolError::new(
+                        hbase_orm_idl::thrift::ProtocolErrorKind::InvalidData,
+                        format!(
+                            "expected a reply to `{}`, got a {:?} message for `{}`",
+                            M::NAME,
+                            ident.message_type,
+                            ident.name
+                        ),
+                    ),
+                ));
+            }
+            M::read(i)
+        });
+        decoded.map_err(|e| match Error::from_thrift(e, &self.config.addr) {
+            Error::Protocol { addr, message } => Error::Protocol {
+                addr,
+                message: format!("{message}{}", self.config.advice(wire::sniff(frame))),
+            },
+            other => other,
+        })
+    }
+
+    /// Opens the socket now (it opens lazily otherwise).
+    pub(crate) async fn open(&self) -> Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Msg::Open(tx))?;
+        match rx.await {
+            Ok(result) => result,
+            Err(_) => Err(self
+                .config
+                .transport_error(io::Error::other("the connection task stopped"))),
+        }
+    }
+
+    /// Closes the socket after the replies already asked for have arrived.
+    pub(crate) async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.send(Msg::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+/// One open socket, seen from the writer.
+struct Live {
+    write: OwnedWriteHalf,
+    pending: Arc<Mutex<VecDeque<Pending>>>,
+    dead: Arc<AtomicBool>,
+    reader: JoinHandle<()>,
+}
+
+fn lock(pending: &Mutex<VecDeque<Pending>>) -> MutexGuard<'_, VecDeque<Pending>> {
+    pending.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Fails every pending request with a copy of `err`.
+fn fail_all(pending: &Mutex<VecDeque<Pending>>, err: impl Fn(&'static str) -> Error) {
+    let drained: Vec<Pending> = lock(pending).drain(..).collect();
+    for p in drained {
+        if let Some(reply) = p.reply {
+            let _ = reply.send(Err(err(p.method)));
+        }
+    }
+}
+
+/// A copy of an I/O error for each caller it concerns.
+fn io_copy(e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), e.to_string())
+}
+
+/// A copy of a connection-level error for each caller it concerns.
+fn duplicate(err: &Error) -> Error {
+    match err {
+        Error::Transport { addr, source } => Error::Transport {
+            addr: addr.clone(),
+            source: io_copy(source),
+        },
+        Error::Protocol { addr, message } => Error::Protocol {
+            addr: addr.clone(),
+            message: message.clone(),
+        },
+        Error::Timeout {
+            method,
+            timeout,
+            hint,
+        } => Error::Timeout {
+            method,
+            timeout: *timeout,
+            hint: *hint,
+        },
+        other => Error::InvalidInput(other.to_string()),
+    }
+}
+
+async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
+    let stream = match tokio::time::timeout(
+        config.timeout,
+        TcpStream::connect((config.host.as_str(), config.port)),
+    )
+    .await
+    {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => return Err(config.transport_error(e)),
+        Err(_) => {
+            return Err(Error::Timeout {
+                method: "connect",
+                timeout: config.timeout,
+                hint: None,
+            })
+        }
+    };
+    stream
+        .set_nodelay(true)
+        .map_err(|e| config.transport_error(e))?;
+    let (read, write) = stream.into_split();
+    let pending = Arc::new(Mutex::new(VecDeque::new()));
+    let dead = Arc::new(AtomicBool::new(false));
+    shared.open.store(true, Ordering::Release);
+    let reader = tokio::spawn(reader(
+        read,
+        Arc::new(config.clone()),
+        Arc::clone(shared),
+        Arc::clone(&pending),
+        Arc::clone(&dead),
+    ));
+    tracing::debug!("connected to {}", config.addr);
+    Ok(Live {
+        write,
+        pending,
+        dead,
+        reader,
+    })
+}
+
+/// Drops a socket at once, failing what waits on it.
+fn kill(live: Live, shared: &Shared, err: impl Fn(&'static str) -> Error) {
+    live.reader.abort();
+    live.dead.store(true, Ordering::Release);
+    shared.open.store(false, Ordering::Release);
+    fail_all(&live.pending, err);
+}
+
+/// The writer task: owns the write half and the channel of requests.
+async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    let mut live: Option<Live> = None;
+    let mut wbuf: Vec<u8> = Vec::with_capacity(DIRECT_WRITE);
+    let mut batch: Vec<Request> = Vec::new();
+    let mut next: Option<Msg> = None;
+    loop {
+        let msg = match next.take() {
+            Some(msg) => msg,
+            None => match rx.recv().await {
+                Some(msg) => msg,
+                None => break,
+            },
+        };
+        match msg {
+            Msg::Call(req) => {
+                batch.push(req);
+                while batch.len() < MAX_COALESCED {
+                    match rx.try_recv() {
+                        Ok(Msg::Call(req)) => batch.push(req),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                write_batch(&config, &shared, &mut live, &mut wbuf, &mut batch).await;
+            }
+            Msg::Open(reply) => {
+                let result = ensure_open(&config, &shared, &mut live).await.map(|_| ());
+                let _ = reply.send(result);
+            }
+            Msg::Close(reply) => {
+                if let Some(mut l) = live.take() {
+                    // Half-close: the gateway answers what it has, then closes,
+                    // and the reader delivers those replies before it ends.
+                    let _ = l.write.shutdown().await;
+                    shared.open.store(false, Ordering::Release);
+                }
+                let _ = reply.send(());
+            }
+            Msg::Reset { seq } => {
+                let stuck = live
+                    .as_ref()
+                    .is_some_and(|l| lock(&l.pending).iter().any(|p| p.seq == seq));
+                if stuck {
+                    if let Some(l) = live.take() {
+                        let addr = config.addr.clone();
+                        kill(l, &shared, |_| Error::Transport {
+                            addr: addr.clone(),
+                            source: io::Error::new(
+                                io::ErrorKind::ConnectionAborted,
+                                "the connection was reset after a call on it timed out",
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let Some(mut l) = live.take() {
+        let _ = l.write.shutdown().await;
+    }
+}
+
+/// The live socket, opened (or reopened, when the gateway closed it) first.
+async fn ensure_open<'a>(
+    config: &Config,
+    shared: &Arc<Shared>,
+    live: &'a mut Option<Live>,
+) -> Result<&'a mut Live> {
+    if live
+        .as_ref()
+        .is_some_and(|l| l.dead.load(Ordering::Acquire))
+    {
+        tracing::debug!(
+            "the gateway at {} closed the connection: reopening",
+            config.addr
+        );
+        *live = None;
+    }
+    if live.is_none() {
+        *live = Some(connect(config, shared).await?);
+    }
+    live.as_mut()
+        .ok_or_else(|| config.transport_error(io::Error::other("no connection")))
+}
+
+async fn write_batch(
+    config: &Config,
+    shared: &Arc<Shared>,
+    live: &mut Option<Live>,
+    wbuf: &mut Vec<u8>,
+    batch: &mut Vec<Request>,
+) {
+    // Callers that gave up before their request was written need no answer.
+    batch.retain(|r| r.reply.as_ref().map_or(true, |tx| !tx.is_closed()));
+    if batch.is_empty() {
+        return;
+    }
+    let l = match ensure_open(config, shared, live).await {
+        Ok(l) => l,
+        Err(e) => {
+            for req in batch.drain(..) {
+                if let Some(reply) = req.reply {
+                    let _ = reply.send(Err(duplicate(&e)));
+                }
+                shared.give_buffer(req.bytes);
+            }
+            return;
+        }
+    };
+    let mut result = Ok(());
+    {
+        let mut pending = lock(&l.pending);
+        for req in batch.iter_mut() {
+            pending.push_back(Pending {
+                seq: req.seq,
+                method: req.method,
+                reply: req.reply.take(),
+            });
+        }
+    }
+    for req in batch.drain(..) {
+        if result.is_ok() {
+            if req.bytes.len() >= DIRECT_WRITE {
+                if !wbuf.is_empty() {
+                    result = l.write.write_all(wbuf).await;
+                    wbuf.clear();
+                }
+                if result.is_ok() {
+                    result = l.write.write_all(&req.bytes).await;
+                }
+            } else {
+                wbuf.extend_from_slice(&req.bytes);
+            }
+        }
+        shared.give_buffer(req.bytes);
+    }
+    if result.is_ok() && !wbuf.is_empty() {
+        result = l.write.write_all(wbuf).await;
+    }
+    wbuf.clear();
+    if wbuf.capacity() > 4 * DIRECT_WRITE {
+        wbuf.shrink_to(DIRECT_WRITE);
+    }
+    if let Err(e) = result {
+        if let Some(l) = live.take() {
+            let addr = config.addr.clone();
+            kill(l, shared, |_| Error::Transport {
+                addr: addr.clone(),
+                source: io_copy(&e),
+            });
+        }
+    }
+}
+
+/// The next whole reply in `buf`, if there is one.
+fn next_frame(
+    config: &Config,
+    buf: &mut BytesMut,
+    scanner: &mut MessageScanner,
+) -> std::result::Result<Option<Bytes>, WireError> {
+    match config.transport {
+        Transport::Buffered => match scanner.scan(buf)? {
+            Some(len) => {
+                scanner.reset();
+                Ok(Some(buf.split_to(len).freeze()))
+            }
+            None => Ok(None),
+        },
+        Transport::Framed => {
+            let Some(header) = buf.get(..4) else {
+                return Ok(None);
+            };
+            let header: [u8; 4] = [header[0], header[1], header[2], header[3]];
+            let len = wire::frame_len(header, config.max_message_bytes)?;
+            if buf.len() < 4 + len {
+                buf.reserve(4 + len - buf.len());
+                return Ok(None);
+            }
+            buf.advance(4);
+            Ok(Some(buf.split_to(len).freeze()))
+        }
+    }
+}
+
+/// The reader task of one socket.
+async fn reader(
+    mut read: OwnedReadHalf,
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    pending: Arc<Mutex<VecDeque<Pending>>>,
+    dead: Arc<AtomicBool>,
+) {
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut scanner = MessageScanner::new(config.protocol, config.max_message_bytes);
+    let end: Error = loop {
+        // Deliver every whole reply already buffered.
+        let failed = loop {
+            match next_frame(&config, &mut buf, &mut scanner) {
+                Ok(Some(frame)) => {
+                    if let Err(e) = deliver(&config, &shared, &pending, frame) {
+                        break Some(e);
+                    }
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(config.wire_error(&e)),
+            }
+        };
+        if let Some(e) = failed {
+            break e;
+        }
+        if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+            buf.reserve(READ_CHUNK.max(buf.len()));
+        }
+        match read.read_buf(&mut buf).await {
+            Ok(0) => {
+                let waiting = lock(&pending).front().map(|p| p.method);
+                match waiting {
+                    None if buf.is_empty() => {
+                        // Closed while idle: the writer reopens on next use.
+                        dead.store(true, Ordering::Release);
+                        shared.open.store(false, Ordering::Release);
+                        tracing::debug!("the gateway at {} closed an idle connection", config.addr);
+                        return;
+                    }
+                    _ if !shared.got_reply.load(Ordering::Acquire) => {
+                        let mut message = format!(
+                            "the gateway closed the connection without replying to `{}`; a \
+                             gateway speaking another transport or protocol does that (the \
+                             client speaks the {} protocol over the {} transport)",
+                            waiting.unwrap_or("a request"),
+                            config.protocol,
+                            config.transport
+                        );
+                        if let Some(hint) = wire::sniff(&buf) {
+                            message.push_str(&format!(" ({hint}){}", config.advice(Some(hint))));
+                        } else {
+                            message.push_str(
+                                ": check .transport() and .protocol() against the server's options",
+                            );
+                        }
+                        break config.protocol_error(message);
+                    }
+                    _ => {
+                        break config.transport_error(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the gateway closed the connection before replying",
+                        ))
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => break config.transport_error(e),
+        }
+    };
+    dead.store(true, Ordering::Release);
+    shared.open.store(false, Ordering::Release);
+    tracing::debug!("connection to {} failed: {end}", config.addr);
+    fail_all(&pending, |_| duplicate(&end));
+}
+
+/// Hands one reply to the oldest pending request.
+fn deliver(
+    config: &Config,
+    shared: &Shared,
+    pending: &Mutex<VecDeque<Pending>>,
+    frame: Bytes,
+) -> Result<()> {
+    let ident = wire::decode(config.protocol, &frame, |ident, _| Ok(ident)).map_err(|e| {
+        config.protocol_error(format!(
+            "reply header does not decode: {e}{}",
+            config.advice(wire::sniff(&frame))
+        ))
+    })?;
+    let Some(p) = lock(pending).pop_front() else {
+        return Err(config.protocol_error(format!(
+            "unexpected message `{}` with no request waiting{}",
+            ident.name,
+            config.advice(wire::sniff(&frame))
+        )));
+    };
+    if ident.sequence_number != p.seq {
+        let err = config.protocol_error(format!(
+            "reply `{}` has sequence id {} where {} (`{}`) was expected{}",
+            ident.name,
+            ident.sequence_number,
+            p.seq,
+            p.method,
+            config.advice(wire::sniff(&frame))
+        ));
+        if let Some(reply) = p.reply {
+            let _ = reply.send(Err(config.protocol_error(err.to_string())));
+        }
+        return Err(err);
+    }
+    shared.got_reply.store(true, Ordering::Release);
+    match p.reply {
+        Some(reply) => {
+            // The caller may have given up: the reply is then dropped here.
+            let _ = reply.send(Ok(frame));
+        }
+        None => tracing::trace!("discarded the reply to `{}`", p.method),
+    }
+    Ok(())
+}
