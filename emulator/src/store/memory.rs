@@ -727,3 +727,109 @@ mod tests {
         assert!(s.get(b"t", b"r", &all_versions()).expect("get").is_empty());
     }
 }
+
+#[cfg(test)]
+mod model_tests {
+    //! The store against a naive model: every put and delete marker kept,
+    //! the visible versions computed from scratch.
+
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Put(u8, i64, u8),
+        DeleteColumn(u8, i64),
+        DeleteFamily(i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..3, 0i64..20, any::<u8>()).prop_map(|(q, ts, v)| Op::Put(q, ts, v)),
+            1 => (0u8..3, 0i64..20).prop_map(|(q, ts)| Op::DeleteColumn(q, ts)),
+            1 => (0i64..20).prop_map(Op::DeleteFamily),
+        ]
+    }
+
+    fn qualifier(q: u8) -> Bytes {
+        Bytes::from(vec![b'q', q])
+    }
+
+    proptest! {
+        #[test]
+        fn store_matches_model(ops in proptest::collection::vec(op(), 0..40), max in 1i32..4, bound in 0i64..22) {
+            let store = MemStore::new();
+            let family = Bytes::from_static(b"f");
+            store.create_table(Bytes::from_static(b"t"), vec![FamilySpec {
+                name: family.clone(),
+                max_versions: max,
+                compression: "NONE".into(),
+                in_memory: false,
+                bloom_filter_type: "NONE".into(),
+                block_cache_enabled: false,
+                time_to_live: i32::MAX,
+            }]).expect("create");
+            // model: per qualifier, versions by timestamp (last write wins),
+            // and delete markers
+            let mut puts: BTreeMap<u8, BTreeMap<i64, u8>> = BTreeMap::new();
+            let mut column_marker: BTreeMap<u8, i64> = BTreeMap::new();
+            let mut family_marker = -1i64;
+            // a put is hidden by any marker at or above its timestamp, which
+            // also holds when the marker came first
+            for op in &ops {
+                let edit = match op {
+                    Op::Put(q, ts, v) => {
+                        let hidden = family_marker >= *ts
+                            || column_marker.get(q).is_some_and(|m| m >= ts);
+                        if !hidden {
+                            puts.entry(*q).or_default().insert(*ts, *v);
+                        }
+                        EditOp::Put { family: family.clone(), qualifier: qualifier(*q), timestamp: *ts, value: Bytes::from(vec![*v]) }
+                    }
+                    Op::DeleteColumn(q, ts) => {
+                        let m = column_marker.entry(*q).or_insert(-1);
+                        *m = (*m).max(*ts);
+                        if let Some(p) = puts.get_mut(q) {
+                            p.retain(|t, _| t > ts);
+                        }
+                        EditOp::DeleteColumn { family: family.clone(), qualifier: qualifier(*q), up_to: *ts }
+                    }
+                    Op::DeleteFamily(ts) => {
+                        family_marker = family_marker.max(*ts);
+                        for p in puts.values_mut() {
+                            p.retain(|t, _| t > ts);
+                        }
+                        EditOp::DeleteFamily { family: family.clone(), up_to: *ts }
+                    }
+                };
+                // versions beyond max_versions are gone for good
+                for p in puts.values_mut() {
+                    while p.len() > max as usize {
+                        let oldest = *p.keys().next().expect("non-empty");
+                        p.remove(&oldest);
+                    }
+                }
+                store.apply(b"t", vec![RowEdit { row: Bytes::from_static(b"r"), ops: vec![edit] }]).expect("apply");
+            }
+            let query = Query { columns: None, max_timestamp: bound, versions: usize::MAX };
+            let got: Vec<(Bytes, i64, Bytes)> = store
+                .get(b"t", b"r", &query)
+                .expect("get")
+                .into_iter()
+                .map(|c| (c.qualifier, c.timestamp, c.value))
+                .collect();
+            let mut want = Vec::new();
+            for (q, versions) in &puts {
+                for (ts, v) in versions.iter().rev() {
+                    if *ts < bound {
+                        want.push((qualifier(*q), *ts, Bytes::from(vec![*v])));
+                    }
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+}
