@@ -11,6 +11,20 @@
 //! (`org.apache.hadoop.hbase.TableNotFoundException: t`); failures the gateway
 //! lets escape (a bad filter string, a runtime exception) are an
 //! `ApplicationError` of kind `InternalError`.
+//!
+//! Known differences from a real gateway:
+//! - Versions beyond a family's `maxVersions` are dropped when written (as
+//!   after a compaction), so a `*Ts` read never finds them, while HBase may
+//!   until it compacts. Delete markers are kept for good (a put older than a
+//!   marker stays hidden; HBase forgets markers at major compaction).
+//! - A scanner reads the live table as it pages (rows written after its
+//!   position are seen), where HBase reads a snapshot per region.
+//! - Region names are `table,,<id>` (no encoded-name suffix); namespaces in
+//!   table names are not checked against existing namespaces.
+//! - Thrift cannot tell an absent field from a default here: a
+//!   `ColumnDescriptor` with `maxVersions` 0 gets 3, an empty compression or
+//!   bloom filter type means `NONE`; `checkAndPut` with an empty value checks
+//!   "absent or empty", which is what HBase does for both unset and empty.
 
 mod admin;
 mod read;
