@@ -1,1 +1,112 @@
-//! Shared set-up of the examples.
+//! Where the examples find an HBase Thrift gateway.
+//!
+//! With `HBASE_THRIFT_ADDR=host:port` set, they talk to that gateway (also read:
+//! `HBASE_THRIFT_TRANSPORT=buffered|framed`, `HBASE_THRIFT_PROTOCOL=binary|compact`,
+//! defaults buffered and binary, as a gateway started without flags). Without
+//! it, they start the embedded emulator in-process on a free loopback port, so
+//! every example runs on a fresh machine with no HBase.
+
+use std::error::Error;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hbase_emulator::Emulator;
+use hbase_orm::{Connection, ConnectionBuilder, Protocol, Transport};
+
+/// The gateway an example talks to; keeps the embedded emulator alive.
+#[derive(Debug)]
+pub struct Gateway {
+    /// Settings that reach the gateway; `.build()` or `.connect()` it.
+    pub builder: ConnectionBuilder,
+    /// Where the gateway is, for printing.
+    pub description: String,
+    emulator: Option<Emulator>,
+}
+
+impl Gateway {
+    /// The configured gateway, or a fresh embedded emulator.
+    ///
+    /// # Errors
+    /// A malformed `HBASE_THRIFT_*` variable, or an emulator that cannot bind.
+    pub async fn from_env() -> Result<Gateway, Box<dyn Error>> {
+        match configured()? {
+            Some((builder, description)) => Ok(Gateway {
+                builder,
+                description,
+                emulator: None,
+            }),
+            None => {
+                let emulator = Emulator::start().await?;
+                Ok(Gateway {
+                    builder: Connection::builder().addr(emulator.addr()),
+                    description: format!("embedded emulator on {}", emulator.addr()),
+                    emulator: Some(emulator),
+                })
+            }
+        }
+    }
+
+    /// Like [`Gateway::from_env`], for blocking code: the embedded emulator
+    /// runs on a thread of its own.
+    ///
+    /// # Errors
+    /// A malformed `HBASE_THRIFT_*` variable, or an emulator that cannot bind.
+    pub fn from_env_blocking() -> Result<Gateway, Box<dyn Error>> {
+        match configured()? {
+            Some((builder, description)) => Ok(Gateway {
+                builder,
+                description,
+                emulator: None,
+            }),
+            None => {
+                let emulator = Emulator::builder().start_blocking()?;
+                Ok(Gateway {
+                    builder: Connection::builder().addr(emulator.addr()),
+                    description: format!("embedded emulator on {}", emulator.addr()),
+                    emulator: Some(emulator),
+                })
+            }
+        }
+    }
+
+    /// Whether this is the embedded emulator (and not a real gateway).
+    pub fn is_embedded(&self) -> bool {
+        self.emulator.is_some()
+    }
+}
+
+fn configured() -> Result<Option<(ConnectionBuilder, String)>, Box<dyn Error>> {
+    let Ok(addr) = std::env::var("HBASE_THRIFT_ADDR") else {
+        return Ok(None);
+    };
+    let (host, port) = addr
+        .rsplit_once(':')
+        .ok_or_else(|| format!("HBASE_THRIFT_ADDR={addr:?} is not host:port"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("HBASE_THRIFT_ADDR={addr:?} has no valid port"))?;
+    let transport: Transport = std::env::var("HBASE_THRIFT_TRANSPORT")
+        .unwrap_or_else(|_| "buffered".into())
+        .parse()?;
+    let protocol: Protocol = std::env::var("HBASE_THRIFT_PROTOCOL")
+        .unwrap_or_else(|_| "binary".into())
+        .parse()?;
+    let builder = Connection::builder()
+        .host(host)
+        .port(port)
+        .transport(transport)
+        .protocol(protocol);
+    Ok(Some((
+        builder,
+        format!("gateway at {addr} ({transport}, {protocol})"),
+    )))
+}
+
+/// A table name unique to this run, so examples never collide with existing
+/// tables on a real cluster.
+pub fn unique_table_name(base: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{base}_{}_{nanos:x}", std::process::id())
+}
