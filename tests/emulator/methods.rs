@@ -2,6 +2,7 @@
 //! transport × protocol combination.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use hbase_orm_tests::hbase::{
     AlreadyExists, BatchMutation, IOError, IllegalArgument, Mutation, TAccessControlEntity,
@@ -9,7 +10,9 @@ use hbase_orm_tests::hbase::{
     TThriftServerType,
 };
 use hbase_orm_tests::thrift::{self, ApplicationErrorKind};
-use hbase_orm_tests::{client, family, start_blocking, Combo, Emulator, SyncClient, COMBOS};
+use hbase_orm_tests::{
+    builder, client, family, start_blocking, Combo, Emulator, SyncClient, COMBOS,
+};
 
 type Attrs = BTreeMap<Vec<u8>, Vec<u8>>;
 
@@ -536,4 +539,23 @@ fn large_scan_returns_every_row_once() {
     assert_eq!(rows.len(), 10_000);
     assert!(rows.windows(2).all(|w| w[0].row < w[1].row));
     assert!(rows.iter().all(|r| columns(r).len() == 5));
+}
+
+#[test]
+fn idle_scanners_expire() {
+    for combo in COMBOS {
+        let emulator = builder(combo)
+            .scanner_timeout(Duration::from_millis(1))
+            .start_blocking()
+            .expect("start");
+        let mut c = client(emulator.addr(), combo);
+        c.create_table(v("t"), vec![family("a")]).expect("create");
+        let id = c
+            .scanner_open(v("t"), v(""), vec![], attrs())
+            .expect("scannerOpen");
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(emulator.open_scanners(), 0, "{combo}");
+        let err = c.scanner_get_list(id, 10).expect_err("expired");
+        assert!(is_illegal_argument(&err), "{combo}: {err:?}");
+    }
 }

@@ -191,7 +191,7 @@ impl Scanner {
                 if !cells.is_empty() {
                     self.emit(&key, &cells);
                 }
-                if stop {
+                if stop || self.filter.as_ref().is_some_and(Filter::is_done) {
                     self.done = true;
                     break;
                 }

@@ -885,3 +885,40 @@ fn scan_with_filter_strings() {
     scan.filter_string = Some(v("PageFilter(2)"));
     assert_eq!(keys(&scan_all(&h, scan)), vec!["row029", "row028"]);
 }
+
+#[test]
+fn concurrent_increments_and_check_and_puts_are_atomic() {
+    let h = with_table();
+    let winners: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let h = h.clone();
+                s.spawn(move || {
+                    for _ in 0..200 {
+                        h.handle_atomic_increment(v("t"), v("r"), v("a:n"), 1)
+                            .expect("inc");
+                    }
+                    h.handle_check_and_put(
+                        v("t"),
+                        v("r"),
+                        v("a:lock"),
+                        v(""),
+                        put("a:lock", &i.to_string()),
+                        attrs(),
+                    )
+                    .expect("check and put")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|t| usize::from(t.join().expect("thread")))
+            .sum()
+    });
+    assert_eq!(winners, 1);
+    assert_eq!(
+        h.handle_atomic_increment(v("t"), v("r"), v("a:n"), 0)
+            .expect("inc"),
+        1600
+    );
+}
