@@ -22,54 +22,46 @@ pub use crate::row_key::{KeyArg, KeyComponent, KeyPrefix};
 /// The codec a field gets by default.
 pub type DefaultOf<T> = <T as DefaultCodec>::Codec;
 
-/// Encodes a field value into a fresh buffer.
+/// Adds the table and field to a codec's encoding error.
 #[inline]
-pub fn encode<C: Codec<T>, T>(
+pub fn encoded(
+    result: Result<(), CodecError>,
     table: &'static str,
     field: &'static str,
-    value: &T,
-) -> Result<Vec<u8>, EncodeError> {
-    let mut out = Vec::new();
-    match C::encode(value, &mut out) {
-        Ok(()) => Ok(out),
+) -> Result<(), EncodeError> {
+    match result {
+        Ok(()) => Ok(()),
         Err(e) => Err(EncodeError::new(table, field, e)),
     }
 }
 
-/// Decodes a cell value.
+/// Adds the table, field, row and column to a codec's decoding error.
 #[inline]
-pub fn decode<C: Codec<T>, T>(
+pub fn cell<T>(
+    result: Result<T, CodecError>,
     table: &'static str,
     field: &'static str,
     row: &[u8],
     column: &[u8],
-    value: &[u8],
 ) -> Result<T, DecodeError> {
-    C::decode(value).map_err(|e| DecodeError::new(table, row, Some(column), field, e))
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(DecodeError::new(table, row, Some(column), field, e)),
+    }
 }
 
-/// Decodes a map field's qualifier.
+/// Adds the table, field and row to a row-key component's decoding error.
 #[inline]
-pub fn qualifier<K: Qualifier>(
+pub fn key<K>(
+    result: Result<K, CodecError>,
     table: &'static str,
     field: &'static str,
     row: &[u8],
-    column: &[u8],
-    qualifier: &[u8],
 ) -> Result<K, DecodeError> {
-    K::from_qualifier(qualifier).map_err(|e| DecodeError::new(table, row, Some(column), field, e))
-}
-
-/// Decodes one row-key component from the front of `input`.
-#[inline]
-pub fn key_component<K: KeyComponent>(
-    table: &'static str,
-    field: &'static str,
-    row: &[u8],
-    input: &mut &[u8],
-    last: bool,
-) -> Result<K, DecodeError> {
-    K::decode_key(input, last).map_err(|e| DecodeError::new(table, row, None, field, e))
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(DecodeError::new(table, row, None, field, e)),
+    }
 }
 
 /// Checks that the whole row key was read.

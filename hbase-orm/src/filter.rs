@@ -73,6 +73,10 @@ pub enum Optional {}
 
 /// A value usable where a field of type `T` is expected: `T` itself, and
 /// `&str` for `String`, `&[u8]` for `Vec<u8>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of the field's type `{T}`",
+    label = "expected `{T}`"
+)]
 pub trait IntoValue<T> {
     /// The value.
     fn into_value(self) -> T;
@@ -156,7 +160,7 @@ impl CompareOp {
     }
 }
 
-impl<M, T, C: Codec<T>, P> Field<M, T, C, P> {
+impl<M, T, C, P> Field<M, T, C, P> {
     #[doc(hidden)]
     pub const fn __new(
         name: &'static str,
@@ -192,7 +196,9 @@ impl<M, T, C: Codec<T>, P> Field<M, T, C, P> {
     pub fn qualifier(&self) -> &'static [u8] {
         self.qualifier
     }
+}
 
+impl<M, T, C: Codec<T>, P> Field<M, T, C, P> {
     /// A filter comparing the field with `value` by `op`, on the encoded bytes.
     ///
     /// Public for custom operators; prefer the typed methods.
@@ -230,29 +236,44 @@ impl<M, T, C: Codec<T>, P> Field<M, T, C, P> {
     }
 }
 
-impl<M, T, C: OrderPreserving<T>, P> Field<M, T, C, P> {
+impl<M, T, C, P> Field<M, T, C, P> {
     /// Rows whose field is greater than `value`.
-    pub fn gt(&self, value: impl IntoValue<T>) -> Filter<M> {
+    pub fn gt(&self, value: impl IntoValue<T>) -> Filter<M>
+    where
+        C: OrderPreserving<T>,
+    {
         self.compare(CompareOp::Greater, value)
     }
 
     /// Rows whose field is greater than or equal to `value`.
-    pub fn ge(&self, value: impl IntoValue<T>) -> Filter<M> {
+    pub fn ge(&self, value: impl IntoValue<T>) -> Filter<M>
+    where
+        C: OrderPreserving<T>,
+    {
         self.compare(CompareOp::GreaterOrEqual, value)
     }
 
     /// Rows whose field is less than `value`.
-    pub fn lt(&self, value: impl IntoValue<T>) -> Filter<M> {
+    pub fn lt(&self, value: impl IntoValue<T>) -> Filter<M>
+    where
+        C: OrderPreserving<T>,
+    {
         self.compare(CompareOp::Less, value)
     }
 
     /// Rows whose field is less than or equal to `value`.
-    pub fn le(&self, value: impl IntoValue<T>) -> Filter<M> {
+    pub fn le(&self, value: impl IntoValue<T>) -> Filter<M>
+    where
+        C: OrderPreserving<T>,
+    {
         self.compare(CompareOp::LessOrEqual, value)
     }
 
     /// Rows whose field is in `low..=high`.
-    pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> Filter<M> {
+    pub fn between(&self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> Filter<M>
+    where
+        C: OrderPreserving<T>,
+    {
         self.ge(low).and(self.le(high))
     }
 }

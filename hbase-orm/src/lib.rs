@@ -34,3 +34,8 @@ pub mod __private;
 
 pub use error::{Error, Result};
 pub use row::HRow;
+
+/// Derives [`HRow`](trait@HRow) for a struct with named fields; the
+/// attributes are documented on the trait.
+#[cfg(feature = "derive")]
+pub use hbase_orm_derive::HRow;

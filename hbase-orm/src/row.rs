@@ -8,17 +8,268 @@
 use std::fmt;
 
 use crate::codec::CodecError;
-use crate::row_key::{EncodeKey, RowKey};
+use crate::row_key::EncodeKey;
 
-/// A struct stored as one HBase row.
+/// A struct stored as one HBase row; derive it with `#[derive(HRow)]`.
 ///
-/// Implement it with `#[derive(HRow)]`; the methods are the contract between
-/// the generated code and [`Repo`](crate::repo::Repo), and are rarely called
-/// directly.
+/// This is the one place documenting the derive's `#[hbase(...)]` attributes.
+/// The trait's methods are the contract between the generated code and the
+/// typed repository, and are rarely called directly.
+///
+/// # Overview
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use hbase_orm::HRow;
+///
+/// #[derive(Debug, PartialEq, HRow)]
+/// #[hbase(table = "users", family = "cf")]
+/// struct User {
+///     #[hbase(row_key)]
+///     tenant: String,
+///     #[hbase(row_key)]
+///     id: u64,
+///     name: String,                   // cf:name, UTF-8
+///     #[hbase(codec = "ordered")]
+///     age: i32,                       // cf:age, order-preserving
+///     email: Option<String>,          // the cell may be absent
+///     #[hbase(counter)]
+///     logins: i64,                    // cf:logins, an HBase counter
+///     #[hbase(family_map = "attrs")]
+///     attrs: BTreeMap<String, String>, // every column of family `attrs`
+/// }
+///
+/// // <User as HRow>::Key is (String, u64); rows sort by (tenant, id).
+/// let u = User {
+///     tenant: "acme".into(),
+///     id: 7,
+///     name: "Ann".into(),
+///     age: 31,
+///     email: None,
+///     logins: 0,
+///     attrs: BTreeMap::new(),
+/// };
+/// assert_eq!(u.row_key(), b"acme\0\0\0\0\0\0\0\0\0\x07");
+/// let filter = User::fields().age().ge(18);
+/// # let _ = filter;
+/// ```
+///
+/// # Container attributes
+///
+/// - `#[hbase(table = "name")]` (required): the table.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "events", family = "e")]
+///   struct Event { #[hbase(row_key)] id: u64, kind: String }
+///   assert_eq!(<Event as HRow>::SCHEMA.table, "events");
+///   ```
+///
+/// - `#[hbase(family = "cf")]`: the family of every field that names none.
+///   Without it every stored field needs its own `family` or `column =
+///   "fam:q"`.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t")]
+///   struct Split { #[hbase(row_key)] id: u64, #[hbase(family = "a")] x: u8, #[hbase(column = "b:y")] y: u8 }
+///   let cols: Vec<_> = <Split as HRow>::SCHEMA.columns.iter().map(|c| c.column).collect();
+///   assert_eq!(cols, [&b"a:x"[..], b"b:y"]);
+///   ```
+///
+/// - `#[hbase(family_options(name = "cf", max_versions = 5, ttl = 86400,
+///   compression = "GZ", bloom_filter = "ROW", in_memory = true, block_cache =
+///   false))]`, repeatable: the options `create_table` gives the family (all
+///   but `name` optional). A family read by a `versions = N` field keeps at
+///   least `N` versions unless `max_versions` says otherwise (a smaller value
+///   is a compile error).
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf", family_options(name = "cf", max_versions = 5, ttl = 3600))]
+///   struct Page { #[hbase(row_key)] url: String, body: Vec<u8> }
+///   let fam = &<Page as HRow>::SCHEMA.families[0];
+///   assert_eq!((fam.name, fam.max_versions, fam.ttl), ("cf", Some(5), Some(3600)));
+///   ```
+///
+/// - `#[hbase(crate = path)]`: where the `hbase_orm` crate is, when it is
+///   renamed or re-exported (default `::hbase_orm`).
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   mod reexport { pub(crate) use ::hbase_orm as orm; }
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf", crate = reexport::orm)]
+///   struct Thing { #[hbase(row_key)] id: u32 }
+///   ```
+///
+/// # Field attributes
+///
+/// - `#[hbase(row_key)]`: the field is (part of) the row key, not a cell. One
+///   such field makes a simple key; several make a composite key in declaration
+///   order, `Key = (A, B, ...)` (up to 8). Key bytes sort like the typed
+///   tuple (see [`row_key`](crate::row_key)); the key types must implement
+///   [`KeyComponent`](crate::row_key::KeyComponent). Every proper prefix of a
+///   composite key implements [`KeyPrefix`](crate::row_key::KeyPrefix) for
+///   typed prefix scans.
+///
+///   ```
+///   # use hbase_orm::{HRow, row_key::KeyPrefix};
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct Reading { #[hbase(row_key)] sensor: String, #[hbase(row_key)] at: i64, value: f64 }
+///   let mut prefix = Vec::new();
+///   KeyPrefix::<Reading>::encode_prefix(&("s1",), &mut prefix);
+///   assert_eq!(prefix, b"s1\0\0");
+///   ```
+///
+/// - `#[hbase(column = "q")]` or `#[hbase(column = "fam:q")]`: the column
+///   (default: the family and the field name).
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(column = "n")] name: String }
+///   assert_eq!(R::fields().name().column(), b"cf:n");
+///   ```
+///
+/// - `#[hbase(family = "x")]`: this field's family.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(family = "meta")] owner: String }
+///   assert_eq!(R::fields().owner().column(), b"meta:owner");
+///   ```
+///
+/// - `#[hbase(skip)]`: not stored; read as `Default::default()` (or
+///   `#[hbase(skip, default = "path")]`).
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(skip)] cache: Vec<u8> }
+///   assert!(<R as HRow>::SCHEMA.columns.is_empty());
+///   ```
+///
+/// - `Option<T>` fields: the cell may be absent (`None`); writing `None`
+///   deletes the cell.
+///
+/// - `#[hbase(default)]` or `#[hbase(default = "path::to_fn")]`: a missing
+///   cell reads as `Default::default()` (or the function's result) instead of
+///   an error.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   fn unknown() -> String { "?".into() }
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(default)] n: u32, #[hbase(default = "unknown")] s: String }
+///   let r = R::from_cells(&1u32.to_be_bytes(), []).unwrap();
+///   assert_eq!((r.n, r.s.as_str()), (0, "?"));
+///   ```
+///
+/// - `#[hbase(codec = "...")]`: the value encoding, one of the
+///   [`codec`](crate::codec) table: `"raw"`, `"utf8"`, `"big_endian"` (alias
+///   `"java"`: Java `Bytes.toBytes`), `"ordered"` (order-preserving, needed by
+///   range filters on signed and float fields), `"bincode"` (serde). Or
+///   `codec = path::Type` for a type implementing
+///   [`Codec<T>`](crate::codec::Codec). Without it: integers, floats and
+///   `bool` are `big_endian`, `String` is `utf8`, `Vec<u8>`/`[u8; N]`/`Bytes`
+///   are `raw`, and every other type is `bincode` (the derive goes by the
+///   written type name, so give type aliases of those types a `codec`). A
+///   codec that cannot encode the field's type is a compile error at the type.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(serde::Serialize, serde::Deserialize)]
+///   struct Address { city: String }
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R {
+///       #[hbase(row_key)] id: u32,
+///       #[hbase(codec = "ordered")] score: f64,
+///       address: Address, // bincode
+///       #[hbase(codec = hbase_orm::codec::Ordered)] rank: i16,
+///   }
+///   let _ = R::fields().score().between(0.5, 1.0);
+///   ```
+///
+/// - `#[hbase(with = path::to::module)]`: a module with
+///   `fn encode(value: &T, out: &mut Vec<u8>) -> Result<(), CodecError>` and
+///   `fn decode(bytes: &[u8]) -> Result<T, CodecError>`.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   mod yes_no {
+///       use hbase_orm::codec::CodecError;
+///       pub fn encode(v: &bool, out: &mut Vec<u8>) -> Result<(), CodecError> {
+///           out.push(if *v { b'Y' } else { b'N' });
+///           Ok(())
+///       }
+///       pub fn decode(b: &[u8]) -> Result<bool, CodecError> {
+///           Ok(b == b"Y")
+///       }
+///   }
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(with = yes_no)] active: bool }
+///   ```
+///
+/// - `#[hbase(counter)]`: an `i64` HBase counter (8 bytes big-endian, the
+///   format of the gateway's `atomicIncrement`); an absent cell reads as 0.
+///   Its handle is what `Repo::increment` takes.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct Page { #[hbase(row_key)] url: String, #[hbase(counter)] views: i64 }
+///   let p = Page::from_cells(b"/", []).unwrap();
+///   assert_eq!(p.views, 0);
+///   ```
+///
+/// - `#[hbase(versions = N)]` on a `Vec<(i64, T)>`: up to `N` versions of the
+///   cell with their timestamps (milliseconds), newest first. Writing puts
+///   each version at its timestamp.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct Doc { #[hbase(row_key)] id: u32, #[hbase(versions = 3)] title: Vec<(i64, String)> }
+///   assert_eq!(<Doc as HRow>::SCHEMA.families[0].max_versions, Some(3));
+///   ```
+///
+/// - `#[hbase(family_map)]` or `#[hbase(family_map = "fam")]` on a map
+///   (`BTreeMap<K, V>`, `HashMap<K, V>`) with `String`, `Vec<u8>` or `Bytes`
+///   keys: every column of the family not mapped by another field, keyed by
+///   qualifier; values use the codec rules above. Writing puts every entry
+///   (it does not delete columns missing from the map).
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   # use std::collections::BTreeMap;
+///   #[derive(HRow)]
+///   #[hbase(table = "t", family = "cf")]
+///   struct R { #[hbase(row_key)] id: u32, #[hbase(family_map = "tags")] tags: BTreeMap<String, Vec<u8>> }
+///   assert_eq!(<R as HRow>::SCHEMA.fetch, [&b"tags"[..]]);
+///   ```
+///
+/// Attribute errors are compile errors at the offending token, all reported
+/// together: unknown attributes, a missing table or row key, two fields on one
+/// column, conflicting attributes, a codec that cannot encode the field type,
+/// and range filters on fields whose codec does not preserve order.
 pub trait HRow: Sized {
     /// The typed row key: the key field's type, or a tuple of the key fields'
     /// types in order for a composite key.
-    type Key: RowKey;
+    type Key;
 
     /// Typed handles to the fields, for filters, updates and counters:
     /// `Model::fields().age().gt(30)`.

@@ -244,6 +244,11 @@ impl KeyComponent for String {
 ///
 /// Lets typed keys and prefixes be written without allocating:
 /// `("tenant", 7u32)` for a key `(String, u32)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as a row-key component of type `{K}`",
+    label = "expected a `{K}` key component",
+    note = "key components are given in the order of the `#[hbase(row_key)]` fields, as the field's type, a reference to it, `&str` for `String` or `&[u8]` for `Vec<u8>`"
+)]
 pub trait KeyArg<K> {
     /// Appends the encoding of `self` as a `K` component.
     fn encode_arg(&self, out: &mut Vec<u8>, last: bool);
@@ -279,14 +284,6 @@ impl<const N: usize> KeyArg<Vec<u8>> for &[u8; N] {
     }
 }
 
-/// A whole row key: one component, or a tuple of components (up to 8).
-///
-/// `<Model as HRow>::Key` is such a type; [`EncodeKey`] encodes it.
-pub trait RowKey {
-    /// Number of components.
-    const LEN: usize;
-}
-
 /// A value that encodes as a whole row key of type `K` (the model's
 /// `<T as HRow>::Key`), with [`KeyArg`] conversions per component.
 ///
@@ -308,10 +305,6 @@ pub trait RowKey {
 pub trait EncodeKey<K: ?Sized> {
     /// Appends the encoded key.
     fn encode_key(&self, out: &mut Vec<u8>);
-}
-
-impl<K: KeyComponent> RowKey for K {
-    const LEN: usize = 1;
 }
 
 impl<K: KeyComponent> EncodeKey<K> for K {
@@ -352,10 +345,6 @@ impl EncodeKey<Vec<u8>> for &[u8] {
 
 macro_rules! tuple_keys {
     ($( ($($k:ident $a:ident $i:tt),+ ; $last_k:ident $last_a:ident $last_i:tt) )*) => {$(
-        impl<$($k: KeyComponent,)+ $last_k: KeyComponent> RowKey for ($($k,)+ $last_k) {
-            const LEN: usize = [$(stringify!($k),)+ stringify!($last_k)].len();
-        }
-
         impl<$($k: KeyComponent, $a: KeyArg<$k>,)+ $last_k: KeyComponent, $last_a: KeyArg<$last_k>>
             EncodeKey<($($k,)+ $last_k)> for ($($a,)+ $last_a)
         {
