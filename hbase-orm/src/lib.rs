@@ -23,6 +23,13 @@ pub use hbase_orm_idl::wire::{Protocol, Transport};
 pub use scan::Scan;
 pub use table::{Cell, Region, Row, Table};
 
+// ---- pool and blocking API (owned by the pool/blocking work) ----
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod pool;
+
+pub use pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
+
 // ---- typed layer (owned by the typed-mapping work) ----
 pub mod codec;
 pub mod filter;

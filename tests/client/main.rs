@@ -1,1 +1,4 @@
 //! Integration tests: client.
+
+mod blocking;
+mod pool;

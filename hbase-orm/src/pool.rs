@@ -1,0 +1,667 @@
+//! [`ConnectionPool`]: a bounded set of [`Connection`]s lent one at a time,
+//! over one or several gateway addresses.
+//!
+//! A [`Connection`] already serves any number of concurrent calls over one
+//! socket; a pool spreads the load over several sockets (a Thrift gateway
+//! handles one connection's calls one after another), bounds how many are
+//! open, and fails over between gateways.
+//!
+//! What the pool does:
+//! - it lends at most `size` connections at a time; [`ConnectionPool::get`]
+//!   waits for one to be returned for at most the acquire timeout, then fails
+//!   with [`Error::NoConnectionsAvailable`];
+//! - connections are opened on demand and returned when the
+//!   [`PooledConnection`] is dropped;
+//! - a connection whose socket failed while it was lent (a transport or
+//!   protocol error, a timed-out call) is not handed out again: it is dropped
+//!   on return and a new one takes its place on a later `get`;
+//! - a connection whose socket the gateway closed while it sat idle
+//!   (gateways drop idle connections after about a minute) is re-opened
+//!   before it is lent;
+//! - with several addresses, new connections go to the address that last
+//!   worked; when it refuses a connection the next one is tried, and the one
+//!   that works is remembered.
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::connection::{Connection, ConnectionBuilder};
+use crate::error::{Error, Result};
+use crate::{Protocol, Transport};
+
+/// Default number of connections of a pool.
+pub const DEFAULT_POOL_SIZE: usize = 10;
+/// Default longest wait for a free connection.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A pool of connections to one or several Thrift gateways.
+///
+/// Cheap to clone: clones share the connections. [`ConnectionPool::get`]
+/// lends a connection until the returned [`PooledConnection`] is dropped
+/// (HappyBase's `with pool.connection() as conn:`), and
+/// [`ConnectionPool::run`] runs an async closure with one. See the
+/// [module documentation](self) for how broken, idle-closed and refused
+/// connections are handled.
+///
+/// # Examples
+/// ```no_run
+/// use std::time::Duration;
+/// use hbase_orm::ConnectionPool;
+///
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// let pool = ConnectionPool::builder()
+///     .address("thrift-a.internal", 9090)
+///     .address("thrift-b.internal", 9090)
+///     .size(8)
+///     .acquire_timeout(Duration::from_secs(5))
+///     .table_prefix("app")
+///     .build();
+///
+/// let conn = pool.get().await?;
+/// conn.table("users").put("u1", [("cf:name", "Ann")]).await?;
+/// drop(conn); // back to the pool
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ConnectionPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// One connection builder per gateway address, in failover order.
+    targets: Vec<ConnectionBuilder>,
+    /// `host:port` of each target, for messages.
+    target_addrs: Vec<String>,
+    /// Index of the target new connections go to first.
+    current: AtomicUsize,
+    /// One permit per connection that may be lent.
+    permits: Arc<Semaphore>,
+    /// Idle connections, most recently returned last.
+    idle: Mutex<Vec<Idle>>,
+    size: usize,
+    acquire_timeout: Duration,
+}
+
+/// An idle connection and the index of the target it was opened to.
+struct Idle {
+    conn: Connection,
+    target: usize,
+}
+
+impl Inner {
+    fn idle(&self) -> MutexGuard<'_, Vec<Idle>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks `target` as failing: new connections go to the next address,
+    /// unless another caller moved on already.
+    fn failed(&self, target: usize) {
+        let next = (target + 1) % self.targets.len();
+        let _ = self
+            .current
+            .compare_exchange(target, next, Ordering::AcqRel, Ordering::Acquire);
+    }
+}
+
+impl fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionPool")
+            .field("addresses", &self.inner.target_addrs)
+            .field("current", &self.current_address())
+            .field("size", &self.inner.size)
+            .field("idle", &self.idle_connections())
+            .field("in_use", &self.connections_in_use())
+            .field("acquire_timeout", &self.inner.acquire_timeout)
+            .finish()
+    }
+}
+
+/// Configures a [`ConnectionPool`].
+///
+/// Defaults: 10 connections, a 30 s acquire timeout, and the defaults of
+/// [`ConnectionBuilder`] for each connection (`localhost:9090`, buffered
+/// transport, binary protocol, 30 s call timeout, no table prefix).
+///
+/// Addresses are added with [`address`](Self::address) or
+/// [`addr`](Self::addr), in failover order; without any, the host and port
+/// of the connection builder are used.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use hbase_orm::{Connection, ConnectionPool, Protocol, Transport};
+///
+/// let pool = ConnectionPool::builder()
+///     .connection_builder(Connection::builder().timeout(Duration::from_secs(5)))
+///     .transport(Transport::Framed)
+///     .protocol(Protocol::Compact)
+///     .address("10.0.0.1", 9090)
+///     .address("10.0.0.2", 9090)
+///     .size(4)
+///     .build();
+/// assert_eq!(pool.size(), 4);
+/// assert_eq!(pool.addresses(), ["10.0.0.1:9090", "10.0.0.2:9090"]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnectionPoolBuilder {
+    connection: ConnectionBuilder,
+    addresses: Vec<(String, u16)>,
+    size: usize,
+    acquire_timeout: Duration,
+}
+
+impl Default for ConnectionPoolBuilder {
+    fn default() -> Self {
+        ConnectionPoolBuilder {
+            connection: ConnectionBuilder::default(),
+            addresses: Vec::new(),
+            size: DEFAULT_POOL_SIZE,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+        }
+    }
+}
+
+impl ConnectionPoolBuilder {
+    /// Most connections lent at once (at least 1). Default 10.
+    pub fn size(mut self, size: usize) -> Self {
+        self.size = size.max(1);
+        self
+    }
+
+    /// Longest [`ConnectionPool::get`] waits for a free connection before
+    /// failing with [`Error::NoConnectionsAvailable`]. Default 30 s.
+    ///
+    /// Opening a new connection is bounded by the connection timeout, on
+    /// top of this.
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Adds a gateway address. Addresses are tried in the order they are
+    /// added.
+    pub fn address(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.addresses.push((host.into(), port));
+        self
+    }
+
+    /// Adds a gateway address from a socket address.
+    pub fn addr(self, addr: SocketAddr) -> Self {
+        self.address(addr.ip().to_string(), addr.port())
+    }
+
+    /// The settings of each connection (transport, protocol, timeout, table
+    /// prefix, ...). Its host and port are used only when no address is
+    /// added.
+    pub fn connection_builder(mut self, builder: ConnectionBuilder) -> Self {
+        self.connection = builder;
+        self
+    }
+
+    /// The Thrift transport of the gateways; see
+    /// [`ConnectionBuilder::transport`].
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.connection = self.connection.transport(transport);
+        self
+    }
+
+    /// The Thrift protocol of the gateways; see
+    /// [`ConnectionBuilder::protocol`].
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.connection = self.connection.protocol(protocol);
+        self
+    }
+
+    /// The timeout of every call (and of opening a connection); see
+    /// [`ConnectionBuilder::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.connection = self.connection.timeout(timeout);
+        self
+    }
+
+    /// The table name prefix; see [`ConnectionBuilder::table_prefix`].
+    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.connection = self.connection.table_prefix(prefix);
+        self
+    }
+
+    /// The pool. No connection is opened until one is asked for.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().size(2).build();
+    /// assert_eq!(pool.idle_connections(), 0);
+    /// ```
+    pub fn build(self) -> ConnectionPool {
+        let targets: Vec<ConnectionBuilder> = if self.addresses.is_empty() {
+            vec![self.connection]
+        } else {
+            self.addresses
+                .into_iter()
+                .map(|(host, port)| self.connection.clone().host(host).port(port))
+                .collect()
+        };
+        let target_addrs = targets
+            .iter()
+            .map(|t| t.clone().build().addr().to_owned())
+            .collect();
+        ConnectionPool {
+            inner: Arc::new(Inner {
+                targets,
+                target_addrs,
+                current: AtomicUsize::new(0),
+                permits: Arc::new(Semaphore::new(self.size)),
+                idle: Mutex::new(Vec::new()),
+                size: self.size,
+                acquire_timeout: self.acquire_timeout,
+            }),
+        }
+    }
+
+    /// The pool, with one connection opened (to the first address that
+    /// accepts) and left idle in it: this checks a gateway is reachable.
+    ///
+    /// # Errors
+    /// The error of the last address tried when none accepts
+    /// ([`Error::Transport`], [`Error::Timeout`]).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().address("localhost", 9090).connect().await?;
+    /// assert_eq!(pool.idle_connections(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(self) -> Result<ConnectionPool> {
+        let pool = self.build();
+        drop(pool.get().await?);
+        Ok(pool)
+    }
+}
+
+impl ConnectionPool {
+    /// A builder with the defaults.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().address("localhost", 9090).build();
+    /// # let _ = pool;
+    /// ```
+    pub fn builder() -> ConnectionPoolBuilder {
+        ConnectionPoolBuilder::default()
+    }
+
+    /// Lends a connection, open, until the returned guard is dropped.
+    ///
+    /// An idle connection is reused when there is one (re-opened first if
+    /// the gateway closed it meanwhile); otherwise, while fewer than `size`
+    /// connections exist, a new one is opened, to the address that last
+    /// worked and then to the next ones. When all `size` connections are
+    /// lent, this waits for one to come back, at most the acquire timeout.
+    ///
+    /// # Errors
+    /// [`Error::NoConnectionsAvailable`] when no connection came back within
+    /// the acquire timeout; the error of the last address tried
+    /// ([`Error::Transport`], [`Error::Timeout`]) when no gateway accepts a
+    /// new connection.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// let conn = pool.get().await?;
+    /// let names = conn.tables().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self) -> Result<PooledConnection> {
+        let inner = &self.inner;
+        let permit = match tokio::time::timeout(
+            inner.acquire_timeout,
+            Arc::clone(&inner.permits).acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(permit)) => permit,
+            // The semaphore is never closed; treat it as exhausted anyway.
+            Ok(Err(_)) | Err(_) => {
+                return Err(Error::NoConnectionsAvailable {
+                    timeout: inner.acquire_timeout,
+                })
+            }
+        };
+        // Reuse an idle connection; the lock is released before any await.
+        loop {
+            let idle = inner.idle().pop();
+            let Some(Idle { conn, target }) = idle else {
+                break;
+            };
+            if conn.is_open() {
+                return Ok(self.lend(conn, target, permit));
+            }
+            // The gateway closed it while idle: the connection opens a new
+            // socket itself.
+            match conn.open().await {
+                Ok(()) => return Ok(self.lend(conn, target, permit)),
+                Err(e) => {
+                    tracing::debug!("pooled connection to {} cannot reopen: {e}", conn.addr());
+                    inner.failed(target);
+                }
+            }
+        }
+        let (conn, target) = self.open_new().await?;
+        Ok(self.lend(conn, target, permit))
+    }
+
+    /// Runs `f` with a pooled connection (a clone of it; the connection goes
+    /// back to the pool when `f`'s future completes).
+    ///
+    /// # Errors
+    /// The errors of [`ConnectionPool::get`], or the error of `f`.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// let row = pool
+    ///     .run(|conn| async move { conn.table("users").row("u1").await })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run<F, Fut, T>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(Connection) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let conn = self.get().await?;
+        let result = f(conn.connection().clone()).await;
+        drop(conn);
+        result
+    }
+
+    /// Most connections lent at once.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ConnectionPool::builder().size(3).build().size(), 3);
+    /// ```
+    pub fn size(&self) -> usize {
+        self.inner.size
+    }
+
+    /// The longest [`ConnectionPool::get`] waits for a free connection.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = hbase_orm::ConnectionPool::builder().acquire_timeout(Duration::from_secs(1)).build();
+    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(1));
+    /// ```
+    pub fn acquire_timeout(&self) -> Duration {
+        self.inner.acquire_timeout
+    }
+
+    /// `host:port` of each gateway, in failover order.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// assert_eq!(pool.addresses(), ["localhost:9090"]);
+    /// ```
+    pub fn addresses(&self) -> &[String] {
+        &self.inner.target_addrs
+    }
+
+    /// `host:port` of the gateway new connections go to first: the one that
+    /// last accepted a connection.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().address("a", 1).address("b", 2).build();
+    /// assert_eq!(pool.current_address(), "a:1");
+    /// ```
+    pub fn current_address(&self) -> &str {
+        let current = self.inner.current.load(Ordering::Acquire);
+        self.inner
+            .target_addrs
+            .get(current)
+            .map_or("", String::as_str)
+    }
+
+    /// How many connections sit idle in the pool.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ConnectionPool::builder().build().idle_connections(), 0);
+    /// ```
+    pub fn idle_connections(&self) -> usize {
+        self.inner.idle().len()
+    }
+
+    /// How many connections are lent right now.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ConnectionPool::builder().build().connections_in_use(), 0);
+    /// ```
+    pub fn connections_in_use(&self) -> usize {
+        self.inner.size - self.inner.permits.available_permits()
+    }
+
+    fn lend(
+        &self,
+        conn: Connection,
+        target: usize,
+        permit: OwnedSemaphorePermit,
+    ) -> PooledConnection {
+        PooledConnection {
+            conn,
+            target,
+            discarded: false,
+            pool: Arc::clone(&self.inner),
+            _permit: permit,
+        }
+    }
+
+    /// Opens a new connection, trying each address once, from the current
+    /// one on.
+    async fn open_new(&self) -> Result<(Connection, usize)> {
+        let inner = &self.inner;
+        let count = inner.targets.len();
+        let first = inner.current.load(Ordering::Acquire) % count;
+        let mut last_error = None;
+        for i in 0..count {
+            let target = (first + i) % count;
+            let conn = inner.targets[target].clone().build();
+            match conn.open().await {
+                Ok(()) => {
+                    if i > 0 {
+                        tracing::info!("gateway failover: now using {}", conn.addr());
+                    }
+                    inner.current.store(target, Ordering::Release);
+                    return Ok((conn, target));
+                }
+                Err(e) => {
+                    tracing::debug!("cannot open a pooled connection to {}: {e}", conn.addr());
+                    inner.failed(target);
+                    last_error = Some(e);
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| {
+            Error::InvalidInput("a connection pool needs at least one address".to_owned())
+        }))
+    }
+}
+
+/// A connection lent by a [`ConnectionPool`]; it goes back to the pool when
+/// dropped.
+///
+/// Dereferences to [`Connection`]. When its socket failed while it was lent
+/// (so [`Connection::is_open`] is false), it is discarded instead of going
+/// back, and the pool opens a new one when needed.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// let pool = hbase_orm::ConnectionPool::builder().build();
+/// {
+///     let conn = pool.get().await?;
+///     let table = conn.table("users");
+///     table.put("u1", [("cf:name", "Ann")]).await?;
+/// } // returned here
+/// # Ok(()) }
+/// ```
+pub struct PooledConnection {
+    conn: Connection,
+    target: usize,
+    discarded: bool,
+    pool: Arc<Inner>,
+    // Dropped after `Drop::drop` put the connection back, so a waiter that
+    // gets this permit finds the connection idle.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl PooledConnection {
+    /// The lent connection.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// let conn = pool.get().await?;
+    /// let shared: hbase_orm::Connection = conn.connection().clone();
+    /// # Ok(()) }
+    /// ```
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Drops this connection instead of returning it to the pool (for
+    /// example after a call left it in a state the caller distrusts). The
+    /// pool opens a new one when needed.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// let conn = pool.get().await?;
+    /// conn.discard();
+    /// assert_eq!(pool.idle_connections(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn discard(mut self) {
+        self.discarded = true;
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl fmt::Debug for PooledConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PooledConnection")
+            .field("connection", &self.conn)
+            .finish()
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        if self.discarded {
+            return;
+        }
+        if self.conn.is_open() {
+            self.pool.idle().push(Idle {
+                conn: self.conn.clone(),
+                target: self.target,
+            });
+        } else {
+            tracing::debug!(
+                "pooled connection to {} lost its socket while lent: discarded",
+                self.conn.addr()
+            );
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync + fmt::Debug + 'static>() {}
+    check::<ConnectionPool>();
+    check::<PooledConnection>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_keeps_addresses_in_order() {
+        let pool = ConnectionPool::builder()
+            .address("a", 1)
+            .addr(SocketAddr::from(([127, 0, 0, 1], 2)))
+            .size(0)
+            .build();
+        assert_eq!(pool.addresses(), ["a:1", "127.0.0.1:2"]);
+        assert_eq!(pool.size(), 1);
+        assert_eq!(pool.current_address(), "a:1");
+    }
+
+    #[test]
+    fn failure_moves_to_the_next_address_once() {
+        let pool = ConnectionPool::builder()
+            .address("a", 1)
+            .address("b", 2)
+            .address("c", 3)
+            .build();
+        pool.inner.failed(0);
+        assert_eq!(pool.current_address(), "b:2");
+        // A stale failure report of address 0 does not skip over b.
+        pool.inner.failed(0);
+        assert_eq!(pool.current_address(), "b:2");
+        pool.inner.failed(1);
+        pool.inner.failed(2);
+        assert_eq!(pool.current_address(), "a:1");
+    }
+
+    #[tokio::test]
+    async fn exhausted_pool_times_out_with_a_clear_error() {
+        // A listener that accepts but never answers is enough to open sockets.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let pool = ConnectionPool::builder()
+            .addr(addr)
+            .size(1)
+            .acquire_timeout(Duration::from_millis(50))
+            .build();
+        let first = pool.get().await.unwrap();
+        assert_eq!(pool.connections_in_use(), 1);
+        let err = pool.get().await.unwrap_err();
+        assert!(matches!(err, Error::NoConnectionsAvailable { .. }), "{err}");
+        assert!(err.is_retryable());
+        drop(first);
+        assert_eq!(pool.idle_connections(), 1);
+        let again = pool.get().await.unwrap();
+        assert_eq!(pool.idle_connections(), 0);
+        drop(again);
+        accept.abort();
+    }
+}

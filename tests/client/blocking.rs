@@ -1,0 +1,1 @@
+//! The blocking API against the emulator.
