@@ -17,6 +17,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TMessageType, TOutputProtocol};
 use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
+use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
@@ -181,8 +183,8 @@ struct Pending {
 struct Shared {
     /// Whether any reply ever arrived (mismatch hints are given until then).
     got_reply: AtomicBool,
-    /// Whether a socket is currently open.
-    open: AtomicBool,
+    /// The `dead` flag of the current socket, if there is one.
+    current: Mutex<Option<Arc<AtomicBool>>>,
     /// Encoding buffers for reuse.
     buffers: Mutex<Vec<Vec<u8>>>,
 }
@@ -190,6 +192,10 @@ struct Shared {
 impl Shared {
     fn buffers(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
         self.buffers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_current(&self, dead: Option<Arc<AtomicBool>>) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = dead;
     }
 
     fn take_buffer(&self) -> Vec<u8> {
@@ -233,7 +239,12 @@ impl Handle {
 
     /// Whether a socket to the gateway is open right now.
     pub(crate) fn is_open(&self) -> bool {
-        self.shared.open.load(Ordering::Acquire)
+        self.shared
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|dead| !dead.load(Ordering::Acquire))
     }
 
     /// Sends a message to the writer task, starting it when there is none (or
@@ -462,7 +473,7 @@ async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
     let (read, write) = stream.into_split();
     let pending = Arc::new(Mutex::new(VecDeque::new()));
     let dead = Arc::new(AtomicBool::new(false));
-    shared.open.store(true, Ordering::Release);
+    shared.set_current(Some(Arc::clone(&dead)));
     let reader = tokio::spawn(reader(
         read,
         Arc::new(config.clone()),
@@ -483,7 +494,7 @@ async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
 fn kill(live: Live, shared: &Shared, err: impl Fn(&'static str) -> Error) {
     live.reader.abort();
     live.dead.store(true, Ordering::Release);
-    shared.open.store(false, Ordering::Release);
+    shared.set_current(None);
     fail_all(&live.pending, err);
 }
 
@@ -525,7 +536,7 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
                     // Half-close: the gateway answers what it has, then closes,
                     // and the reader delivers those replies before it ends.
                     let _ = l.write.shutdown().await;
-                    shared.open.store(false, Ordering::Release);
+                    shared.set_current(None);
                 }
                 let _ = reply.send(());
             }
@@ -553,16 +564,32 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
     }
 }
 
+/// Whether the gateway closed an idle socket (without waiting: a peek that
+/// finds the end of the stream). The reader notices it too, but possibly only
+/// after the next request is written; this avoids writing a request into a
+/// socket that is known to be closed.
+fn closed_by_peer(write: &OwnedWriteHalf) -> bool {
+    let stream: &TcpStream = write.as_ref();
+    // A peek on the (non-blocking) socket itself: tokio's own `peek` would
+    // first wait for the reactor to report readiness, which it may not have
+    // done yet.
+    let mut probe = [MaybeUninit::<u8>::uninit(); 1];
+    match SockRef::from(stream).peek(&mut probe) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != io::ErrorKind::WouldBlock && e.kind() != io::ErrorKind::Interrupted,
+    }
+}
+
 /// The live socket, opened (or reopened, when the gateway closed it) first.
 async fn ensure_open<'a>(
     config: &Config,
     shared: &Arc<Shared>,
     live: &'a mut Option<Live>,
 ) -> Result<&'a mut Live> {
-    if live
-        .as_ref()
-        .is_some_and(|l| l.dead.load(Ordering::Acquire))
-    {
+    if live.as_ref().is_some_and(|l| {
+        l.dead.load(Ordering::Acquire) || (lock(&l.pending).is_empty() && closed_by_peer(&l.write))
+    }) {
         tracing::debug!(
             "the gateway at {} closed the connection: reopening",
             config.addr
@@ -711,34 +738,10 @@ async fn reader(
                     None if buf.is_empty() => {
                         // Closed while idle: the writer reopens on next use.
                         dead.store(true, Ordering::Release);
-                        shared.open.store(false, Ordering::Release);
                         tracing::debug!("the gateway at {} closed an idle connection", config.addr);
                         return;
                     }
-                    _ if !shared.got_reply.load(Ordering::Acquire) => {
-                        let mut message = format!(
-                            "the gateway closed the connection without replying to `{}`; a \
-                             gateway speaking another transport or protocol does that (the \
-                             client speaks the {} protocol over the {} transport)",
-                            waiting.unwrap_or("a request"),
-                            config.protocol,
-                            config.transport
-                        );
-                        if let Some(hint) = wire::sniff(&buf) {
-                            message.push_str(&format!(" ({hint}){}", config.advice(Some(hint))));
-                        } else {
-                            message.push_str(
-                                ": check .transport() and .protocol() against the server's options",
-                            );
-                        }
-                        break config.protocol_error(message);
-                    }
-                    _ => {
-                        break config.transport_error(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "the gateway closed the connection before replying",
-                        ))
-                    }
+                    _ => break eof_error(&config, &shared, waiting, &buf),
                 }
             }
             Ok(_) => {}
@@ -746,9 +749,39 @@ async fn reader(
         }
     };
     dead.store(true, Ordering::Release);
-    shared.open.store(false, Ordering::Release);
     tracing::debug!("connection to {} failed: {end}", config.addr);
     fail_all(&pending, |_| duplicate(&end));
+}
+
+/// The error for a socket the gateway closed while `waiting` for a reply,
+/// with `partial` bytes of a reply received.
+///
+/// Bytes that look like another transport or protocol make it a protocol
+/// error naming the setting to change. A close with nothing received, before
+/// any reply ever came, is what a gateway speaking another protocol does, but
+/// also what a dropped connection looks like: it stays a (retryable)
+/// transport error, whose message gives the likely cause.
+fn eof_error(config: &Config, shared: &Shared, waiting: Option<&str>, partial: &[u8]) -> Error {
+    let waiting = waiting.unwrap_or("a request");
+    if let Some(hint) = wire::sniff(partial) {
+        return config.protocol_error(format!(
+            "the gateway closed the connection in the middle of an unreadable reply to \
+             `{waiting}` ({hint}){}",
+            config.advice(Some(hint))
+        ));
+    }
+    let message = if shared.got_reply.load(Ordering::Acquire) {
+        format!("the gateway closed the connection before replying to `{waiting}`")
+    } else {
+        format!(
+            "the gateway closed the connection without replying to `{waiting}`, and no reply \
+             has ever come from it: if every call fails this way, the gateway speaks another \
+             transport or protocol than the client ({} protocol over the {} transport); \
+             check .transport() and .protocol() against the server's options",
+            config.protocol, config.transport
+        )
+    };
+    config.transport_error(io::Error::new(io::ErrorKind::UnexpectedEof, message))
 }
 
 /// Hands one reply to the oldest pending request.

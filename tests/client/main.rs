@@ -1,4 +1,10 @@
-//! Integration tests: client.
+//! Integration tests of the async raw client (`Connection`, `Table`, scans,
+//! `Batch`) against the in-process emulator, over real sockets, on every
+//! transport × protocol combination.
 
-mod blocking;
-mod pool;
+mod admin;
+mod batch;
+mod connection;
+mod fixture;
+mod scan;
+mod table;

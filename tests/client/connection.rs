@@ -1,0 +1,269 @@
+//! The connection itself: pipelining from many tasks, reconnection after the
+//! gateway drops idle sockets, transport/protocol mismatches, timeouts.
+
+use std::time::Duration;
+
+use hbase_orm::{Connection, Error, Protocol, Transport};
+use hbase_orm_tests::{Combo, COMBOS};
+use tokio::io::AsyncReadExt;
+
+use crate::fixture::{b, connect, each_combo, eventually, Fixture};
+
+#[tokio::test]
+async fn open_close_and_lazy_connect() {
+    each_combo(|f: Fixture| async move {
+        let combo = f.combo;
+        assert!(!f.conn.is_open(), "{combo}: lazy");
+        f.conn.open().await.unwrap();
+        assert!(f.conn.is_open(), "{combo}");
+        f.conn.open().await.unwrap();
+        let t = f.table("t").await;
+        t.put("r", [("cf:a", "1")]).await.unwrap();
+        f.conn.close().await;
+        assert!(!f.conn.is_open(), "{combo}");
+        // A call after close opens a new socket.
+        assert!(t.row("r").await.unwrap().is_some(), "{combo}");
+        assert!(f.conn.is_open(), "{combo}");
+
+        let eager = connect(&f.emulator, combo).connect().await.unwrap();
+        assert!(eager.is_open(), "{combo}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dropped_idle_connections_are_reopened() {
+    each_combo(|f: Fixture| async move {
+        let combo = f.combo;
+        let t = f.table("t").await;
+        t.put("r", [("cf:a", "1")]).await.unwrap();
+
+        // The next call right after the drop.
+        f.emulator.disconnect_all();
+        assert!(t.row("r").await.unwrap().is_some(), "{combo}");
+
+        // The next call once the client has seen the drop.
+        f.emulator.disconnect_all();
+        eventually("the client sees the closed socket", || !f.conn.is_open()).await;
+        t.put("r", [("cf:b", "2")]).await.unwrap();
+        assert_eq!(t.row("r").await.unwrap().unwrap().cells.len(), 2, "{combo}");
+
+        // Repeatedly, with scans and batches.
+        for i in 0..5 {
+            f.emulator.disconnect_all();
+            let mut batch = t.batch();
+            batch.put(format!("b{i}"), [("cf:a", "1")]).await.unwrap();
+            batch.send().await.unwrap();
+            f.emulator.disconnect_all();
+            let n = futures::TryStreamExt::try_collect::<Vec<_>>(t.scan())
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(n, 2 + i, "{combo}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_share_one_connection() {
+    for combo in COMBOS {
+        let f = Fixture::start(combo).await;
+        let t = f.table("t").await;
+        let mut tasks = Vec::new();
+        for task in 0..32 {
+            let t = t.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..25 {
+                    let key = format!("t{task}-{i}");
+                    let value = format!("v{task}-{i}");
+                    t.put(&key, [("cf:a", &value)]).await.unwrap();
+                    let row = t.row(&key).await.unwrap().unwrap();
+                    assert_eq!(row.get("cf:a").unwrap(), value.as_bytes());
+                    t.counter_inc("counter", "cf:n", 1).await.unwrap();
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(
+            t.counter_get("counter", "cf:n").await.unwrap(),
+            32 * 25,
+            "{combo}"
+        );
+        let rows = futures::TryStreamExt::try_collect::<Vec<_>>(t.scan())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 32 * 25 + 1, "{combo}");
+    }
+}
+
+#[tokio::test]
+async fn callers_that_give_up_do_not_desync_the_stream() {
+    let f = Fixture::start(Combo::DEFAULT).await;
+    let t = f.table("t").await;
+    t.put("r", [("cf:a", "1")]).await.unwrap();
+    // Start many calls and drop them half-way.
+    for _ in 0..50 {
+        let fut = Box::pin(t.row("r").into_future_boxed());
+        let polled = futures::FutureExt::now_or_never(fut);
+        drop(polled);
+    }
+    let row = t.row("r").await.unwrap().unwrap();
+    assert_eq!(row.get("cf:a").unwrap(), b("1"));
+    t.put("r", [("cf:a", "2")]).await.unwrap();
+    assert_eq!(
+        t.row("r").await.unwrap().unwrap().get("cf:a").unwrap(),
+        b("2")
+    );
+}
+
+/// Boxes a request future, to poll it once and drop it.
+trait IntoFutureBoxed: std::future::IntoFuture + Sized {
+    fn into_future_boxed(self) -> Self::IntoFuture {
+        self.into_future()
+    }
+}
+impl<T: std::future::IntoFuture> IntoFutureBoxed for T {}
+
+async fn mismatch(server: Combo, client: Combo) -> Error {
+    let emulator = hbase_orm_tests::start(server).await;
+    let conn = Connection::builder()
+        .addr(emulator.addr())
+        .transport(client.transport)
+        .protocol(client.protocol)
+        .timeout(Duration::from_secs(3))
+        .build();
+    conn.tables().await.expect_err(&format!(
+        "client {client} against server {server} must fail"
+    ))
+}
+
+#[tokio::test]
+async fn mismatched_transport_or_protocol_is_a_clear_error() {
+    for server in COMBOS {
+        for client in COMBOS {
+            if server == client {
+                continue;
+            }
+            let err = mismatch(server, client).await;
+            let text = err.to_string();
+            assert!(
+                matches!(
+                    err,
+                    Error::Protocol { .. }
+                        | Error::Timeout { hint: Some(_), .. }
+                        | Error::Transport { .. }
+                ),
+                "client {client} / server {server}: {err:?}"
+            );
+            assert!(
+                text.contains("transport") || text.contains("protocol"),
+                "client {client} / server {server}: {text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn mismatch_errors_name_the_setting() {
+    let framed = Combo {
+        transport: Transport::Framed,
+        protocol: Protocol::Binary,
+    };
+    let compact = Combo {
+        transport: Transport::Buffered,
+        protocol: Protocol::Compact,
+    };
+    // A framed client reading a buffered server's reply.
+    let err = mismatch(Combo::DEFAULT, framed).await.to_string();
+    assert!(
+        err.contains(".transport(Transport::Buffered)") || err.contains("check .transport()"),
+        "{err}"
+    );
+    // A buffered client against a framed server.
+    let err = mismatch(framed, Combo::DEFAULT).await.to_string();
+    assert!(err.contains("transport"), "{err}");
+    // A binary client against a compact server.
+    let err = mismatch(compact, Combo::DEFAULT).await.to_string();
+    assert!(err.contains("protocol"), "{err}");
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_and_later_calls_do_too() {
+    // Accepts and reads, never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                while socket.read(&mut buf).await.map_or(false, |n| n > 0) {}
+            });
+            sockets.push(());
+        }
+    });
+    let conn = Connection::builder()
+        .addr(addr)
+        .timeout(Duration::from_millis(300))
+        .build();
+    for _ in 0..2 {
+        let err = conn.tables().await.unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert!(err.is_retryable());
+        assert!(
+            matches!(
+                err,
+                Error::Timeout {
+                    method: "getTableNames",
+                    hint: Some(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    server.abort();
+}
+
+#[tokio::test]
+async fn an_unreachable_gateway_is_a_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let conn = Connection::builder()
+        .addr(addr)
+        .timeout(Duration::from_secs(5))
+        .build();
+    let err = conn.open().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
+    let err = conn.table("t").row("r").await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_emulator_going_away_fails_calls_and_coming_back_works() {
+    let f = Fixture::start(Combo::DEFAULT).await;
+    let t = f.table("t").await;
+    t.put("r", [("cf:a", "1")]).await.unwrap();
+    let addr = f.emulator.addr();
+    f.emulator.shutdown().await;
+    let err = t.row("r").await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    // A new gateway on the same port: the same connection reaches it.
+    let Ok(emulator) = hbase_orm_tests::builder(Combo::DEFAULT)
+        .bind(addr)
+        .start()
+        .await
+    else {
+        return; // the port was taken meanwhile
+    };
+    let fresh = f.conn.table("t");
+    let err = fresh.row("r").await.unwrap_err();
+    assert!(matches!(err, Error::Server { .. }), "{err:?}");
+    drop(emulator);
+}
