@@ -169,7 +169,7 @@ fn codec_choice(a: &attr::FieldAttrs, value_ty: &Type) -> CodecChoice {
     if let Some(c) = &a.codec {
         match &c.value {
             CodecAttr::Builtin(b) => CodecChoice::Builtin(*b),
-            CodecAttr::Type(t) => CodecChoice::Type(t.clone()),
+            CodecAttr::Type(t) => CodecChoice::Type((**t).clone()),
         }
     } else if let Some(w) = &a.with {
         CodecChoice::With(w.value.clone())

@@ -109,7 +109,7 @@ impl Builtin {
 #[derive(Clone)]
 pub(crate) enum CodecAttr {
     Builtin(Builtin),
-    Type(syn::Type),
+    Type(Box<syn::Type>),
 }
 
 /// `default` or `default = "path"`.
@@ -353,7 +353,7 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                             }
                         }
                     } else {
-                        Some(CodecAttr::Type(value.parse::<syn::Type>()?))
+                        Some(CodecAttr::Type(Box::new(value.parse::<syn::Type>()?)))
                     };
                     if let Some(c) = codec {
                         set_once(cx, &mut f.codec, &meta, c);

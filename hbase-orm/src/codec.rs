@@ -150,6 +150,21 @@ pub trait Codec<T> {
 )]
 pub trait OrderPreserving<T>: Codec<T> {}
 
+/// Marks a codec for which appending bytes to a stored value gives the
+/// encoding of the concatenated value (`encode(a + b) == encode(a) ++
+/// encode(b)`): [`Raw`] byte containers and [`Utf8`] strings.
+///
+/// Typed appends (HBase `append`) need it.
+#[diagnostic::on_unimplemented(
+    message = "appending to a `{T}` stored by `{Self}` does not append to the value",
+    note = "typed appends work on `Vec<u8>`/`Bytes` fields stored raw and `String` fields stored as UTF-8"
+)]
+pub trait Concatenating<T>: Codec<T> {}
+
+impl Concatenating<Vec<u8>> for Raw {}
+impl Concatenating<bytes::Bytes> for Raw {}
+impl Concatenating<String> for Utf8 {}
+
 /// The codec a field of this type gets when `#[hbase(...)]` names none.
 ///
 /// Integers, floats and `bool` use [`BigEndian`] (Java `Bytes.toBytes`),

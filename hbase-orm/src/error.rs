@@ -127,6 +127,16 @@ pub enum Error {
     /// family, a put to a column without qualifier, conflicting options).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+
+    /// A row read through the typed layer could not be decoded into the
+    /// model: the payload names the table, row key, column and field.
+    #[error(transparent)]
+    Decode(Box<crate::row::DecodeError>),
+
+    /// A model value could not be encoded (a failing serde or user codec):
+    /// the payload names the table and field.
+    #[error(transparent)]
+    Encode(Box<crate::row::EncodeError>),
 }
 
 impl Error {

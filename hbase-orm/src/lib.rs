@@ -33,6 +33,7 @@ pub use pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
 // ---- typed layer (owned by the typed-mapping work) ----
 pub mod codec;
 pub mod filter;
+pub mod repo;
 pub mod row;
 pub mod row_key;
 

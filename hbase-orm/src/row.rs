@@ -666,6 +666,18 @@ impl std::error::Error for DecodeError {
     }
 }
 
+impl From<DecodeError> for crate::Error {
+    fn from(e: DecodeError) -> Self {
+        crate::Error::Decode(Box::new(e))
+    }
+}
+
+impl From<EncodeError> for crate::Error {
+    fn from(e: EncodeError) -> Self {
+        crate::Error::Encode(Box::new(e))
+    }
+}
+
 /// A field value that its codec could not encode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodeError {

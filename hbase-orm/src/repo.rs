@@ -1,0 +1,679 @@
+//! [`Repo`]: typed reads, writes and scans of one model's table.
+//!
+//! A `Repo<T>` wraps a [`Table`] and speaks `T` (a `#[derive(HRow)]` struct):
+//! keys are typed (`T::Key`, or borrowed forms such as `&str`, see
+//! [`EncodeKey`]), reads fetch only the model's columns, writes send the
+//! model's cells, and scans yield `Result<T>`.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use hbase_orm::{repo::Repo, Connection, HRow};
+//!
+//! #[derive(Debug, HRow)]
+//! #[hbase(table = "users", family = "cf")]
+//! struct User {
+//!     #[hbase(row_key)]
+//!     tenant: String,
+//!     #[hbase(row_key)]
+//!     id: u64,
+//!     name: String,
+//!     #[hbase(codec = "ordered")]
+//!     age: i32,
+//!     #[hbase(counter)]
+//!     logins: i64,
+//! }
+//!
+//! # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+//! let conn = Connection::builder().host("localhost").port(9090).build();
+//! let users = Repo::<User>::new(&conn);
+//! users.create_table().await?;
+//!
+//! users.put(&User { tenant: "acme".into(), id: 1, name: "Ann".into(), age: 31, logins: 0 }).await?;
+//! let ann = users.get(&("acme", 1u64)).await?;
+//! users.increment(&("acme", 1u64), User::fields().logins(), 1).await?;
+//! users.update(&("acme", 1u64), [User::fields().name().set("Anne")]).await?;
+//!
+//! // Every adult of tenant "acme", in key order.
+//! let adults: Vec<User> = users
+//!     .scan()
+//!     .prefix(&("acme",))
+//!     .filter(User::fields().age().ge(18))
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::ready;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+
+use crate::codec::{Concatenating, Counter};
+use crate::connection::{ColumnFamily, Connection};
+use crate::error::{Error, Result};
+use crate::filter::{Field, Filter, IntoValue, Update, UpdateOp};
+use crate::row::{self, CellWriter, Column, EncodeError, HRow};
+use crate::row_key::{EncodeKey, KeyPrefix};
+use crate::table::{Row, Table};
+
+/// Mutations sent by one `put` or `put_many` call before the batch is flushed.
+const DEFAULT_PUT_BATCH: usize = 1000;
+
+/// Typed access to the table of model `T`.
+///
+/// Cheap to clone (it holds a [`Table`]). See the [module](self) docs for an
+/// example.
+pub struct Repo<T> {
+    table: Table,
+    put_batch: usize,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Repo<T> {
+    fn clone(&self) -> Self {
+        Repo {
+            table: self.table.clone(),
+            put_batch: self.put_batch,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Repo<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repo")
+            .field("table", &self.table.full_name())
+            .field("model", &std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+/// The cells of one write, split the way the raw client sends them.
+#[derive(Default)]
+struct Cells {
+    puts: Vec<(Cow<'static, [u8]>, Vec<u8>)>,
+    deletes: Vec<Cow<'static, [u8]>>,
+    versions: Vec<(i64, Cow<'static, [u8]>, Vec<u8>)>,
+}
+
+fn column_name(c: Column<'_>) -> Cow<'static, [u8]> {
+    match c {
+        Column::Static(c) => Cow::Borrowed(c),
+        other => Cow::Owned(other.to_vec()),
+    }
+}
+
+impl CellWriter for Cells {
+    fn put(&mut self, column: Column<'_>, value: Vec<u8>) {
+        self.puts.push((column_name(column), value));
+    }
+    fn put_version(&mut self, column: Column<'_>, timestamp: i64, value: Vec<u8>) {
+        self.versions.push((timestamp, column_name(column), value));
+    }
+    fn delete(&mut self, column: Column<'_>) {
+        self.deletes.push(column_name(column));
+    }
+}
+
+impl Cells {
+    fn of<T: HRow>(value: &T) -> Result<Cells> {
+        let mut cells = Cells::default();
+        value.write_cells(&mut cells)?;
+        Ok(cells)
+    }
+
+    /// Writes puts and deletes of one row in one call, then the versions,
+    /// one call per timestamp.
+    async fn send(self, table: &Table, key: &[u8]) -> Result<()> {
+        if self.deletes.is_empty() {
+            table.put(key, self.puts).await?;
+        } else {
+            // Puts before deletes of other columns: one `mutateRows` call.
+            let mut batch = table.batch();
+            batch.put(key, self.puts).await?;
+            batch.delete_columns(key, self.deletes).await?;
+            batch.send().await?;
+        }
+        send_versions(table, key, self.versions).await
+    }
+}
+
+async fn send_versions(
+    table: &Table,
+    key: &[u8],
+    mut versions: Vec<(i64, Cow<'static, [u8]>, Vec<u8>)>,
+) -> Result<()> {
+    versions.sort_by_key(|v| v.0);
+    let mut rest = &versions[..];
+    while let Some(&(ts, _, _)) = rest.first() {
+        let n = rest.iter().take_while(|v| v.0 == ts).count();
+        let (same, tail) = rest.split_at(n);
+        table
+            .put(key, same.iter().map(|(_, c, v)| (c, v)))
+            .timestamp(ts)
+            .await?;
+        rest = tail;
+    }
+    Ok(())
+}
+
+/// Decodes a row, fetching the versions of versioned fields first.
+async fn decode_row<T: HRow>(table: &Table, row: Row) -> Result<T> {
+    let schema = T::SCHEMA;
+    if schema.versioned().next().is_none() {
+        let cells = row.cells.iter().map(|(c, cell)| row::Cell {
+            column: c,
+            value: &cell.value,
+            timestamp: cell.timestamp,
+        });
+        return Ok(T::from_cells(&row.key, cells)?);
+    }
+    let mut versions = Vec::new();
+    for (column, n) in schema.versioned() {
+        versions.push((column, table.cells(&row.key, column).versions(n).await?));
+    }
+    let plain = row
+        .cells
+        .iter()
+        .filter(|(c, _)| !versions.iter().any(|(v, _)| *v == &c[..]))
+        .map(|(c, cell)| row::Cell {
+            column: c,
+            value: &cell.value,
+            timestamp: cell.timestamp,
+        });
+    let versioned = versions.iter().flat_map(|(column, cells)| {
+        cells.iter().map(move |cell| row::Cell {
+            column,
+            value: &cell.value,
+            timestamp: cell.timestamp,
+        })
+    });
+    Ok(T::from_cells(&row.key, plain.chain(versioned))?)
+}
+
+impl<T: HRow> Repo<T> {
+    /// The repository of `T` on its table (`#[hbase(table = "...")]`) over
+    /// `conn`.
+    pub fn new(conn: &Connection) -> Self {
+        Repo::with_table(conn.table(T::SCHEMA.table))
+    }
+
+    /// The repository of `T` on another table with the same layout.
+    pub fn with_table(table: Table) -> Self {
+        Repo {
+            table,
+            put_batch: DEFAULT_PUT_BATCH,
+            _model: PhantomData,
+        }
+    }
+
+    /// Mutations buffered by [`Repo::put_many`] before they are sent (default
+    /// 1000, at least 1): bounds the memory of large writes.
+    pub fn put_batch_size(mut self, n: usize) -> Self {
+        self.put_batch = n.max(1);
+        self
+    }
+
+    /// The raw table.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Creates the table with the model's families and their
+    /// `family_options`.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] when the table exists, [`Error::IllegalArgument`]
+    /// for bad family options, connection errors.
+    pub async fn create_table(&self) -> Result<()> {
+        let families = T::SCHEMA.families.iter().map(|f| {
+            let mut cf = ColumnFamily::new(f.name);
+            if let Some(n) = f.max_versions {
+                cf = cf.max_versions(n);
+            }
+            if let Some(t) = f.ttl {
+                cf = cf.time_to_live(t);
+            }
+            if let Some(c) = f.compression {
+                cf = cf.compression(c);
+            }
+            if let Some(b) = f.bloom_filter {
+                cf = cf.bloom_filter_type(b);
+            }
+            if let Some(m) = f.in_memory {
+                cf = cf.in_memory(m);
+            }
+            if let Some(b) = f.block_cache {
+                cf = cf.block_cache_enabled(b);
+            }
+            cf
+        });
+        self.table
+            .connection()
+            .create_table(self.table.name(), families)
+            .await
+    }
+
+    fn key<Q: EncodeKey<T::Key> + ?Sized>(key: &Q) -> Vec<u8> {
+        T::encode_key(key)
+    }
+
+    /// Reads the row with key `key`: only the model's columns are fetched
+    /// (plus one `getVer` call per versioned field). `None` when the row has
+    /// none of them.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when a cell does not decode (naming table, row,
+    /// column and field), connection and server errors.
+    pub async fn get<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<Option<T>> {
+        let key = Self::key(key);
+        let mut req = self.table.row(&key);
+        if !T::SCHEMA.fetch.is_empty() {
+            req = req.columns(T::SCHEMA.fetch);
+        }
+        match req.await? {
+            Some(row) => decode_row(&self.table, row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads several rows in one round trip (`getRowsWithColumns`; versioned
+    /// fields add one call per row and field). The result lines up with
+    /// `keys`: `None` where a row is missing.
+    ///
+    /// # Errors
+    /// As [`Repo::get`].
+    pub async fn get_many<I, Q>(&self, keys: I) -> Result<Vec<Option<T>>>
+    where
+        I: IntoIterator<Item = Q>,
+        Q: EncodeKey<T::Key>,
+    {
+        let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| Self::key(&k)).collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut req = self.table.rows(&keys);
+        if !T::SCHEMA.fetch.is_empty() {
+            req = req.columns(T::SCHEMA.fetch);
+        }
+        let mut found: HashMap<bytes::Bytes, Row> =
+            req.await?.into_iter().map(|r| (r.key.clone(), r)).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in &keys {
+            match found.remove(&key[..]) {
+                Some(row) => out.push(Some(decode_row(&self.table, row).await?)),
+                None => out.push(None),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the row has any of the model's columns.
+    ///
+    /// # Errors
+    /// Connection and server errors.
+    pub async fn exists<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<bool> {
+        let key = Self::key(key);
+        let mut req = self.table.row(&key);
+        if !T::SCHEMA.fetch.is_empty() {
+            req = req.columns(T::SCHEMA.fetch);
+        }
+        Ok(req.await?.is_some())
+    }
+
+    /// Writes `value`: a put of every stored field, a delete of each `None`
+    /// optional field (one call), then one timestamped put per version of
+    /// versioned fields. Columns of a family map that are absent from the map
+    /// are left as they are.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when a codec fails, connection and server errors.
+    pub async fn put(&self, value: &T) -> Result<()> {
+        let cells = Cells::of(value)?;
+        cells.send(&self.table, &value.row_key()).await
+    }
+
+    /// Writes many values through one batch, sent every
+    /// [`put_batch_size`](Repo::put_batch_size) mutations, so memory stays
+    /// bounded whatever the number of values.
+    ///
+    /// # Errors
+    /// As [`Repo::put`]; values before a failing batch are written.
+    pub async fn put_many<'a, I>(&self, values: I) -> Result<()>
+    where
+        I: IntoIterator<Item = &'a T>,
+        T: 'a,
+    {
+        let mut batch = self.table.batch().batch_size(self.put_batch);
+        let mut result = Ok(());
+        for value in values {
+            let cells = match Cells::of(value) {
+                Ok(c) => c,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            let key = value.row_key();
+            let step = async {
+                batch.put(&key, cells.puts).await?;
+                batch.delete_columns(&key, cells.deletes).await?;
+                send_versions(&self.table, &key, cells.versions).await
+            };
+            if let Err(e) = step.await {
+                result = Err(e);
+                break;
+            }
+        }
+        // Send what was buffered even after a failure, so the batch is never
+        // dropped with operations in it.
+        let sent = batch.send().await;
+        result.and(sent)
+    }
+
+    /// Deletes the whole row.
+    ///
+    /// # Errors
+    /// Connection and server errors.
+    pub async fn delete<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<()> {
+        self.table.delete(Self::key(key)).await
+    }
+
+    /// Changes some fields of a row and nothing else: `updates` come from
+    /// [`Field::set`] and [`Field::clear`], e.g.
+    /// `[User::fields().name().set("Ann")]`. One call.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when a value did not encode, connection and server
+    /// errors.
+    pub async fn update<Q, I>(&self, key: &Q, updates: I) -> Result<()>
+    where
+        Q: EncodeKey<T::Key> + ?Sized,
+        I: IntoIterator<Item = Update<T>>,
+    {
+        let mut cells = Cells::default();
+        for u in updates {
+            match u.op() {
+                UpdateOp::Put(bytes) => cells.puts.push((Cow::Borrowed(u.column()), bytes.clone())),
+                UpdateOp::Delete => cells.deletes.push(Cow::Borrowed(u.column())),
+                UpdateOp::Failed(e) => {
+                    return Err(EncodeError::new(T::SCHEMA.table, u.field(), e.clone()).into())
+                }
+            }
+        }
+        cells.send(&self.table, &Self::key(key)).await
+    }
+
+    /// Adds `by` (which may be negative) to a counter field and returns the
+    /// new value (`atomicIncrement`; a missing counter starts at 0).
+    ///
+    /// # Errors
+    /// [`Error::Server`] when the cell exists and is not 8 bytes long,
+    /// connection errors.
+    pub async fn increment<Q, P>(
+        &self,
+        key: &Q,
+        field: Field<T, i64, Counter, P>,
+        by: i64,
+    ) -> Result<i64>
+    where
+        Q: EncodeKey<T::Key> + ?Sized,
+    {
+        self.table
+            .counter_inc(Self::key(key), field.column(), by)
+            .await
+    }
+
+    /// Appends `value` to a `String` (UTF-8) or byte field (HBase `append`; a
+    /// missing cell is created) and returns the field's new value.
+    ///
+    /// # Errors
+    /// [`Error::Encode`]/[`Error::Decode`] when the values do not encode or
+    /// decode, connection and server errors.
+    pub async fn append<Q, V, C, P>(
+        &self,
+        key: &Q,
+        field: Field<T, V, C, P>,
+        value: impl IntoValue<V>,
+    ) -> Result<V>
+    where
+        Q: EncodeKey<T::Key> + ?Sized,
+        C: Concatenating<V>,
+    {
+        let mut bytes = Vec::new();
+        C::encode(&value.into_value(), &mut bytes)
+            .map_err(|e| EncodeError::new(T::SCHEMA.table, field.name(), e))?;
+        let key = Self::key(key);
+        let cells = self.table.append(&key, [(field.column(), bytes)]).await?;
+        let cell = cells.first().ok_or_else(|| {
+            row::DecodeError::new(
+                T::SCHEMA.table,
+                &key,
+                Some(field.column()),
+                field.name(),
+                crate::codec::CodecError::new("the gateway returned no cell for the append"),
+            )
+        })?;
+        C::decode(&cell.value).map_err(|e| {
+            Error::from(row::DecodeError::new(
+                T::SCHEMA.table,
+                &key,
+                Some(field.column()),
+                field.name(),
+                e,
+            ))
+        })
+    }
+
+    /// A typed scan; see [`RepoScan`].
+    pub fn scan(&self) -> RepoScan<T> {
+        RepoScan {
+            table: self.table.clone(),
+            start: None,
+            stop: None,
+            prefix: None,
+            limit: None,
+            reverse: false,
+            batch_size: None,
+            filter: None,
+            skip_undecodable: false,
+            stream: None,
+            _model: PhantomData,
+        }
+    }
+}
+
+/// A typed scan over the rows of model `T`: a [`Stream`] of `Result<T>`.
+///
+/// Options: a key range ([`start`](RepoScan::start) inclusive,
+/// [`stop`](RepoScan::stop) exclusive, with typed keys) or a typed key
+/// [`prefix`](RepoScan::prefix); [`limit`](RepoScan::limit);
+/// [`reverse`](RepoScan::reverse); [`batch_size`](RepoScan::batch_size) (rows
+/// per round trip); a typed [`filter`](RepoScan::filter); and
+/// [`skip_undecodable`](RepoScan::skip_undecodable) to drop rows that do not
+/// decode (with a `tracing` warning) instead of yielding an error. Only the
+/// model's columns are fetched; versioned fields cost one call per row.
+///
+/// # Examples
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use hbase_orm::{repo::Repo, HRow};
+///
+/// #[derive(HRow)]
+/// #[hbase(table = "readings", family = "r")]
+/// struct Reading {
+///     #[hbase(row_key)]
+///     sensor: String,
+///     #[hbase(row_key)]
+///     at: i64,
+///     #[hbase(codec = "ordered")]
+///     value: f64,
+/// }
+///
+/// # async fn run(repo: Repo<Reading>) -> hbase_orm::Result<()> {
+/// // The last 10 readings of sensor s1 above 20.0, newest first.
+/// let mut scan = repo
+///     .scan()
+///     .prefix(&("s1",))
+///     .filter(Reading::fields().value().gt(20.0))
+///     .reverse(true)
+///     .limit(10);
+/// while let Some(r) = scan.try_next().await? {
+///     println!("{} {}", r.at, r.value);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a scan does nothing until it is polled"]
+pub struct RepoScan<T> {
+    table: Table,
+    start: Option<Vec<u8>>,
+    stop: Option<Vec<u8>>,
+    prefix: Option<Vec<u8>>,
+    limit: Option<u64>,
+    reverse: bool,
+    batch_size: Option<u32>,
+    filter: Option<Filter<T>>,
+    skip_undecodable: bool,
+    stream: Option<BoxStream<'static, Result<T>>>,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for RepoScan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RepoScan")
+            .field("table", &self.table.full_name())
+            .field("start", &self.start)
+            .field("stop", &self.stop)
+            .field("prefix", &self.prefix)
+            .field("limit", &self.limit)
+            .field("reverse", &self.reverse)
+            .field("filter", &self.filter)
+            .field("skip_undecodable", &self.skip_undecodable)
+            .finish()
+    }
+}
+
+impl<T: HRow + Send + 'static> RepoScan<T> {
+    /// Starts at this key (inclusive; the high key when reversed).
+    pub fn start<Q: EncodeKey<T::Key> + ?Sized>(mut self, key: &Q) -> Self {
+        self.start = Some(T::encode_key(key));
+        self
+    }
+
+    /// Stops before this key (exclusive; the low key when reversed).
+    pub fn stop<Q: EncodeKey<T::Key> + ?Sized>(mut self, key: &Q) -> Self {
+        self.stop = Some(T::encode_key(key));
+        self
+    }
+
+    /// Only rows whose first key fields equal `prefix`: a tuple of the first
+    /// key fields, e.g. `&("acme",)` for a key `(String, u64)`.
+    pub fn prefix<P: KeyPrefix<T> + ?Sized>(mut self, prefix: &P) -> Self {
+        let mut out = Vec::new();
+        prefix.encode_prefix(&mut out);
+        self.prefix = Some(out);
+        self
+    }
+
+    /// Yields at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Scans from high keys to low keys.
+    pub fn reverse(mut self, reverse: bool) -> Self {
+        self.reverse = reverse;
+        self
+    }
+
+    /// Rows fetched per round trip (default 1000).
+    pub fn batch_size(mut self, rows: u32) -> Self {
+        self.batch_size = Some(rows);
+        self
+    }
+
+    /// Only rows matching `filter` (several calls combine with `AND`).
+    pub fn filter(mut self, filter: Filter<T>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(f) => f.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Skips rows that do not decode, logging a `tracing` warning, instead of
+    /// yielding [`Error::Decode`] (default false).
+    pub fn skip_undecodable(mut self, skip: bool) -> Self {
+        self.skip_undecodable = skip;
+        self
+    }
+
+    fn begin(&mut self) -> BoxStream<'static, Result<T>> {
+        let mut scan = self.table.scan().reverse(self.reverse);
+        if !T::SCHEMA.fetch.is_empty() {
+            scan = scan.columns(T::SCHEMA.fetch);
+        }
+        if let Some(p) = self.prefix.take() {
+            scan = scan.row_prefix(p);
+        }
+        if let Some(s) = self.start.take() {
+            scan = scan.row_start(s);
+        }
+        if let Some(s) = self.stop.take() {
+            scan = scan.row_stop(s);
+        }
+        if let Some(n) = self.limit {
+            scan = scan.limit(n);
+        }
+        if let Some(n) = self.batch_size {
+            scan = scan.batch_size(n);
+        }
+        if let Some(f) = self.filter.take() {
+            match f.into_bytes() {
+                Ok(bytes) => scan = scan.filter(bytes),
+                Err((field, e)) => {
+                    let e = Error::from(EncodeError::new(T::SCHEMA.table, field, e));
+                    return Box::pin(stream::once(ready(Err(e))));
+                }
+            }
+        }
+        let table = self.table.clone();
+        let skip = self.skip_undecodable;
+        let decoded = scan.then(move |row| {
+            let table = table.clone();
+            async move { decode_row::<T>(&table, row?).await }
+        });
+        Box::pin(decoded.filter_map(move |r| {
+            ready(match r {
+                Err(Error::Decode(e)) if skip => {
+                    tracing::warn!(error = %e, "skipping a row that does not decode");
+                    None
+                }
+                other => Some(other),
+            })
+        }))
+    }
+}
+
+impl<T: HRow + Send + 'static> Stream for RepoScan<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.stream.is_none() {
+            this.stream = Some(this.begin());
+        }
+        match this.stream.as_mut() {
+            Some(s) => s.as_mut().poll_next(cx),
+            None => Poll::Ready(None),
+        }
+    }
+}
