@@ -473,6 +473,17 @@ fn generate(m: &Model<'_>) -> TokenStream {
             }
 
             #[automatically_derived]
+            impl #ident {
+                /// Typed handles to the stored fields, for filters, updates
+                /// and counters (`hbase_orm::HRow::fields`).
+                #[inline]
+                #[allow(dead_code)]
+                pub fn fields() -> __HRowFields {
+                    __HRowFields
+                }
+            }
+
+            #[automatically_derived]
             impl #p::HRow for #ident {
                 type Key = #key_ty;
                 type Fields = __HRowFields;

@@ -576,8 +576,13 @@ fn show_bytes(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     f.write_str("\"")?;
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c.is_control() || c == '"' || c == '\\' {
-                write!(f, "{}", c.escape_default())?;
+            if c.is_control() {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    write!(f, "\\x{b:02X}")?;
+                }
+            } else if c == '"' || c == '\\' {
+                write!(f, "\\{c}")?;
             } else {
                 write!(f, "{c}")?;
             }

@@ -1,1 +1,9 @@
-//! Integration tests: repo.
+//! Integration tests of the typed layer (`#[derive(HRow)]` and `Repo<T>`)
+//! against the in-process emulator, over real sockets.
+
+mod crud;
+mod fields;
+mod fixture;
+mod interop;
+mod models;
+mod scan;

@@ -1,0 +1,238 @@
+//! Typed scans: key prefixes, typed ranges, limit, reverse, batch size,
+//! typed filters and skipping rows that do not decode.
+
+use futures::{StreamExt, TryStreamExt};
+use hbase_orm::repo::Repo;
+use hbase_orm::{Error, HRow};
+
+use crate::fixture::Fixture;
+use crate::models::{Reading, User};
+
+async fn users_with_tenants(fx: &Fixture) -> Repo<User> {
+    let users = fx.repo::<User>().await;
+    // Tenants chosen so that raw string prefixes would mix them up.
+    for tenant in ["a", "a\0", "ab", "b", ""] {
+        for id in [3u64, 1, 2] {
+            users
+                .put(&User::new(tenant, id, &format!("{tenant}/{id}"), id as i32))
+                .await
+                .unwrap();
+        }
+    }
+    users
+}
+
+fn keys(users: &[User]) -> Vec<(String, u64)> {
+    users.iter().map(|u| (u.tenant.clone(), u.id)).collect()
+}
+
+#[tokio::test]
+async fn typed_prefix_selects_exactly_one_tenant_in_key_order() {
+    let fx = Fixture::start().await;
+    let users = users_with_tenants(&fx).await;
+    for tenant in ["a", "a\0", "ab", ""] {
+        let got: Vec<User> = users.scan().prefix(&(tenant,)).try_collect().await.unwrap();
+        let want: Vec<(String, u64)> = (1..=3).map(|id| (tenant.to_string(), id)).collect();
+        assert_eq!(keys(&got), want, "prefix {tenant:?}");
+    }
+}
+
+#[tokio::test]
+async fn full_scan_is_in_typed_key_order() {
+    let fx = Fixture::start().await;
+    let users = users_with_tenants(&fx).await;
+    let got: Vec<User> = users.scan().try_collect().await.unwrap();
+    let mut want = keys(&got);
+    want.sort();
+    assert_eq!(keys(&got), want);
+    assert_eq!(got.len(), 15);
+}
+
+#[tokio::test]
+async fn typed_ranges_over_signed_keys_limit_reverse_and_batch_size() {
+    let fx = Fixture::start().await;
+    let readings = fx.repo::<Reading>().await;
+    let times = [-1_000i64, -5, -1, 0, 1, 7, 1_000_000];
+    for (i, at) in times.iter().enumerate() {
+        for sensor in ["s1", "s2"] {
+            readings
+                .put(&Reading {
+                    sensor: sensor.into(),
+                    at: *at,
+                    uid: [i as u8, 0, 0, 0xFF],
+                    value: *at as f64 / 10.0,
+                    unit: "C".into(),
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let at = |v: &[Reading]| v.iter().map(|r| r.at).collect::<Vec<_>>();
+
+    // [(-5), (7)) within s1: start and stop are typed full keys.
+    let got: Vec<Reading> = readings
+        .scan()
+        .start(&("s1", -5i64, [0u8; 4]))
+        .stop(&("s1", 7i64, [0u8; 4]))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(at(&got), [-5, -1, 0, 1]);
+
+    // A two-component prefix.
+    let got: Vec<Reading> = readings
+        .scan()
+        .prefix(&("s2", -1i64))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(at(&got), [-1]);
+    assert_eq!(got[0].sensor, "s2");
+
+    // Newest first, limited, through small round trips.
+    let got: Vec<Reading> = readings
+        .scan()
+        .prefix(&("s1",))
+        .reverse(true)
+        .limit(3)
+        .batch_size(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(at(&got), [1_000_000, 7, 1]);
+
+    let all: Vec<Reading> = readings.scan().batch_size(1).try_collect().await.unwrap();
+    assert_eq!(all.len(), 14);
+}
+
+#[tokio::test]
+async fn typed_filters_compile_to_the_filter_language() {
+    let fx = Fixture::start().await;
+    let users = fx.repo::<User>().await;
+    for (id, (name, age)) in [
+        ("O'Brien", -20),
+        ("Ann", -3),
+        ("Bob", 0),
+        ("Cid", 5),
+        ("Dee", 40),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut u = User::new("t", id as u64, name, age);
+        if age > 0 {
+            u.email = Some(format!("{name}@x"));
+        }
+        users.put(&u).await.unwrap();
+    }
+    let names = |v: Vec<User>| v.into_iter().map(|u| u.name).collect::<Vec<_>>();
+    let f = User::fields();
+
+    // Ordered codec: negative ages compare correctly.
+    let got = users
+        .scan()
+        .filter(f.age().gt(-5))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["Ann", "Bob", "Cid", "Dee"]);
+    let got = users
+        .scan()
+        .filter(f.age().between(-20, 0))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["O'Brien", "Ann", "Bob"]);
+    let got = users
+        .scan()
+        .filter(f.age().lt(-3))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["O'Brien"]);
+
+    // Quotes in values are escaped.
+    let got = users
+        .scan()
+        .filter(f.name().eq("O'Brien"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["O'Brien"]);
+
+    // OR, and several filters (ANDed).
+    let got = users
+        .scan()
+        .filter(f.name().eq("Bob").or(f.name().eq("Dee")))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["Bob", "Dee"]);
+    let got = users
+        .scan()
+        .filter(f.age().ge(0))
+        .filter(f.name().ne("Cid"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["Bob", "Dee"]);
+
+    // Rows without the cell do not match an optional field's filter.
+    let got = users
+        .scan()
+        .filter(f.email().eq("Cid@x"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["Cid"]);
+    let got = users
+        .scan()
+        .filter(f.email().ne("Cid@x"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(got), ["Dee"]);
+
+    // Unsigned big-endian is order-preserving too.
+    let got: Vec<User> = users
+        .scan()
+        .filter(f.level().le(0))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 5);
+}
+
+#[tokio::test]
+async fn rows_that_do_not_decode_fail_the_scan_or_are_skipped() {
+    let fx = Fixture::start().await;
+    let users = fx.repo::<User>().await;
+    for id in 0..4u64 {
+        users.put(&User::new("t", id, "n", 1)).await.unwrap();
+    }
+    let bad = HRow::row_key(&User::new("t", 2, "n", 1));
+    users
+        .table()
+        .put(&bad, [("cf:age", "not four")])
+        .await
+        .unwrap();
+
+    let results: Vec<_> = users.scan().collect().await;
+    assert_eq!(results.len(), 4);
+    assert!(results[0].is_ok() && results[1].is_ok() && results[3].is_ok());
+    match &results[2] {
+        Err(Error::Decode(e)) => {
+            assert_eq!((e.field(), e.row()), ("age", &bad[..]));
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+
+    let ids: Vec<u64> = users
+        .scan()
+        .skip_undecodable(true)
+        .map_ok(|u| u.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [0, 1, 3]);
+}
