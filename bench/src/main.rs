@@ -1,2 +1,237 @@
-//! Side-by-side benchmark. (being written)
-fn main() {}
+//! `hbase-orm-bench`: hbase-orm side by side with its peers, in one run, on
+//! one emulator and the same data.
+//!
+//! Starts one `hbase-emulator` process (or uses `--addr`), then runs, for each
+//! peer in turn (hbase-orm's raw API, its `Repo<T>`, the generated
+//! synchronous Thrift client, HappyBase), the four workloads on a fresh table
+//! of its own: bulk load, sequential point gets, concurrent point gets, full
+//! scan. Each is measured in wall time and in the client process's CPU
+//! seconds. Prints a table, one `ratio <workload> <ours>/<peer> <wall|cpu>
+//! <value>` line per comparison, and the targets of the issue as met or not.
+//!
+//! The one command is `bench/run.sh` (it builds in release mode, creates the
+//! Python venv with happybase and passes the paths); see docs/BENCHMARKS.md
+//! for what each number means. No timing is asserted anywhere: the numbers
+//! are for reading.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+mod data;
+mod emulator;
+mod meter;
+mod peers;
+mod report;
+
+use data::{Data, Sizes};
+use emulator::EmulatorProcess;
+use peers::{Ctx, Peer};
+use report::Results;
+
+/// The error type of the bench: any error, with its message.
+pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// hbase-orm against its peers: same emulator, same data, same workloads.
+#[derive(Debug, Parser)]
+#[command(name = "hbase-orm-bench")]
+struct Args {
+    /// Rows of the bulk load and the scan (5 columns each).
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+
+    /// Point gets of each get workload.
+    #[arg(long, default_value_t = 10_000)]
+    gets: usize,
+
+    /// Concurrent workers of the concurrent-gets workload.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+
+    /// Connections shared by those workers.
+    #[arg(long, default_value_t = 8)]
+    pool_size: usize,
+
+    /// A small smoke run (2 000 rows, 500 gets), e.g. for CI; overrides
+    /// --rows and --gets.
+    #[arg(long)]
+    quick: bool,
+
+    /// Runs of every peer; each figure is the median over the rounds.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+
+    /// The peers to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = Peer::ALL)]
+    peers: Vec<Peer>,
+
+    /// The `hbase-emulator` binary. Default: next to this binary.
+    #[arg(long, value_name = "PATH")]
+    emulator: Option<PathBuf>,
+
+    /// A running gateway to use instead of starting the emulator.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "emulator")]
+    addr: Option<SocketAddr>,
+
+    /// Python with happybase installed. Default: target/bench-venv/bin/python.
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+
+    /// The tokio runtime of the async peers.
+    #[arg(long, value_enum, default_value_t = Flavor::MultiThread)]
+    runtime: Flavor,
+}
+
+/// Tokio runtime flavours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Flavor {
+    /// One worker thread per core (what `#[tokio::main]` gives).
+    MultiThread,
+    /// Everything on the calling thread.
+    CurrentThread,
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(args) {
+        eprintln!("hbase-orm-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> BenchResult<()> {
+    let sizes = if args.quick {
+        Sizes {
+            rows: 2_000,
+            gets: 500,
+            concurrency: args.concurrency,
+            pool_size: args.pool_size,
+        }
+    } else {
+        Sizes {
+            rows: args.rows,
+            gets: args.gets,
+            concurrency: args.concurrency,
+            pool_size: args.pool_size,
+        }
+    };
+    if sizes.rows == 0 || sizes.concurrency == 0 || sizes.pool_size == 0 {
+        return Err("--rows, --concurrency and --pool-size must be at least 1".into());
+    }
+    let mut peers = args.peers.clone();
+    peers.sort();
+    peers.dedup();
+
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let python = args
+        .python
+        .clone()
+        .unwrap_or_else(|| workspace.join("target/bench-venv/bin/python"));
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("happybase_bench.py");
+
+    let emulator = match args.addr {
+        Some(_) => None,
+        None => {
+            let path = match &args.emulator {
+                Some(path) => path.clone(),
+                None => std::env::current_exe()?
+                    .parent()
+                    .map(|dir| dir.join("hbase-emulator"))
+                    .ok_or("cannot locate this binary's directory")?,
+            };
+            if !path.exists() {
+                return Err(format!(
+                    "no emulator at {}: build it (cargo build --release -p hbase-emulator), \
+                     pass --emulator, or use bench/run.sh",
+                    path.display()
+                )
+                .into());
+            }
+            Some(EmulatorProcess::start(&path)?)
+        }
+    };
+    let addr = match (&emulator, args.addr) {
+        (Some(e), _) => e.addr(),
+        (None, Some(addr)) => addr,
+        (None, None) => return Err("no gateway".into()),
+    };
+
+    let runtime = match args.runtime {
+        Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build()?;
+
+    let data = Data::new(sizes);
+    print_header(&args, sizes, addr, emulator.as_ref());
+    let ctx = Ctx {
+        addr,
+        data: &data,
+        runtime: &runtime,
+        python,
+        script,
+    };
+    let mut results = Results::default();
+    for round in 1..=args.rounds.max(1) {
+        for &peer in &peers {
+            eprintln!("round {round}: {peer} ...");
+            match peers::run(peer, &ctx) {
+                Ok(samples) => {
+                    for s in &samples {
+                        eprintln!(
+                            "  {:<16} {:>9.0} ops/s  {:>8.4} cpu_s/10k_ops",
+                            s.workload.name(),
+                            s.ops_per_sec(),
+                            s.cpu_per_10k()
+                        );
+                    }
+                    results.add(peer, samples);
+                }
+                Err(e) => {
+                    eprintln!("  {peer} failed: {e}");
+                    results.fail(peer, e.to_string());
+                }
+            }
+        }
+    }
+    print!("\n{}", results.render(&peers));
+    drop(emulator);
+    Ok(())
+}
+
+/// What was run, and where.
+fn print_header(args: &Args, sizes: Sizes, addr: SocketAddr, emulator: Option<&EmulatorProcess>) {
+    println!(
+        "hbase-orm-bench: rows {} x 5 columns, gets {}, concurrency {} over {} connections, \
+         rounds {}, runtime {:?}",
+        sizes.rows,
+        sizes.gets,
+        sizes.concurrency,
+        sizes.pool_size,
+        args.rounds.max(1),
+        args.runtime
+    );
+    match emulator {
+        Some(e) => println!("gateway: hbase-emulator pid {} on {addr}", e.pid()),
+        None => println!("gateway: {addr}"),
+    }
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    println!("machine: {cores} cores, {model}, load average at start {load}");
+}

@@ -1,0 +1,119 @@
+//! The `raw` peer: hbase-orm's async raw API on the bench's tokio runtime.
+//!
+//! - bulk load: one `Batch` with `batch_size(1000)` (mutations), a `put` of
+//!   the 5 cells per row, `send` at the end;
+//! - sequential gets: `table.row(key).await`, each checked to have 5 cells;
+//! - concurrent gets: `concurrency` tasks over `pool_size` connections
+//!   (worker `w` on connection `w % pool_size`; each connection pipelines the
+//!   requests of its workers), each get checked;
+//! - full scan: `table.scan().batch_size(1000)`, rows and cells counted.
+
+use futures::TryStreamExt;
+use hbase_orm::{ColumnFamily, Connection, Table};
+use tokio::task::JoinSet;
+
+use crate::data::{Data, Workload, BATCH_MUTATIONS, COLUMNS, FAMILY, SCAN_BATCH};
+use crate::meter::{Meter, Sample};
+use crate::peers::{expect_count, Ctx};
+use crate::BenchResult;
+
+/// Runs the four workloads.
+pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
+    ctx.runtime.block_on(async {
+        let data = ctx.data;
+        let conn = Connection::builder().addr(ctx.addr).connect().await?;
+        let name = Data::table_name("raw");
+        fresh_table(&conn, &name).await?;
+        let table = conn.table(&name);
+        let mut samples = Vec::new();
+
+        let meter = Meter::start();
+        bulk_load(&table, data).await?;
+        samples.push(meter.stop(Workload::BulkLoad, data.keys.len()));
+
+        let meter = Meter::start();
+        for key in &data.get_keys {
+            check_row(table.row(key).await?, key)?;
+        }
+        samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
+
+        let conns: Vec<Connection> = (0..data.sizes.pool_size.max(1))
+            .map(|_| Connection::builder().addr(ctx.addr).build())
+            .collect();
+        for c in &conns {
+            c.open().await?;
+        }
+        let slices = data.get_slices(data.sizes.concurrency);
+        let meter = Meter::start();
+        let mut workers = JoinSet::new();
+        for (w, keys) in slices.into_iter().enumerate() {
+            let table = conns[w % conns.len()].table(&name);
+            workers.spawn(async move {
+                for key in &keys {
+                    check_row(table.row(key).await?, key)?;
+                }
+                BenchResult::Ok(())
+            });
+        }
+        while let Some(done) = workers.join_next().await {
+            done??;
+        }
+        samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
+        for c in &conns {
+            c.close().await;
+        }
+
+        let meter = Meter::start();
+        let (rows, cells) = full_scan(&table).await?;
+        samples.push(meter.stop(Workload::FullScan, rows));
+        expect_count("rows scanned", rows, data.keys.len())?;
+        expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
+
+        conn.delete_table(&name, true).await?;
+        conn.close().await;
+        Ok(samples)
+    })
+}
+
+async fn fresh_table(conn: &Connection, name: &str) -> BenchResult<()> {
+    if conn.tables().await?.iter().any(|t| t == name) {
+        conn.delete_table(name, true).await?;
+    }
+    conn.create_table(name, [ColumnFamily::new(FAMILY).max_versions(1)])
+        .await?;
+    Ok(())
+}
+
+async fn bulk_load(table: &Table, data: &Data) -> BenchResult<()> {
+    let mut batch = table.batch().batch_size(BATCH_MUTATIONS);
+    for key in &data.keys {
+        batch
+            .put(key, data.cells.iter().map(|(c, v)| (c, v)))
+            .await?;
+    }
+    batch.send().await?;
+    Ok(())
+}
+
+fn check_row(row: Option<hbase_orm::Row>, key: &[u8]) -> BenchResult<()> {
+    match row {
+        Some(row) if row.cells.len() == COLUMNS => Ok(()),
+        Some(row) => Err(format!(
+            "row {} has {} cells, expected {COLUMNS}",
+            String::from_utf8_lossy(key),
+            row.cells.len()
+        )
+        .into()),
+        None => Err(format!("row {} is missing", String::from_utf8_lossy(key)).into()),
+    }
+}
+
+async fn full_scan(table: &Table) -> BenchResult<(usize, usize)> {
+    let mut scan = table.scan().batch_size(SCAN_BATCH);
+    let (mut rows, mut cells) = (0, 0);
+    while let Some(row) = scan.try_next().await? {
+        rows += 1;
+        cells += row.cells.len();
+    }
+    Ok((rows, cells))
+}
