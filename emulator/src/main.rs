@@ -83,6 +83,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> ExitCode {
+    // Listen for the signals before announcing the address: a script may
+    // send one as soon as it has read the listening line.
+    let stop = match StopSignal::listen() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("hbase-emulator: cannot listen for signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let started = Emulator::builder()
         .bind(args.bind)
         .transport(args.transport)
@@ -105,31 +114,48 @@ async fn run(args: Args) -> ExitCode {
         args.transport,
         args.protocol
     );
-    if let Err(e) = stop_signal().await {
-        eprintln!("hbase-emulator: cannot wait for signals: {e}");
-        emulator.shutdown().await;
-        return ExitCode::FAILURE;
-    }
+    stop.wait().await;
     tracing::info!("stopping");
     emulator.shutdown().await;
     ExitCode::SUCCESS
 }
 
-/// Waits for SIGINT or SIGTERM (Ctrl-C elsewhere).
-async fn stop_signal() -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
+/// SIGINT and SIGTERM (Ctrl-C elsewhere), listened for from creation on.
+#[cfg(unix)]
+struct StopSignal {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignal {
+    fn listen() -> std::io::Result<Self> {
         use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        tokio::select! {
-            _ = terminate.recv() => {}
-            _ = interrupt.recv() => {}
-        }
-        Ok(())
+        Ok(StopSignal {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+    }
+}
+
+/// Ctrl-C, listened for from creation on.
+#[cfg(not(unix))]
+struct StopSignal(tokio::signal::windows::CtrlC);
+
+#[cfg(not(unix))]
+impl StopSignal {
+    fn listen() -> std::io::Result<Self> {
+        Ok(StopSignal(tokio::signal::windows::ctrl_c()?))
+    }
+
+    async fn wait(mut self) {
+        self.0.recv().await;
     }
 }

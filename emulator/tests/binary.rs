@@ -98,9 +98,15 @@ fn get_table_names(addr: SocketAddr, protocol: Protocol, transport: Transport) -
 }
 
 /// Sends SIGTERM and returns the exit code and everything logged.
-fn terminate(mut running: Running) -> (Option<i32>, String) {
+fn terminate(running: Running) -> (Option<i32>, String) {
+    signal(running, "-TERM")
+}
+
+/// Sends a signal (`-TERM`, `-INT`) and returns the exit code and everything
+/// logged.
+fn signal(mut running: Running, which: &str) -> (Option<i32>, String) {
     let status = Command::new("kill")
-        .args(["-TERM", &running.child.id().to_string()])
+        .args([which, &running.child.id().to_string()])
         .status()
         .expect("run kill");
     assert!(status.success());
@@ -220,4 +226,15 @@ fn refuses_a_taken_port() {
     assert!(err.contains("cannot listen"), "{err}");
     let (code, _) = terminate(running);
     assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_signal_right_after_the_listening_line_exits_cleanly() {
+    for which in ["-TERM", "-INT"] {
+        for _ in 0..10 {
+            let (running, _) = spawn(&[]);
+            let (code, log) = signal(running, which);
+            assert_eq!(code, Some(0), "after {which}: {log}");
+        }
+    }
 }

@@ -521,5 +521,5 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
 
 /// The service answering calls: the Hbase handler.
 fn new_service(scanner_timeout: Duration, addr: SocketAddr) -> Arc<dyn Service> {
-    Arc::new(service::Placeholder::new(scanner_timeout, addr))
+    Arc::new(service::Gateway::new(scanner_timeout, addr))
 }

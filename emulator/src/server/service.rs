@@ -1,7 +1,14 @@
 //! What the network side needs from the Hbase service behind it.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hbase_orm_idl::hbase::HbaseSyncProcessor;
 use hbase_orm_idl::thrift;
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
+use hbase_orm_idl::thrift::server::TProcessor;
+
+use crate::handler::HbaseHandler;
 
 /// The service behind the listener: answers calls, counts and reaps scanners.
 ///
@@ -26,50 +33,43 @@ pub(crate) trait Service: Send + Sync + 'static {
     fn reap_expired_scanners(&self);
 }
 
-/// Stands in for the Hbase handler until it lands: answers `getTableNames`
-/// with no tables and every other call with `UNKNOWN_METHOD`.
-#[derive(Debug)]
-pub(crate) struct Placeholder;
+/// The Hbase handler behind its generated processor.
+pub(crate) struct Gateway {
+    /// A clone of the handler inside `processor`, sharing its state.
+    handler: HbaseHandler,
+    processor: HbaseSyncProcessor<HbaseHandler>,
+}
 
-impl Placeholder {
-    pub(crate) fn new(_scanner_timeout: std::time::Duration, _addr: std::net::SocketAddr) -> Self {
-        Placeholder
+impl Gateway {
+    /// A gateway over a fresh in-memory store; region infos name `addr` as
+    /// the region server.
+    pub(crate) fn new(scanner_timeout: Duration, addr: SocketAddr) -> Self {
+        let handler = HbaseHandler::new(
+            scanner_timeout,
+            addr.ip().to_string(),
+            i32::from(addr.port()),
+        );
+        Gateway {
+            processor: HbaseSyncProcessor::new(handler.clone()),
+            handler,
+        }
     }
 }
 
-impl Service for Placeholder {
+impl Service for Gateway {
     fn process(
         &self,
         input: &mut dyn TInputProtocol,
         output: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()> {
-        use hbase_orm_idl::hbase::HbaseGetTableNamesResult;
-        use thrift::protocol::{TMessageIdentifier, TMessageType, TType};
-        let ident = input.read_message_begin()?;
-        input.skip(TType::Struct)?;
-        input.read_message_end()?;
-        if ident.name == "getTableNames" {
-            let reply =
-                TMessageIdentifier::new(ident.name, TMessageType::Reply, ident.sequence_number);
-            output.write_message_begin(&reply)?;
-            HbaseGetTableNamesResult {
-                result_value: Some(Vec::new()),
-                io: None,
-            }
-            .write_to_out_protocol(output)?;
-            output.write_message_end()?;
-            return output.flush();
-        }
-        let e = thrift::ApplicationError::new(
-            thrift::ApplicationErrorKind::UnknownMethod,
-            format!("unknown method {}", ident.name),
-        );
-        thrift::server::handle_process_result(&ident, Err(thrift::Error::Application(e)), output)
+        self.processor.process(input, output)
     }
 
     fn open_scanners(&self) -> usize {
-        0
+        self.handler.open_scanners()
     }
 
-    fn reap_expired_scanners(&self) {}
+    fn reap_expired_scanners(&self) {
+        self.handler.reap_expired_scanners();
+    }
 }
