@@ -14,3 +14,4 @@ mod store;
 
 pub use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 pub use server::{Emulator, EmulatorBuilder};
+pub use store::FsyncPolicy;

@@ -23,34 +23,37 @@ pub(crate) struct MemStore {
     tables: RwLock<BTreeMap<Bytes, Arc<RwLock<Table>>>>,
 }
 
-#[derive(Debug)]
-struct Table {
-    name: Bytes,
-    enabled: bool,
-    region_id: i64,
-    families: BTreeMap<Bytes, FamilySpec>,
-    rows: BTreeMap<Bytes, Row>,
+/// One table with all its rows (what a snapshot holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Table {
+    pub(super) name: Bytes,
+    pub(super) enabled: bool,
+    pub(super) region_id: i64,
+    pub(super) families: BTreeMap<Bytes, FamilySpec>,
+    pub(super) rows: BTreeMap<Bytes, Row>,
 }
 
 /// One row: its families, each with its columns.
-#[derive(Debug, Default)]
-struct Row {
-    families: BTreeMap<Bytes, FamilyCells>,
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct Row {
+    pub(super) families: BTreeMap<Bytes, FamilyCells>,
 }
 
-#[derive(Debug, Default)]
-struct FamilyCells {
+/// The cells of one family in one row.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct FamilyCells {
     /// Family delete marker: versions `<=` this are deleted.
-    deleted_up_to: Option<i64>,
-    columns: BTreeMap<Bytes, Column>,
+    pub(super) deleted_up_to: Option<i64>,
+    pub(super) columns: BTreeMap<Bytes, Column>,
 }
 
-#[derive(Debug, Default)]
-struct Column {
+/// The versions of one column in one row.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct Column {
     /// Column delete marker: versions `<=` this are deleted.
-    deleted_up_to: Option<i64>,
+    pub(super) deleted_up_to: Option<i64>,
     /// Versions, newest first.
-    versions: Vec<(i64, Bytes)>,
+    pub(super) versions: Vec<(i64, Bytes)>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -318,6 +321,138 @@ impl MemStore {
         table.check_enabled()?;
         f(&table)
     }
+
+    /// The last timestamp the clock handed out.
+    pub(super) fn clock_high_water(&self) -> i64 {
+        self.clock.high_water()
+    }
+
+    /// Makes every later server timestamp greater than `to`.
+    pub(super) fn advance_clock(&self, to: i64) {
+        self.clock.advance_to(to);
+    }
+
+    /// A copy of every table with its rows, ordered by name. Each table is
+    /// copied under its read lock; the caller keeps writers out for a
+    /// consistent image of the whole store.
+    pub(super) fn export(&self) -> Vec<Table> {
+        let handles: Vec<_> = read(&self.tables).values().cloned().collect();
+        handles.iter().map(|h| read(h).clone()).collect()
+    }
+
+    /// Adds a table as it is (enabled or not, with its rows).
+    ///
+    /// # Errors
+    /// `TableExists`.
+    pub(super) fn restore_table(&self, table: Table) -> StoreResult<()> {
+        let mut tables = write(&self.tables);
+        if tables.contains_key(&table.name) {
+            return Err(StoreError::TableExists(table.name));
+        }
+        tables.insert(table.name.clone(), Arc::new(RwLock::new(table)));
+        Ok(())
+    }
+
+    /// [`Store::increment`], also pushing to `log` every edit applied (even
+    /// when an error stops it part way: the edits before it stay applied).
+    pub(super) fn increment_logged(
+        &self,
+        table: &[u8],
+        row: &[u8],
+        deltas: &[(Bytes, Bytes, i64)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<i64>> {
+        self.with_table_mut(table, |t| {
+            for (family, _, _) in deltas {
+                t.check_family(family)?;
+            }
+            let now = now_ms();
+            let row = Bytes::copy_from_slice(row);
+            let mut results = Vec::with_capacity(deltas.len());
+            for (family, qualifier, amount) in deltas {
+                let current = t.latest(&row, family, qualifier, now);
+                let (old, old_ts) = match &current {
+                    None => (0, i64::MIN),
+                    Some((ts, value)) => {
+                        let bytes: [u8; 8] = value[..]
+                            .try_into()
+                            .map_err(|_| StoreError::NotALong(value.len()))?;
+                        (i64::from_be_bytes(bytes), *ts)
+                    }
+                };
+                let new = old.wrapping_add(*amount);
+                let op = EditOp::Put {
+                    family: family.clone(),
+                    qualifier: qualifier.clone(),
+                    timestamp: self.clock.next().max(old_ts.saturating_add(1)),
+                    value: Bytes::copy_from_slice(&new.to_be_bytes()),
+                };
+                // The resolved edit (what a durable store logs), applied one
+                // at a time so that a column named twice adds up.
+                let edit = RowEdit {
+                    row: row.clone(),
+                    ops: vec![op],
+                };
+                t.apply(&edit, now);
+                log.push(edit);
+                results.push(new);
+            }
+            Ok(results)
+        })
+    }
+
+    /// [`Store::append`], also pushing to `log` every edit applied.
+    pub(super) fn append_logged(
+        &self,
+        table: &[u8],
+        row: &[u8],
+        values: &[(Bytes, Bytes, Bytes)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<Cell>> {
+        self.with_table_mut(table, |t| {
+            for (family, _, _) in values {
+                t.check_family(family)?;
+            }
+            let now = now_ms();
+            let row = Bytes::copy_from_slice(row);
+            let mut result: BTreeMap<(Bytes, Bytes), Cell> = BTreeMap::new();
+            for (family, qualifier, suffix) in values {
+                let current = t.latest(&row, family, qualifier, now);
+                let (value, old_ts) = match current {
+                    None => (suffix.clone(), i64::MIN),
+                    Some((ts, old)) => {
+                        let mut v = Vec::with_capacity(old.len() + suffix.len());
+                        v.extend_from_slice(&old);
+                        v.extend_from_slice(suffix);
+                        (Bytes::from(v), ts)
+                    }
+                };
+                let timestamp = self.clock.next().max(old_ts.saturating_add(1));
+                let op = EditOp::Put {
+                    family: family.clone(),
+                    qualifier: qualifier.clone(),
+                    timestamp,
+                    value: value.clone(),
+                };
+                let edit = RowEdit {
+                    row: row.clone(),
+                    ops: vec![op],
+                };
+                t.apply(&edit, now);
+                log.push(edit);
+                result.insert(
+                    (family.clone(), qualifier.clone()),
+                    Cell {
+                        family: family.clone(),
+                        qualifier: qualifier.clone(),
+                        timestamp,
+                        value,
+                    },
+                );
+            }
+            Ok(result.into_values().collect())
+        })
+    }
 }
 
 impl Store for MemStore {
@@ -451,44 +586,7 @@ impl Store for MemStore {
         row: &[u8],
         deltas: &[(Bytes, Bytes, i64)],
     ) -> StoreResult<Vec<i64>> {
-        self.with_table_mut(table, |t| {
-            for (family, _, _) in deltas {
-                t.check_family(family)?;
-            }
-            let now = now_ms();
-            let row = Bytes::copy_from_slice(row);
-            let mut results = Vec::with_capacity(deltas.len());
-            for (family, qualifier, amount) in deltas {
-                let current = t.latest(&row, family, qualifier, now);
-                let (old, old_ts) = match &current {
-                    None => (0, i64::MIN),
-                    Some((ts, value)) => {
-                        let bytes: [u8; 8] = value[..]
-                            .try_into()
-                            .map_err(|_| StoreError::NotALong(value.len()))?;
-                        (i64::from_be_bytes(bytes), *ts)
-                    }
-                };
-                let new = old.wrapping_add(*amount);
-                let op = EditOp::Put {
-                    family: family.clone(),
-                    qualifier: qualifier.clone(),
-                    timestamp: self.clock.next().max(old_ts.saturating_add(1)),
-                    value: Bytes::copy_from_slice(&new.to_be_bytes()),
-                };
-                // The resolved edit (what a durable store logs), applied one
-                // at a time so that a column named twice adds up.
-                t.apply(
-                    &RowEdit {
-                        row: row.clone(),
-                        ops: vec![op],
-                    },
-                    now,
-                );
-                results.push(new);
-            }
-            Ok(results)
-        })
+        self.increment_logged(table, row, deltas, &mut Vec::new())
     }
 
     fn append(
@@ -497,50 +595,7 @@ impl Store for MemStore {
         row: &[u8],
         values: &[(Bytes, Bytes, Bytes)],
     ) -> StoreResult<Vec<Cell>> {
-        self.with_table_mut(table, |t| {
-            for (family, _, _) in values {
-                t.check_family(family)?;
-            }
-            let now = now_ms();
-            let row = Bytes::copy_from_slice(row);
-            let mut result: BTreeMap<(Bytes, Bytes), Cell> = BTreeMap::new();
-            for (family, qualifier, suffix) in values {
-                let current = t.latest(&row, family, qualifier, now);
-                let (value, old_ts) = match current {
-                    None => (suffix.clone(), i64::MIN),
-                    Some((ts, old)) => {
-                        let mut v = Vec::with_capacity(old.len() + suffix.len());
-                        v.extend_from_slice(&old);
-                        v.extend_from_slice(suffix);
-                        (Bytes::from(v), ts)
-                    }
-                };
-                let timestamp = self.clock.next().max(old_ts.saturating_add(1));
-                let op = EditOp::Put {
-                    family: family.clone(),
-                    qualifier: qualifier.clone(),
-                    timestamp,
-                    value: value.clone(),
-                };
-                t.apply(
-                    &RowEdit {
-                        row: row.clone(),
-                        ops: vec![op],
-                    },
-                    now,
-                );
-                result.insert(
-                    (family.clone(), qualifier.clone()),
-                    Cell {
-                        family: family.clone(),
-                        qualifier: qualifier.clone(),
-                        timestamp,
-                        value,
-                    },
-                );
-            }
-            Ok(result.into_values().collect())
-        })
+        self.append_logged(table, row, values, &mut Vec::new())
     }
 
     fn check_and_put(

@@ -9,6 +9,7 @@
 //! replayed as is. Read-modify-write operations (increment, append,
 //! check-and-put) are resolved into such edits under the row's lock.
 
+mod durable;
 mod memory;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +20,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
+pub use durable::FsyncPolicy;
+pub(crate) use durable::{DurableOptions, DurableStore};
 pub(crate) use memory::MemStore;
 
 /// Result of a storage operation.
@@ -45,6 +48,9 @@ pub(crate) enum StoreError {
     },
     /// A counter cell does not hold 8 bytes.
     NotALong(usize),
+    /// The durable store could not log or sync a change (disk full, I/O
+    /// error); it refuses every later change until restarted.
+    Storage(String),
 }
 
 /// Settings of one column family, as given to `createTable`.
@@ -67,7 +73,7 @@ pub(crate) struct FamilySpec {
 }
 
 /// What the admin calls see of a table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TableInfo {
     /// Table name.
     pub(crate) name: Bytes,
@@ -318,6 +324,16 @@ impl Clock {
                 Err(seen) => last = seen,
             }
         }
+    }
+
+    /// The last timestamp handed out (0 for a fresh clock).
+    pub(crate) fn high_water(&self) -> i64 {
+        self.last.load(Ordering::Acquire)
+    }
+
+    /// Makes every later timestamp greater than `to`.
+    pub(crate) fn advance_to(&self, to: i64) {
+        self.last.fetch_max(to, Ordering::AcqRel);
     }
 }
 
