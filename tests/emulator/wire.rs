@@ -496,3 +496,55 @@ fn a_blocking_emulator_starts_inside_a_runtime_too() {
     hbase_orm_tests::assert_serves(emulator.addr(), Combo::DEFAULT);
     drop(emulator);
 }
+
+#[test]
+fn open_scanners_counts_the_servers_scanners() {
+    for server in COMBOS {
+        let emulator = start_blocking(server);
+        let mut c = client(emulator.addr(), server);
+        c.create_table(b"t".to_vec(), vec![family("cf")]).unwrap();
+        assert_eq!(emulator.open_scanners(), 0);
+        let a = c
+            .scanner_open(b"t".to_vec(), Vec::new(), Vec::new(), BTreeMap::new())
+            .unwrap();
+        let b = c
+            .scanner_open(b"t".to_vec(), Vec::new(), Vec::new(), BTreeMap::new())
+            .unwrap();
+        assert_eq!(emulator.open_scanners(), 2, "{server}");
+        c.scanner_close(a).unwrap();
+        assert_eq!(emulator.open_scanners(), 1, "{server}");
+        c.scanner_close(b).unwrap();
+        assert_eq!(emulator.open_scanners(), 0, "{server}");
+    }
+}
+
+#[test]
+fn idle_scanners_expire_after_the_scanner_timeout() {
+    let server = Combo::DEFAULT;
+    let emulator = builder(server)
+        .scanner_timeout(Duration::from_millis(50))
+        .start_blocking()
+        .unwrap();
+    let mut c = client(emulator.addr(), server);
+    c.create_table(b"t".to_vec(), vec![family("cf")]).unwrap();
+    let id = c
+        .scanner_open(b"t".to_vec(), Vec::new(), Vec::new(), BTreeMap::new())
+        .unwrap();
+    // Wait (boundedly) for the server to drop it.
+    for _ in 0..1000 {
+        if emulator.open_scanners() == 0 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(emulator.open_scanners(), 0);
+    match c.scanner_get_list(id, 10) {
+        Err(ThriftError::User(e)) => {
+            let e = e
+                .downcast_ref::<hbase_orm_tests::hbase::IllegalArgument>()
+                .expect("an IllegalArgument");
+            assert_eq!(e.message.as_deref(), Some("scanner ID is invalid"));
+        }
+        other => panic!("expected IllegalArgument, got {other:?}"),
+    }
+}
