@@ -15,8 +15,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use hbase_orm::{ColumnFamily, Connection};
 
-use crate::data::Data;
+use crate::data::{Data, FAMILY};
 use crate::meter::Sample;
 use crate::BenchResult;
 
@@ -82,6 +83,16 @@ pub(crate) fn run(peer: Peer, ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
         Peer::Sync => sync_thrift::run(ctx),
         Peer::Happybase => happybase::run(ctx),
     }
+}
+
+/// Creates table `name` afresh (family `cf`, one version) with hbase-orm.
+pub(crate) async fn fresh_table(conn: &Connection, name: &str) -> BenchResult<()> {
+    if conn.tables().await?.iter().any(|t| t == name) {
+        conn.delete_table(name, true).await?;
+    }
+    conn.create_table(name, [ColumnFamily::new(FAMILY).max_versions(1)])
+        .await?;
+    Ok(())
 }
 
 /// Checks a count a workload verified.

@@ -3,18 +3,19 @@
 //! - bulk load: one `Batch` with `batch_size(1000)` (mutations), a `put` of
 //!   the 5 cells per row, `send` at the end;
 //! - sequential gets: `table.row(key).await`, each checked to have 5 cells;
-//! - concurrent gets: `concurrency` tasks over `pool_size` connections
-//!   (worker `w` on connection `w % pool_size`; each connection pipelines the
-//!   requests of its workers), each get checked;
+//! - concurrent gets: `concurrency` tasks sharing a `ConnectionPool` of
+//!   `pool_size`; each get borrows a connection for its call
+//!   (`pool.get().await?.table(name).row(key)`, as HappyBase's
+//!   `with pool.connection() as c: c.table(name).row(key)`), each checked;
 //! - full scan: `table.scan().batch_size(1000)`, rows and cells counted.
 
 use futures::TryStreamExt;
-use hbase_orm::{ColumnFamily, Connection, Table};
+use hbase_orm::{Connection, ConnectionPool, Table};
 use tokio::task::JoinSet;
 
-use crate::data::{Data, Workload, BATCH_MUTATIONS, COLUMNS, FAMILY, SCAN_BATCH};
+use crate::data::{Data, Workload, BATCH_MUTATIONS, COLUMNS, SCAN_BATCH};
 use crate::meter::{Meter, Sample};
-use crate::peers::{expect_count, Ctx};
+use crate::peers::{expect_count, fresh_table, Ctx};
 use crate::BenchResult;
 
 /// Runs the four workloads.
@@ -37,20 +38,20 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
         }
         samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
 
-        let conns: Vec<Connection> = (0..data.sizes.pool_size.max(1))
-            .map(|_| Connection::builder().addr(ctx.addr).build())
-            .collect();
-        for c in &conns {
-            c.open().await?;
-        }
+        let pool = ConnectionPool::builder()
+            .addr(ctx.addr)
+            .size(data.sizes.pool_size)
+            .connect()
+            .await?;
         let slices = data.get_slices(data.sizes.concurrency);
         let meter = Meter::start();
         let mut workers = JoinSet::new();
-        for (w, keys) in slices.into_iter().enumerate() {
-            let table = conns[w % conns.len()].table(&name);
+        for keys in slices {
+            let (pool, name) = (pool.clone(), name.clone());
             workers.spawn(async move {
                 for key in &keys {
-                    check_row(table.row(key).await?, key)?;
+                    let conn = pool.get().await?;
+                    check_row(conn.table(&name).row(key).await?, key)?;
                 }
                 BenchResult::Ok(())
             });
@@ -59,9 +60,7 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
             done??;
         }
         samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
-        for c in &conns {
-            c.close().await;
-        }
+        drop(pool);
 
         let meter = Meter::start();
         let (rows, cells) = full_scan(&table).await?;
@@ -73,15 +72,6 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
         conn.close().await;
         Ok(samples)
     })
-}
-
-async fn fresh_table(conn: &Connection, name: &str) -> BenchResult<()> {
-    if conn.tables().await?.iter().any(|t| t == name) {
-        conn.delete_table(name, true).await?;
-    }
-    conn.create_table(name, [ColumnFamily::new(FAMILY).max_versions(1)])
-        .await?;
-    Ok(())
 }
 
 async fn bulk_load(table: &Table, data: &Data) -> BenchResult<()> {
