@@ -7,20 +7,23 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use hbase_emulator::{Emulator, Protocol, Transport};
+use hbase_emulator::{Emulator, FsyncPolicy, Protocol, Transport};
 use tracing_subscriber::EnvFilter;
 
-/// An emulator of the HBase Thrift1 gateway (service `Hbase`), in memory.
+/// An emulator of the HBase Thrift1 gateway (service `Hbase`), in memory or
+/// durable in a data directory.
 ///
 /// Unmodified HBase Thrift1 clients (happybase, the hbase-orm client, ...)
 /// work against it. Once listening it prints one line, `hbase-emulator
 /// listening on ADDR (TRANSPORT, PROTOCOL)`, on standard output. Logs go to
 /// standard error; set RUST_LOG (e.g. `RUST_LOG=debug`) to see more. SIGINT
-/// or SIGTERM stops it with exit code 0. All data is lost when it stops.
+/// or SIGTERM stops it with exit code 0. Without --data-dir all data is lost
+/// when it stops.
 #[derive(Debug, Parser)]
 #[command(name = "hbase-emulator", version)]
 struct Args {
@@ -57,6 +60,30 @@ struct Args {
     /// stay open.
     #[arg(long, default_value_t = 60, value_name = "N")]
     read_timeout_secs: u64,
+
+    /// Keep the data in DIR (created if missing), so it survives a restart,
+    /// a crash or kill -9: every change is appended to a checksummed
+    /// write-ahead log there before it is acknowledged, the log is compacted
+    /// into snapshots as it grows, and a restart replays it (a torn last
+    /// record is cut off with a warning; other damage stops the start with
+    /// the file and offset). One emulator at a time may use a directory.
+    /// Without it, data lives in memory only.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// With --data-dir, when the log is synced to disk. `always`: before
+    /// each change is acknowledged (concurrent changes share a sync), so
+    /// acknowledged changes survive a power loss. `grouped:MS`: in the
+    /// background at least every MS milliseconds; acknowledged changes
+    /// still survive the emulator being killed, but a power loss may take
+    /// those of the last MS milliseconds.
+    #[arg(long, default_value = "always", value_name = "always|grouped:MS")]
+    fsync: FsyncPolicy,
+
+    /// With --data-dir, the log size in bytes that triggers writing a
+    /// snapshot and starting a new log.
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    wal_compaction_bytes: u64,
 }
 
 fn main() -> ExitCode {
@@ -92,7 +119,13 @@ async fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let started = Emulator::builder()
+    let mut builder = Emulator::builder()
+        .fsync_policy(args.fsync)
+        .wal_compaction_bytes(args.wal_compaction_bytes);
+    if let Some(dir) = &args.data_dir {
+        builder = builder.data_dir(dir);
+    }
+    let started = builder
         .bind(args.bind)
         .transport(args.transport)
         .protocol(args.protocol)
@@ -104,7 +137,14 @@ async fn run(args: Args) -> ExitCode {
     let emulator = match started {
         Ok(emulator) => emulator,
         Err(e) => {
-            eprintln!("hbase-emulator: cannot listen on {}: {e}", args.bind);
+            match &args.data_dir {
+                Some(dir) => eprintln!(
+                    "hbase-emulator: cannot listen on {} with data directory {}: {e}",
+                    args.bind,
+                    dir.display()
+                ),
+                None => eprintln!("hbase-emulator: cannot listen on {}: {e}", args.bind),
+            }
             return ExitCode::FAILURE;
         }
     };

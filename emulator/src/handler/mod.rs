@@ -44,7 +44,7 @@ use hbase_orm_idl::hbase::{
 };
 use hbase_orm_idl::thrift::{self, ApplicationError, ApplicationErrorKind};
 
-use crate::store::{Cell, ColumnSelection, MemStore, Store, StoreError};
+use crate::store::{Cell, ColumnSelection, Store, StoreError};
 
 use scanner::Scanners;
 
@@ -81,9 +81,10 @@ impl HbaseHandler {
     /// `scanner_timeout` is how long a scanner may stay idle before it is
     /// dropped; `server_name` and `port` are what region infos report as the
     /// region server.
+    #[cfg(test)]
     pub(crate) fn new(scanner_timeout: Duration, server_name: String, port: i32) -> Self {
         Self::with_store(
-            Arc::new(MemStore::new()),
+            Arc::new(crate::store::MemStore::new()),
             scanner_timeout,
             server_name,
             port,

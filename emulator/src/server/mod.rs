@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,6 +27,7 @@ use tracing::{debug, warn};
 
 use self::connection::{ConnConfig, Connection};
 use self::service::Service;
+use crate::store::{DurableOptions, DurableStore, FsyncPolicy, MemStore, Store};
 
 /// Default time a partially received message may wait for its next bytes.
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
@@ -106,6 +108,8 @@ pub struct EmulatorBuilder {
     max_message_bytes: usize,
     scanner_timeout: Duration,
     read_timeout: Duration,
+    data_dir: Option<PathBuf>,
+    durable: DurableOptions,
 }
 
 impl Default for EmulatorBuilder {
@@ -117,6 +121,8 @@ impl Default for EmulatorBuilder {
             max_message_bytes: hbase_orm_idl::wire::DEFAULT_MAX_MESSAGE_BYTES,
             scanner_timeout: Duration::from_secs(120),
             read_timeout: DEFAULT_READ_TIMEOUT,
+            data_dir: None,
+            durable: DurableOptions::default(),
         }
     }
 }
@@ -172,6 +178,34 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the data in `dir` (created if missing) so that it survives a
+    /// restart, a crash and `kill -9`. Default: in memory only.
+    ///
+    /// Every change is appended to a write-ahead log in `dir` before it is
+    /// acknowledged, and synced as [`EmulatorBuilder::fsync_policy`] says;
+    /// the log is compacted into a snapshot as it grows. Starting opens the
+    /// directory and replays it; it fails when another emulator has the
+    /// directory open or when its files are damaged (other than a torn last
+    /// record, which is cut off with a warning).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// When the log of [`EmulatorBuilder::data_dir`] is synced to disk.
+    /// Default [`FsyncPolicy::Always`].
+    pub fn fsync_policy(mut self, policy: FsyncPolicy) -> Self {
+        self.durable.fsync = policy;
+        self
+    }
+
+    /// Size in bytes the log of [`EmulatorBuilder::data_dir`] may reach
+    /// before it is compacted into a snapshot. Default 64 MiB.
+    pub fn wal_compaction_bytes(mut self, bytes: u64) -> Self {
+        self.durable.compact_after = bytes;
+        self
+    }
+
     fn conn_config(&self) -> ConnConfig {
         ConnConfig {
             transport: self.transport,
@@ -181,11 +215,20 @@ impl EmulatorBuilder {
         }
     }
 
-    /// Binds the listener and builds the service.
+    /// Opens the store (the data directory, if any).
+    fn open_store(&self) -> io::Result<Arc<dyn Store>> {
+        Ok(match &self.data_dir {
+            Some(dir) => Arc::new(DurableStore::open(dir, self.durable)?),
+            None => Arc::new(MemStore::new()),
+        })
+    }
+
+    /// Opens the store, binds the listener and builds the service.
     async fn prepare(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
+        let store = self.open_store()?;
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
-        let service = new_service(self.scanner_timeout, addr);
+        let service = new_service(store, self.scanner_timeout, addr);
         let shared = Arc::new(Shared {
             service,
             config: self.conn_config(),
@@ -520,6 +563,10 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
 }
 
 /// The service answering calls: the Hbase handler.
-fn new_service(scanner_timeout: Duration, addr: SocketAddr) -> Arc<dyn Service> {
-    Arc::new(service::Gateway::new(scanner_timeout, addr))
+fn new_service(
+    store: Arc<dyn Store>,
+    scanner_timeout: Duration,
+    addr: SocketAddr,
+) -> Arc<dyn Service> {
+    Arc::new(service::Gateway::new(store, scanner_timeout, addr))
 }

@@ -1,6 +1,7 @@
 //! What the network side needs from the Hbase service behind it.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hbase_orm_idl::hbase::HbaseSyncProcessor;
@@ -9,6 +10,7 @@ use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
 use hbase_orm_idl::thrift::server::TProcessor;
 
 use crate::handler::HbaseHandler;
+use crate::store::Store;
 
 /// The service behind the listener: answers calls, counts and reaps scanners.
 ///
@@ -41,10 +43,11 @@ pub(crate) struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway over a fresh in-memory store; region infos name `addr` as
-    /// the region server.
-    pub(crate) fn new(scanner_timeout: Duration, addr: SocketAddr) -> Self {
-        let handler = HbaseHandler::new(
+    /// A gateway over `store`; region infos name `addr` as the region
+    /// server.
+    pub(crate) fn new(store: Arc<dyn Store>, scanner_timeout: Duration, addr: SocketAddr) -> Self {
+        let handler = HbaseHandler::with_store(
+            store,
             scanner_timeout,
             addr.ip().to_string(),
             i32::from(addr.port()),
