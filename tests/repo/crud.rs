@@ -38,6 +38,17 @@ async fn put_then_get_round_trips_every_field_kind() {
 }
 
 #[tokio::test]
+async fn works_on_every_transport_and_protocol() {
+    for combo in hbase_orm_tests::COMBOS {
+        let fx = Fixture::start_with(combo).await;
+        let users = fx.repo::<User>().await;
+        let u = User::new("c", 1, &combo.to_string(), -1);
+        users.put(&u).await.unwrap();
+        assert_eq!(users.get(&("c", 1u64)).await.unwrap(), Some(u), "{combo}");
+    }
+}
+
+#[tokio::test]
 async fn none_deletes_the_cell_and_default_fills_a_missing_one() {
     let fx = Fixture::start().await;
     let users = fx.repo::<User>().await;

@@ -38,7 +38,6 @@ async fn versions_are_written_at_their_timestamps_and_read_newest_first() {
     assert_eq!(ts, [30, 20, 10]);
 
     // A newer version pushes the oldest out of the field (3 versions).
-    docs.update(&1u32, []).await.unwrap();
     docs.table()
         .put(1u32.to_be_bytes(), [("d:title", "fourth")])
         .timestamp(40)
