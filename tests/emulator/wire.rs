@@ -548,3 +548,49 @@ fn idle_scanners_expire_after_the_scanner_timeout() {
         other => panic!("expected IllegalArgument, got {other:?}"),
     }
 }
+
+#[test]
+fn a_client_that_stops_reading_replies_is_dropped() {
+    let server = Combo::DEFAULT;
+    let emulator = builder(server)
+        .read_timeout(Duration::from_millis(200))
+        .start_blocking()
+        .unwrap();
+    let mut c = client(emulator.addr(), server);
+    c.create_table(b"t".to_vec(), vec![family("cf")]).unwrap();
+    c.mutate_row(
+        b"t".to_vec(),
+        b"r".to_vec(),
+        vec![put("cf:v", &vec![7; 1 << 20])],
+        BTreeMap::new(),
+    )
+    .unwrap();
+
+    let mut raw = RawConn::connect(emulator.addr());
+    let call = call_bytes(server, "getRow", 1, |o| {
+        hbase_orm_tests::hbase::HbaseGetRowArgs {
+            table_name: b"t".to_vec(),
+            row: b"r".to_vec(),
+            attributes: BTreeMap::new(),
+        }
+        .write_to_out_protocol(o)
+    });
+    // 64 MiB of replies, far more than the socket buffers hold, and we
+    // never read them.
+    for _ in 0..64 {
+        if raw.send(&call).is_err() {
+            break;
+        }
+    }
+    let mut waited = 0;
+    while emulator.connections() > 1 {
+        assert!(
+            waited < 3000,
+            "the server still holds a client that does not read"
+        );
+        thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    // The well-behaved client is still served.
+    assert_eq!(c.get_table_names().unwrap(), vec![b"t".to_vec()]);
+}
