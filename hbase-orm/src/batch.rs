@@ -93,12 +93,26 @@ impl Batch {
 
     /// Writes puts and deletes at `timestamp` instead of the server's time
     /// (deletes then remove versions at or before it).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let batch = table.batch().timestamp(1_700_000_000_000);
+    /// # assert!(batch.is_empty());
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
     }
 
     /// Whether puts and deletes go to the write-ahead log (default true).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let batch = table.batch().wal(false);
+    /// # assert!(batch.is_empty());
+    /// ```
     pub fn wal(mut self, wal: bool) -> Self {
         self.wal = wal;
         self
@@ -107,6 +121,13 @@ impl Batch {
     /// Sends automatically once `n` mutations are buffered (`n` of at least
     /// 1; default: only on [`Batch::send`]). Ignored inside
     /// [`Batch::transaction`].
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let batch = table.batch().batch_size(1000);
+    /// # assert!(batch.is_empty());
+    /// ```
     pub fn batch_size(mut self, n: usize) -> Self {
         self.batch_size = Some(n.max(1));
         self
@@ -294,29 +315,35 @@ impl Batch {
     /// # Ok(()) }
     /// ```
     pub async fn send(&mut self) -> Result<()> {
-        while let Some(call) = self.plan.calls.first() {
-            let conn = self.table.connection();
+        let conn = self.table.connection().clone();
+        while let Some(call) = self.plan.calls.first_mut() {
             let table_name = self.table.name_bytes();
             let result = match call {
                 Call::Mutate(m) => {
-                    let row_batches = m.batch_mutations();
+                    // The mutations move into the call and back (kept on
+                    // failure), without a copy.
+                    let row_batches = std::mem::take(&mut m.rows);
                     match self.timestamp {
                         None => {
-                            conn.call(&HbaseMutateRowsArgs {
+                            let args = HbaseMutateRowsArgs {
                                 table_name,
                                 row_batches,
                                 attributes: BTreeMap::new(),
-                            })
-                            .await
+                            };
+                            let result = conn.call(&args).await;
+                            m.rows = args.row_batches;
+                            result
                         }
                         Some(timestamp) => {
-                            conn.call(&HbaseMutateRowsTsArgs {
+                            let args = HbaseMutateRowsTsArgs {
                                 table_name,
                                 row_batches,
                                 timestamp,
                                 attributes: BTreeMap::new(),
-                            })
-                            .await
+                            };
+                            let result = conn.call(&args).await;
+                            m.rows = args.row_batches;
+                            result
                         }
                     }
                 }
@@ -422,7 +449,7 @@ enum Call {
 /// appearance.
 #[derive(Debug, Default)]
 struct MutateCall {
-    rows: Vec<(Bytes, Vec<Mutation>)>,
+    rows: Vec<BatchMutation>,
     index: HashMap<Bytes, usize>,
     /// Rows with a delete in this call: a later put would be applied first.
     deleted: HashSet<Bytes>,
@@ -435,29 +462,29 @@ impl MutateCall {
         let i = match self.index.get(key) {
             Some(&i) => i,
             None => {
-                self.rows.push((key.clone(), Vec::new()));
+                self.rows.push(BatchMutation {
+                    row: Some(key.to_vec()),
+                    mutations: Some(Vec::new()),
+                });
                 self.index.insert(key.clone(), self.rows.len() - 1);
                 self.rows.len() - 1
             }
         };
-        &mut self.rows[i].1
+        self.rows[i].mutations.get_or_insert_with(Vec::new)
     }
 
-    fn batch_mutations(&self) -> Vec<BatchMutation> {
+    fn len(&self) -> usize {
         self.rows
             .iter()
-            .map(|(row, mutations)| BatchMutation {
-                row: Some(row.to_vec()),
-                mutations: Some(mutations.clone()),
-            })
-            .collect()
+            .map(|r| r.mutations.as_ref().map_or(0, Vec::len))
+            .sum()
     }
 }
 
 impl Call {
     fn rows(&self) -> Vec<Bytes> {
         match self {
-            Call::Mutate(m) => m.rows.iter().map(|(r, _)| r.clone()).collect(),
+            Call::Mutate(m) => m.index.keys().cloned().collect(),
             Call::Increment(incs) => incs.iter().map(|(r, _, _)| r.clone()).collect(),
         }
     }
@@ -571,7 +598,7 @@ impl Plan {
         if !self.calls.is_empty() {
             let call = self.calls.remove(0);
             self.count -= match &call {
-                Call::Mutate(m) => m.rows.iter().map(|(_, ms)| ms.len()).sum(),
+                Call::Mutate(m) => m.len(),
                 Call::Increment(incs) => incs.len(),
             };
         }
@@ -605,9 +632,12 @@ mod tests {
                 Call::Mutate(m) => m
                     .rows
                     .iter()
-                    .map(|(r, ms)| {
-                        let ops: Vec<String> = ms
+                    .map(|bm| {
+                        let r = bm.row.as_deref().unwrap_or_default();
+                        let ops: Vec<String> = bm
+                            .mutations
                             .iter()
+                            .flatten()
                             .map(|m| {
                                 let col = String::from_utf8_lossy(
                                     m.column.as_deref().unwrap_or_default(),

@@ -134,18 +134,37 @@ impl Default for ConnectionBuilder {
 
 impl ConnectionBuilder {
     /// Host name or IP address of the gateway. Default `localhost`.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().host("hbase.internal").build();
+    /// assert_eq!(conn.addr(), "hbase.internal:9090");
+    /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = host.into();
         self
     }
 
     /// Port of the gateway. Default 9090.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().port(9091).build();
+    /// assert_eq!(conn.addr(), "localhost:9091");
+    /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// Host and port from a socket address.
+    ///
+    /// # Examples
+    /// ```
+    /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+    /// let conn = hbase_orm::Connection::builder().addr(addr).build();
+    /// assert_eq!(conn.addr(), "127.0.0.1:9090");
+    /// ```
     pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
         self.host = addr.ip().to_string();
         self.port = addr.port();
@@ -156,18 +175,40 @@ impl ConnectionBuilder {
     ///
     /// A call that times out fails with [`Error::Timeout`], and the socket it
     /// was written on is closed (later calls open a new one).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::Connection::builder().timeout(Duration::from_secs(5)).build();
+    /// assert_eq!(conn.timeout(), Duration::from_secs(5));
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// Prefix of every table name, joined with the separator. Default none.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().table_prefix("app").build();
+    /// assert_eq!(conn.full_table_name("users"), "app_users");
+    /// ```
     pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.table_prefix = Some(prefix.into());
         self
     }
 
     /// Separator between the prefix and the table name. Default `_`.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder()
+    ///     .table_prefix("app")
+    ///     .table_prefix_separator(":")
+    ///     .build();
+    /// assert_eq!(conn.full_table_name("users"), "app:users");
+    /// ```
     pub fn table_prefix_separator(mut self, separator: impl Into<String>) -> Self {
         self.separator = separator.into();
         self
@@ -176,6 +217,13 @@ impl ConnectionBuilder {
     /// The Thrift transport of the gateway. Default buffered; gateways
     /// started with `-hsha`, `-nonblocking`, `-threadedselector` or `-f` use
     /// the framed one.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, Transport};
+    /// let conn = Connection::builder().transport(Transport::Framed).build();
+    /// # let _ = conn;
+    /// ```
     pub fn transport(mut self, transport: Transport) -> Self {
         self.transport = transport;
         self
@@ -183,12 +231,26 @@ impl ConnectionBuilder {
 
     /// The Thrift protocol of the gateway. Default binary; gateways started
     /// with `-c` use compact.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, Protocol};
+    /// let conn = Connection::builder().protocol(Protocol::Compact).build();
+    /// # let _ = conn;
+    /// ```
     pub fn protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = protocol;
         self
     }
 
-    /// Largest reply accepted. Default 64 MiB.
+    /// Largest reply accepted (a larger one fails the call with
+    /// [`Error::Protocol`] and closes the socket). Default 64 MiB.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().max_message_bytes(16 << 20).build();
+    /// # let _ = conn;
+    /// ```
     pub fn max_message_bytes(mut self, max: usize) -> Self {
         self.max_message_bytes = max;
         self
@@ -541,6 +603,17 @@ impl Connection {
         self.inner.handle.call(args).await
     }
 
+    /// Sends a call now, to wait for its result later with
+    /// [`Connection::finish`].
+    pub(crate) fn start<M: Method>(&self, args: &M) -> Result<transport::Sent<M>> {
+        self.inner.handle.start(args)
+    }
+
+    /// Waits for the result of a call sent with [`Connection::start`].
+    pub(crate) async fn finish<M: Method>(&self, sent: transport::Sent<M>) -> Result<M::Output> {
+        self.inner.handle.finish(sent).await
+    }
+
     /// Sends a call without waiting for its result.
     pub(crate) fn call_detached<M: Method>(&self, args: &M) {
         self.inner.handle.call_detached(args);
@@ -634,48 +707,88 @@ impl ColumnFamily {
     }
 
     /// Sets the versions kept per cell.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").max_versions(1).max_versions, 1);
+    /// ```
     pub fn max_versions(mut self, n: i32) -> Self {
         self.max_versions = n;
         self
     }
 
     /// Sets the compression (`NONE`, `GZ`, `LZO`, `SNAPPY`, ...).
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").compression("GZ").compression, "GZ");
+    /// ```
     pub fn compression(mut self, compression: impl Into<String>) -> Self {
         self.compression = compression.into();
         self
     }
 
     /// Sets whether the family is kept in memory.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(hbase_orm::ColumnFamily::new("cf").in_memory(true).in_memory);
+    /// ```
     pub fn in_memory(mut self, in_memory: bool) -> Self {
         self.in_memory = in_memory;
         self
     }
 
     /// Sets the bloom filter type (`NONE`, `ROW`, `ROWCOL`).
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").bloom_filter_type("ROW").bloom_filter_type, "ROW");
+    /// ```
     pub fn bloom_filter_type(mut self, kind: impl Into<String>) -> Self {
         self.bloom_filter_type = kind.into();
         self
     }
 
     /// Sets the bloom filter vector size.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").bloom_filter_vector_size(64).bloom_filter_vector_size, 64);
+    /// ```
     pub fn bloom_filter_vector_size(mut self, size: i32) -> Self {
         self.bloom_filter_vector_size = size;
         self
     }
 
     /// Sets the bloom filter number of hashes.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").bloom_filter_nb_hashes(3).bloom_filter_nb_hashes, 3);
+    /// ```
     pub fn bloom_filter_nb_hashes(mut self, n: i32) -> Self {
         self.bloom_filter_nb_hashes = n;
         self
     }
 
     /// Sets whether blocks are cached.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(hbase_orm::ColumnFamily::new("cf").block_cache_enabled(true).block_cache_enabled);
+    /// ```
     pub fn block_cache_enabled(mut self, enabled: bool) -> Self {
         self.block_cache_enabled = enabled;
         self
     }
 
     /// Sets the time to live of cells, in seconds.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::ColumnFamily::new("cf").time_to_live(60).time_to_live, 60);
+    /// ```
     pub fn time_to_live(mut self, seconds: i32) -> Self {
         self.time_to_live = seconds;
         self

@@ -35,8 +35,10 @@ pub const DEFAULT_BATCH_SIZE: u32 = 1000;
 /// come in several results with the same key), `limit`, `sorted_columns` and
 /// `reverse`.
 ///
-/// The rows of one round trip are held at a time, so memory is bounded by
-/// `batch_size`. The server-side scanner is closed when the stream ends,
+/// While the rows of one round trip are consumed, the next round trip is
+/// already under way, so a scan of N rows costs about N / `batch_size`
+/// round trips, overlapped with the caller's work, and memory is bounded by
+/// two pages of `batch_size` rows. The server-side scanner is closed when the stream ends,
 /// fails, reaches its limit, or is dropped before its end (the close is then
 /// sent in the background).
 ///
@@ -106,12 +108,26 @@ impl Scan {
 
     /// Starts at this row key (inclusive). Default: the first row (the last
     /// one when reversed).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows = table.scan().row_start("b");
+    /// # drop(rows);
+    /// ```
     pub fn row_start(mut self, key: impl AsRef<[u8]>) -> Self {
         self.options.row_start = Some(key.as_ref().to_vec());
         self
     }
 
     /// Stops before this row key (exclusive). Default: the table end.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows = table.scan().row_start("a").row_stop("b");
+    /// # drop(rows);
+    /// ```
     pub fn row_stop(mut self, key: impl AsRef<[u8]>) -> Self {
         self.options.row_stop = Some(key.as_ref().to_vec());
         self
@@ -119,12 +135,26 @@ impl Scan {
 
     /// Scans only the rows whose key starts with `prefix` (not with
     /// `row_start` or `row_stop`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let users = table.scan().row_prefix("user:");
+    /// # drop(users);
+    /// ```
     pub fn row_prefix(mut self, prefix: impl AsRef<[u8]>) -> Self {
         self.options.row_prefix = Some(prefix.as_ref().to_vec());
         self
     }
 
     /// Returns only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let names = table.scan().columns(["cf:name", "meta"]);
+    /// # drop(names);
+    /// ```
     pub fn columns<I, C>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -137,18 +167,39 @@ impl Scan {
 
     /// A filter in the HBase filter language, for example
     /// `"KeyOnlyFilter() AND PrefixFilter('a')"`.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let keys = table.scan().filter("KeyOnlyFilter() AND FirstKeyOnlyFilter()");
+    /// # drop(keys);
+    /// ```
     pub fn filter(mut self, filter: impl AsRef<[u8]>) -> Self {
         self.options.filter = Some(filter.as_ref().to_vec());
         self
     }
 
     /// Returns only versions older than `timestamp` (exclusive bound).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let old = table.scan().timestamp(1_700_000_000_000);
+    /// # drop(old);
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.options.timestamp = Some(timestamp);
         self
     }
 
     /// Rows fetched per round trip (default 1000, at least 1).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let small_pages = table.scan().batch_size(100);
+    /// # drop(small_pages);
+    /// ```
     pub fn batch_size(mut self, rows: u32) -> Self {
         self.options.batch_size = Some(rows);
         self
@@ -156,12 +207,26 @@ impl Scan {
 
     /// Cells per result (at least 1): a row with more cells comes as several
     /// results with the same key. Default: whole rows.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let pieces = table.scan().scan_batching(50);
+    /// # drop(pieces);
+    /// ```
     pub fn scan_batching(mut self, cells: u32) -> Self {
         self.options.scan_batching = Some(cells);
         self
     }
 
     /// Yields at most `n` results.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let first_ten = table.scan().limit(10);
+    /// # drop(first_ten);
+    /// ```
     pub fn limit(mut self, n: u64) -> Self {
         self.options.limit = Some(n);
         self
@@ -170,6 +235,13 @@ impl Scan {
     /// Asks the gateway for the cells as an ordered list rather than a map.
     /// The cells of a [`Row`] are always in byte order of their names, so
     /// this changes only the wire format.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let sorted = table.scan().sorted_columns(true);
+    /// # drop(sorted);
+    /// ```
     pub fn sorted_columns(mut self, sorted: bool) -> Self {
         self.options.sorted_columns = sorted;
         self
@@ -177,6 +249,13 @@ impl Scan {
 
     /// Scans from high keys to low keys: `row_start` is then the high key
     /// (inclusive) and `row_stop` the low key (exclusive).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let newest_first = table.scan().reverse(true).row_start("k9").row_stop("k0");
+    /// # drop(newest_first);
+    /// ```
     pub fn reverse(mut self, reverse: bool) -> Self {
         self.options.reverse = reverse;
         self
@@ -184,6 +263,13 @@ impl Scan {
 
     /// Whether the region servers cache the blocks read (HBase default true;
     /// turn off for one-off full scans).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let full = table.scan().cache_blocks(false);
+    /// # drop(full);
+    /// ```
     pub fn cache_blocks(mut self, cache: bool) -> Self {
         self.options.cache_blocks = Some(cache);
         self
@@ -259,6 +345,8 @@ struct Cursor {
     /// The scan to open; taken when the scanner is opened.
     scan: Option<TScan>,
     page: std::vec::IntoIter<TRowResult>,
+    /// The next page, asked for while the current one is consumed.
+    next_page: Option<transport::Sent<HbaseScannerGetListArgs>>,
     batch_size: u32,
     limit: Option<u64>,
     returned: u64,
@@ -336,6 +424,7 @@ impl Cursor {
             table,
             scan: Some(scan),
             page: Vec::new().into_iter(),
+            next_page: None,
             batch_size,
             limit: o.limit,
             returned: 0,
@@ -350,6 +439,7 @@ impl Cursor {
         self.guard.close_detached();
         self.finished = true;
         self.page = Vec::new().into_iter();
+        self.next_page = None;
         Some((Err(err), self))
     }
 
@@ -369,6 +459,7 @@ impl Cursor {
                         // Below the prefix range: done.
                         self.exhausted = true;
                         self.page = Vec::new().into_iter();
+                        self.next_page = None;
                         continue;
                     }
                 }
@@ -378,6 +469,7 @@ impl Cursor {
                     // making the caller wait for it.
                     self.exhausted = true;
                     self.page = Vec::new().into_iter();
+                    self.next_page = None;
                     self.guard.close_detached();
                 }
                 return Some((Ok(row), self));
@@ -411,25 +503,66 @@ impl Cursor {
             let Some(id) = self.guard.id else {
                 continue;
             };
-            let mut n = self.batch_size;
-            if let Some(limit) = self.limit {
-                let left = limit.saturating_sub(self.returned);
-                n = n.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
-            }
-            let fetched = self
-                .table
-                .connection()
-                .call(&HbaseScannerGetListArgs {
-                    id,
-                    nb_rows: i32::try_from(n).unwrap_or(i32::MAX),
-                })
-                .await;
+            let sent = match self.next_page.take() {
+                Some(sent) => Ok(sent),
+                None => self.ask(id),
+            };
+            let fetched = match sent {
+                Ok(sent) => self.table.connection().finish(sent).await,
+                Err(e) => Err(e),
+            };
             match fetched {
                 Ok(rows) if rows.is_empty() => self.exhausted = true,
-                Ok(rows) => self.page = rows.into_iter(),
+                Ok(rows) => {
+                    // A full page: the scanner likely has more, so ask for
+                    // the next page now, to have it while this one is used.
+                    let full = rows.len() >= self.page_size() as usize;
+                    let left = self
+                        .limit
+                        .map_or(u64::MAX, |l| l.saturating_sub(self.returned));
+                    if full && (rows.len() as u64) < left {
+                        self.next_page = self.ask_ahead(id, rows.len() as u64);
+                    }
+                    self.page = rows.into_iter();
+                }
                 Err(e) => return self.fail(e),
             }
         }
+    }
+
+    /// Rows to ask for next: the batch size, or less near the limit.
+    fn page_size(&self) -> u32 {
+        let mut n = self.batch_size;
+        if let Some(limit) = self.limit {
+            let left = limit.saturating_sub(self.returned);
+            n = n.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
+        }
+        n
+    }
+
+    fn ask(&self, id: i32) -> Result<transport::Sent<HbaseScannerGetListArgs>> {
+        self.table.connection().start(&HbaseScannerGetListArgs {
+            id,
+            nb_rows: i32::try_from(self.page_size()).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// Asks for the page after the `pending` rows not yet returned.
+    fn ask_ahead(&self, id: i32, pending: u64) -> Option<transport::Sent<HbaseScannerGetListArgs>> {
+        let mut n = u64::from(self.batch_size);
+        if let Some(limit) = self.limit {
+            n = n.min(limit.saturating_sub(self.returned + pending));
+        }
+        if n == 0 {
+            return None;
+        }
+        self.table
+            .connection()
+            .start(&HbaseScannerGetListArgs {
+                id,
+                nb_rows: i32::try_from(n).unwrap_or(i32::MAX),
+            })
+            .ok()
     }
 }
 

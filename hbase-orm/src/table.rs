@@ -769,6 +769,14 @@ impl fmt::Debug for RowRequest<'_> {
 
 impl RowRequest<'_> {
     /// Reads only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let row = table.row("k").columns(["cf:a", "other"]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn columns<I, C>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -779,6 +787,14 @@ impl RowRequest<'_> {
     }
 
     /// Reads only versions older than `timestamp` (exclusive bound).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let before = table.row("k").timestamp(1_700_000_000_000).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
@@ -837,6 +853,14 @@ impl fmt::Debug for RowsRequest<'_> {
 
 impl RowsRequest<'_> {
     /// Reads only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows = table.rows(["a", "b"]).columns(["cf:a"]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn columns<I, C>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -847,6 +871,14 @@ impl RowsRequest<'_> {
     }
 
     /// Reads only versions older than `timestamp` (exclusive bound).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows = table.rows(["a", "b"]).timestamp(1_700_000_000_000).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
@@ -912,12 +944,28 @@ impl fmt::Debug for CellsRequest<'_> {
 
 impl CellsRequest<'_> {
     /// Reads at most `n` versions (at least 1).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let last_two = table.cells("k", "cf:a").versions(2).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn versions(mut self, n: u32) -> Self {
         self.versions = Some(n);
         self
     }
 
     /// Reads only versions older than `timestamp` (exclusive bound).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let older = table.cells("k", "cf:a").timestamp(1_700_000_000_000).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
@@ -989,12 +1037,28 @@ impl fmt::Debug for PutRequest<'_> {
 
 impl PutRequest<'_> {
     /// Writes the cells at `timestamp` instead of the server's time.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.put("k", [("cf:a", "v")]).timestamp(1_700_000_000_000).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
     }
 
     /// Whether to write to the write-ahead log (default true).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.put("k", [("cf:a", "v")]).wal(false).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wal(mut self, wal: bool) -> Self {
         self.wal = wal;
         self
@@ -1071,6 +1135,14 @@ impl fmt::Debug for DeleteRequest<'_> {
 impl DeleteRequest<'_> {
     /// Deletes only these families (`cf`) and columns (`cf:q`), not the
     /// whole row.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.delete("k").columns(["cf:a"]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn columns<I, C>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -1081,12 +1153,28 @@ impl DeleteRequest<'_> {
     }
 
     /// Deletes only versions at or before `timestamp` (inclusive bound).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.delete("k").timestamp(1_700_000_000_000).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timestamp(mut self, timestamp: i64) -> Self {
         self.timestamp = Some(timestamp);
         self
     }
 
     /// Whether to write to the write-ahead log (default true).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.delete("k").wal(false).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wal(mut self, wal: bool) -> Self {
         self.wal = wal;
         self
@@ -1165,18 +1253,42 @@ impl fmt::Debug for CheckAndPutRequest<'_> {
 impl CheckAndPutRequest<'_> {
     /// Puts only if the checked column holds `expected` (instead of: only if
     /// it has no value).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let swapped = table.check_and_put("k", "cf:v", "2").if_equals("1").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn if_equals(mut self, expected: impl AsRef<[u8]>) -> Self {
         self.expected = Some(expected.as_ref().to_vec());
         self
     }
 
     /// Checks this column instead of the one written.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let done = table.check_and_put("k", "cf:state", "done").check_column("cf:lock").if_equals("me").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn check_column(mut self, column: impl AsRef<[u8]>) -> Self {
         self.check_column = Some(column.as_ref().to_vec());
         self
     }
 
     /// Whether to write to the write-ahead log (default true).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// table.check_and_put("k", "cf:a", "v").wal(false).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wal(mut self, wal: bool) -> Self {
         self.wal = wal;
         self

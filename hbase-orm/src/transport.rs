@@ -16,7 +16,9 @@
 //! gateway closed while idle is replaced before the next request is written.
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::io;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -151,6 +153,20 @@ pub(crate) use method;
 
 /// What the caller gets back: the reply message, undecoded.
 type Reply = Result<Bytes>;
+
+/// A call sent and not yet answered.
+pub(crate) struct Sent<M> {
+    seq: i32,
+    reply: oneshot::Receiver<Reply>,
+    deadline: tokio::time::Instant,
+    method: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Sent<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sent").field("seq", &self.seq).finish()
+    }
+}
 
 /// One encoded request on its way to the writer.
 struct Request {
@@ -301,6 +317,14 @@ impl Handle {
 
     /// Makes one call and waits for its result, within the timeout.
     pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
+        let sent = self.start(args)?;
+        self.finish(sent).await
+    }
+
+    /// Sends a call now; [`Handle::finish`] waits for its result. The
+    /// timeout runs from now.
+    pub(crate) fn start<M: Method>(&self, args: &M) -> Result<Sent<M>> {
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
         let (seq, bytes) = self.encode(args)?;
         let (reply_tx, reply_rx) = oneshot::channel();
         self.send(Msg::Call(Request {
@@ -309,7 +333,17 @@ impl Handle {
             bytes,
             reply: Some(reply_tx),
         }))?;
-        let frame = match tokio::time::timeout(self.config.timeout, reply_rx).await {
+        Ok(Sent {
+            seq,
+            reply: reply_rx,
+            deadline,
+            method: PhantomData,
+        })
+    }
+
+    /// Waits for the result of a call sent by [`Handle::start`].
+    pub(crate) async fn finish<M: Method>(&self, sent: Sent<M>) -> Result<M::Output> {
+        let frame = match tokio::time::timeout_at(sent.deadline, sent.reply).await {
             Ok(Ok(reply)) => reply?,
             Ok(Err(_)) => {
                 return Err(self.config.transport_error(io::Error::new(
@@ -320,7 +354,7 @@ impl Handle {
             Err(_) => {
                 // The socket may be stuck (a gateway speaking another protocol
                 // waits forever): drop it so later calls start afresh.
-                let _ = self.send(Msg::Reset { seq });
+                let _ = self.send(Msg::Reset { seq: sent.seq });
                 return Err(Error::Timeout {
                     method: M::NAME,
                     timeout: self.config.timeout,

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use hbase_orm::{Connection, Error, Protocol, Transport};
 use hbase_orm_tests::{Combo, COMBOS};
+use std::future::IntoFuture;
+
 use tokio::io::AsyncReadExt;
 
 use crate::fixture::{b, connect, each_combo, eventually, Fixture};
@@ -104,12 +106,20 @@ async fn callers_that_give_up_do_not_desync_the_stream() {
     let f = Fixture::start(Combo::DEFAULT).await;
     let t = f.table("t").await;
     t.put("r", [("cf:a", "1")]).await.unwrap();
-    // Start many calls and drop them half-way.
-    for _ in 0..50 {
-        let fut = Box::pin(t.row("r").into_future_boxed());
-        let polled = futures::FutureExt::now_or_never(fut);
-        drop(polled);
+    // Calls polled once (so sent) and dropped before their replies arrive.
+    for i in 0..50 {
+        let abandoned = t.row("r").into_future();
+        assert!(futures::FutureExt::now_or_never(abandoned).is_none());
+        let put = t.put(format!("p{i}"), [("cf:a", "x")]).into_future();
+        assert!(futures::FutureExt::now_or_never(put).is_none());
     }
+    // A caller that times out, on a connection with a tiny timeout.
+    let impatient = connect(&f.emulator, Combo::DEFAULT)
+        .timeout(Duration::from_nanos(1))
+        .build();
+    let err = impatient.table("t").row("r").await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // Every later reply still reaches its own caller.
     let row = t.row("r").await.unwrap().unwrap();
     assert_eq!(row.get("cf:a").unwrap(), b("1"));
     t.put("r", [("cf:a", "2")]).await.unwrap();
@@ -117,15 +127,10 @@ async fn callers_that_give_up_do_not_desync_the_stream() {
         t.row("r").await.unwrap().unwrap().get("cf:a").unwrap(),
         b("2")
     );
+    // Calls dropped before the connection task wrote them are not sent (on
+    // this single-threaded runtime the task could not run in between).
+    assert!(t.rows(["p0", "p49"]).await.unwrap().is_empty());
 }
-
-/// Boxes a request future, to poll it once and drop it.
-trait IntoFutureBoxed: std::future::IntoFuture + Sized {
-    fn into_future_boxed(self) -> Self::IntoFuture {
-        self.into_future()
-    }
-}
-impl<T: std::future::IntoFuture> IntoFutureBoxed for T {}
 
 async fn mismatch(server: Combo, client: Combo) -> Error {
     let emulator = hbase_orm_tests::start(server).await;
@@ -201,7 +206,7 @@ async fn a_silent_server_times_out_and_later_calls_do_too() {
             let (mut socket, _) = listener.accept().await.unwrap();
             tokio::spawn(async move {
                 let mut buf = [0u8; 1024];
-                while socket.read(&mut buf).await.map_or(false, |n| n > 0) {}
+                while socket.read(&mut buf).await.is_ok_and(|n| n > 0) {}
             });
             sockets.push(());
         }

@@ -12,13 +12,10 @@ async fn put_and_read_rows() {
         t.put("r1", [("cf:a", "1"), ("cf:b", "2"), ("other:x", "3")])
             .await
             .unwrap();
-        t.put(
-            b"r2".to_vec(),
-            [(b"cf:a".as_slice(), b"\x00\xff".as_slice())],
-        )
-        .wal(false)
-        .await
-        .unwrap();
+        t.put(b"r2", [(b"cf:a".as_slice(), b"\x00\xff".as_slice())])
+            .wal(false)
+            .await
+            .unwrap();
 
         let r1 = t.row("r1").await.unwrap().expect("r1 exists");
         assert_eq!(r1.key, b("r1"), "{combo}");
