@@ -1,1 +1,652 @@
-//! The blocking API (placeholder while it is written).
+//! The blocking API: the async client, driven by a runtime of its own.
+//!
+//! Every type here wraps its async counterpart and blocks the calling thread
+//! on the async method, so both APIs share one code path and return the same
+//! [`Error`] (the design of the `postgres` crate over `tokio-postgres`, and of
+//! `reqwest::blocking`).
+//!
+//! | async                      | blocking                            |
+//! |----------------------------|-------------------------------------|
+//! | [`crate::Connection`]      | [`Connection`]                      |
+//! | [`crate::Table`]           | [`Table`]                           |
+//! | `table.row(k).await`       | `table.row(k).run()`                |
+//! | [`crate::Scan`] (a `Stream`) | [`Scan`] (an `Iterator`)          |
+//! | [`crate::Batch`]           | [`Batch`]                           |
+//! | [`crate::ConnectionPool`]  | [`ConnectionPool`]                  |
+//!
+//! Requests with options are builders, as in the async API; where the async
+//! one is awaited, the blocking one ends with `.run()`.
+//!
+//! # Runtime
+//! A [`Connection`] (or [`ConnectionPool`]) owns a small tokio runtime: one
+//! worker thread, which keeps serving the socket between calls (it notices a
+//! gateway closing an idle connection, reads replies of calls a caller gave
+//! up on). Clones, and the tables, scans and batches made from them, share
+//! that runtime; it stops when the last of them is dropped.
+//!
+//! # Panics
+//! Blocking inside an async runtime would stall it, so every function of
+//! this module that builds a connection or makes a call **panics when called
+//! inside a tokio runtime** (including `spawn_blocking` threads), with a
+//! message saying so. Use the async API there (from `spawn_blocking`:
+//! `tokio::runtime::Handle::current().block_on(async_call)`).
+//!
+//! # Adding a blocking wrapper
+//! A blocking counterpart of another async type (such as `Repo<T>`) holds the
+//! async value and a [`Connection`], and runs each async method through
+//! [`Connection::block_on`]:
+//! `fn get(&self, key: K) -> Result<Option<T>> { self.conn.block_on(self.inner.get(key)) }`.
+//!
+//! # Examples
+//! ```no_run
+//! use hbase_orm::blocking::Connection;
+//! use hbase_orm::ColumnFamily;
+//!
+//! # fn main() -> hbase_orm::Result<()> {
+//! let conn = Connection::builder().host("localhost").port(9090).connect()?;
+//! conn.create_table("users", [ColumnFamily::new("cf")])?;
+//! let users = conn.table("users");
+//! users.put("u1", [("cf:name", "Ann")]).run()?;
+//! let row = users.row("u1").run()?.expect("just written");
+//! for row in users.scan().row_prefix("u") {
+//!     println!("{:?}", row?.key);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod batch;
+mod pool;
+mod table;
+
+pub use self::batch::Batch;
+pub use self::pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
+pub use self::table::{
+    CellsRequest, CheckAndPutRequest, DeleteRequest, PutRequest, RowRequest, RowsRequest, Scan,
+    Table,
+};
+pub use crate::connection::ColumnFamily;
+pub use crate::error::{Error, Result};
+pub use crate::table::{Cell, Region, Row};
+pub use crate::{Protocol, Transport};
+
+/// The message of the panic of a blocking call made inside a runtime.
+const INSIDE_RUNTIME: &str = "hbase_orm::blocking was called inside an async runtime, where \
+     blocking would stall it: use the async API (hbase_orm::Connection, \
+     hbase_orm::ConnectionPool) there";
+
+/// Panics when the caller runs inside a tokio runtime.
+#[track_caller]
+fn assert_outside_runtime() {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        panic!("{INSIDE_RUNTIME}");
+    }
+}
+
+/// The runtime a blocking connection (and what is made from it) runs on.
+pub(crate) struct Runtime {
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Runtime {
+    /// A runtime with one worker thread, which serves the connections'
+    /// sockets between calls.
+    ///
+    /// Panics inside a runtime, or when the thread cannot be started.
+    #[track_caller]
+    pub(crate) fn new() -> Arc<Runtime> {
+        assert_outside_runtime();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("hbase-orm-blocking")
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("hbase_orm::blocking cannot start its runtime: {e}"));
+        Arc::new(Runtime { rt: Some(rt) })
+    }
+
+    /// Runs `future` to completion on this runtime, blocking the thread.
+    ///
+    /// Panics inside a runtime.
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        assert_outside_runtime();
+        match &self.rt {
+            Some(rt) => rt.block_on(future),
+            // Only `drop` takes the runtime.
+            None => unreachable!("the blocking runtime is used after it was dropped"),
+        }
+    }
+
+    /// Enters the runtime's context (for drops that may touch its timers or
+    /// tasks). Works inside another runtime too.
+    pub(crate) fn enter(&self) -> Option<tokio::runtime::EnterGuard<'_>> {
+        self.rt.as_ref().map(tokio::runtime::Runtime::enter)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // A blocking value dropped inside an async context: a runtime
+                // may not block there, so it stops in the background.
+                rt.shutdown_background();
+            } else {
+                drop(rt);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime").finish_non_exhaustive()
+    }
+}
+
+/// A blocking connection to an HBase Thrift1 gateway: [`crate::Connection`]
+/// with every `async fn` turned into a blocking one.
+///
+/// Cheap to clone: clones share the socket and the runtime, and may be used
+/// from several threads at once (their calls are pipelined on the one
+/// socket, as in the async API). The socket is opened on first use (or by
+/// [`Connection::open`]) and re-opened transparently after the gateway
+/// closed it.
+///
+/// # Panics
+/// Every method that builds a connection or makes a call panics inside a
+/// tokio runtime: use [`crate::Connection`] there.
+///
+/// # Examples
+/// ```no_run
+/// use hbase_orm::blocking::Connection;
+///
+/// # fn main() -> hbase_orm::Result<()> {
+/// let conn = Connection::builder().host("localhost").table_prefix("app").connect()?;
+/// for name in conn.tables()? {
+///     println!("{name}");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Connection {
+    inner: crate::Connection,
+    rt: Arc<Runtime>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::Connection")
+            .field(&self.inner)
+            .finish()
+    }
+}
+
+/// Configures a blocking [`Connection`]; the options are those of
+/// [`crate::ConnectionBuilder`].
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use hbase_orm::blocking::{Connection, Protocol, Transport};
+///
+/// let conn = Connection::builder()
+///     .host("hbase-thrift.internal")
+///     .port(9090)
+///     .transport(Transport::Framed)
+///     .protocol(Protocol::Compact)
+///     .timeout(Duration::from_secs(5))
+///     .table_prefix("staging")
+///     .build();
+/// assert_eq!(conn.addr(), "hbase-thrift.internal:9090");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionBuilder {
+    inner: crate::ConnectionBuilder,
+}
+
+/// Forwards builder setters to the wrapped async builder.
+macro_rules! forward_setters {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        $(#[$doc])*
+        pub fn $name(self, $($arg: $ty),*) -> Self {
+            Self { inner: self.inner.$name($($arg),*) }
+        }
+    )*};
+}
+pub(crate) use forward_setters;
+
+impl ConnectionBuilder {
+    forward_setters! {
+        /// Host name or IP address of the gateway. Default `localhost`.
+        host(host: impl Into<String>);
+        /// Port of the gateway. Default 9090.
+        port(port: u16);
+        /// Host and port from a socket address.
+        addr(addr: SocketAddr);
+        /// Longest a call (including opening the socket) may take. Default
+        /// 30 s.
+        timeout(timeout: Duration);
+        /// Prefix of every table name, joined with the separator. Default
+        /// none.
+        table_prefix(prefix: impl Into<String>);
+        /// Separator between the prefix and the table name. Default `_`.
+        table_prefix_separator(separator: impl Into<String>);
+        /// The Thrift transport of the gateway. Default buffered.
+        transport(transport: Transport);
+        /// The Thrift protocol of the gateway. Default binary.
+        protocol(protocol: Protocol);
+        /// Largest reply accepted. Default 64 MiB.
+        max_message_bytes(max: usize);
+    }
+
+    /// The connection, which opens its socket on first use.
+    ///
+    /// # Panics
+    /// Inside a tokio runtime; when the runtime's thread cannot start.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().port(9090).build();
+    /// assert!(!conn.is_open());
+    /// ```
+    #[track_caller]
+    pub fn build(self) -> Connection {
+        Connection {
+            rt: Runtime::new(),
+            inner: self.inner.build(),
+        }
+    }
+
+    /// The connection, with its socket opened.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the gateway cannot be reached,
+    /// [`Error::Timeout`] when it does not accept within the timeout.
+    ///
+    /// # Panics
+    /// As [`ConnectionBuilder::build`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().host("localhost").connect()?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn connect(self) -> Result<Connection> {
+        let conn = self.build();
+        conn.open()?;
+        Ok(conn)
+    }
+}
+
+impl Connection {
+    /// A builder with the defaults.
+    ///
+    /// # Examples
+    /// ```
+    /// let builder = hbase_orm::blocking::Connection::builder().host("localhost");
+    /// # let _ = builder;
+    /// ```
+    pub fn builder() -> ConnectionBuilder {
+        ConnectionBuilder::default()
+    }
+
+    /// Wraps an async connection, with a runtime of its own.
+    ///
+    /// The async connection must not have been used yet on another runtime
+    /// that is still running, or its socket stays served by that runtime.
+    ///
+    /// # Panics
+    /// As [`ConnectionBuilder::build`].
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().build();
+    /// let blocking = hbase_orm::blocking::Connection::from_async(conn);
+    /// # let _ = blocking;
+    /// ```
+    #[track_caller]
+    pub fn from_async(conn: crate::Connection) -> Connection {
+        Connection {
+            rt: Runtime::new(),
+            inner: conn,
+        }
+    }
+
+    pub(crate) fn with_runtime(inner: crate::Connection, rt: Arc<Runtime>) -> Connection {
+        Connection { inner, rt }
+    }
+
+    pub(crate) fn runtime(&self) -> &Arc<Runtime> {
+        &self.rt
+    }
+
+    /// The async connection this one blocks on.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().host("h").port(1).build();
+    /// assert_eq!(conn.as_async().addr(), "h:1");
+    /// ```
+    pub fn as_async(&self) -> &crate::Connection {
+        &self.inner
+    }
+
+    /// Runs a future of the async API (or a request builder, which turns
+    /// into one) to completion on this connection's runtime, blocking the
+    /// thread: the way to call async functions that have no blocking
+    /// counterpart.
+    ///
+    /// # Panics
+    /// Inside a tokio runtime.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// let table = conn.as_async().table("t");
+    /// let row = conn.block_on(table.row("k"))?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: IntoFuture>(&self, future: F) -> F::Output {
+        self.rt.block_on(future.into_future())
+    }
+
+    /// `host:port` of the gateway.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().host("h").port(1).build();
+    /// assert_eq!(conn.addr(), "h:1");
+    /// ```
+    pub fn addr(&self) -> &str {
+        self.inner.addr()
+    }
+
+    /// The table name prefix, if any.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("p").build();
+    /// assert_eq!(conn.table_prefix(), Some("p"));
+    /// ```
+    pub fn table_prefix(&self) -> Option<&str> {
+        self.inner.table_prefix()
+    }
+
+    /// The timeout applied to every call.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::blocking::Connection::builder().timeout(Duration::from_secs(2)).build();
+    /// assert_eq!(conn.timeout(), Duration::from_secs(2));
+    /// ```
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout()
+    }
+
+    /// Opens the socket now, instead of on first use.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::open`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.open()?;
+    /// assert!(conn.is_open());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn open(&self) -> Result<()> {
+        self.rt.block_on(self.inner.open())
+    }
+
+    /// Closes the socket, once the replies to calls already made have
+    /// arrived. A later call opens a new socket.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.close();
+    /// assert!(!conn.is_open());
+    /// ```
+    #[track_caller]
+    pub fn close(&self) {
+        self.rt.block_on(self.inner.close());
+    }
+
+    /// Whether a socket to the gateway is open.
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(!hbase_orm::blocking::Connection::builder().build().is_open());
+    /// ```
+    pub fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+
+    /// A handle on table `name` (prefixed with the table prefix). No call is
+    /// made.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").build();
+    /// let table = conn.table("users");
+    /// assert_eq!(table.full_name(), "app_users");
+    /// ```
+    pub fn table(&self, name: impl AsRef<str>) -> Table {
+        Table::new(self.clone(), self.inner.table(name))
+    }
+
+    /// The tables of the gateway (with a prefix set, those that carry it,
+    /// with the prefix stripped).
+    ///
+    /// # Errors
+    /// As [`crate::Connection::tables`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// let names: Vec<String> = conn.tables()?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn tables(&self) -> Result<Vec<String>> {
+        self.rt.block_on(self.inner.tables())
+    }
+
+    /// Creates table `name` with the given column families.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::create_table`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::blocking::ColumnFamily;
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.create_table("events", [ColumnFamily::new("d").max_versions(1)])?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn create_table(
+        &self,
+        name: impl AsRef<str>,
+        families: impl IntoIterator<Item = ColumnFamily>,
+    ) -> Result<()> {
+        self.rt.block_on(self.inner.create_table(name, families))
+    }
+
+    /// Deletes table `name`, disabling it first with `disable`.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::delete_table`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.delete_table("events", true)?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn delete_table(&self, name: impl AsRef<str>, disable: bool) -> Result<()> {
+        self.rt.block_on(self.inner.delete_table(name, disable))
+    }
+
+    /// Enables table `name`.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::enable_table`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.enable_table("events")?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn enable_table(&self, name: impl AsRef<str>) -> Result<()> {
+        self.rt.block_on(self.inner.enable_table(name))
+    }
+
+    /// Disables table `name`.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::disable_table`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.disable_table("events")?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn disable_table(&self, name: impl AsRef<str>) -> Result<()> {
+        self.rt.block_on(self.inner.disable_table(name))
+    }
+
+    /// Whether table `name` is enabled.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::is_table_enabled`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// if !conn.is_table_enabled("events")? {
+    ///     conn.enable_table("events")?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn is_table_enabled(&self, name: impl AsRef<str>) -> Result<bool> {
+        self.rt.block_on(self.inner.is_table_enabled(name))
+    }
+
+    /// Asks for a compaction of table `name`: a major one with `major`.
+    ///
+    /// # Errors
+    /// As [`crate::Connection::compact_table`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::Connection::builder().build();
+    /// conn.compact_table("events", false)?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn compact_table(&self, name: impl AsRef<str>, major: bool) -> Result<()> {
+        self.rt.block_on(self.inner.compact_table(name, major))
+    }
+
+    /// The name the gateway knows table `name` by (with the prefix).
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("p").build();
+    /// assert_eq!(conn.full_table_name("t"), "p_t");
+    /// ```
+    pub fn full_table_name(&self, name: &str) -> String {
+        self.inner.full_table_name(name)
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync + fmt::Debug + 'static>() {}
+    check::<Connection>();
+    check::<ConnectionBuilder>();
+    check::<Table>();
+    check::<ConnectionPool>();
+    check::<PooledConnection>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_settings_reach_the_connection() {
+        let conn = Connection::builder()
+            .host("h")
+            .port(7)
+            .timeout(Duration::from_secs(3))
+            .table_prefix("p")
+            .table_prefix_separator(":")
+            .build();
+        assert_eq!(conn.addr(), "h:7");
+        assert_eq!(conn.timeout(), Duration::from_secs(3));
+        assert_eq!(conn.full_table_name("t"), "p:t");
+        assert_eq!(conn.table("t").full_name(), "p:t");
+        assert!(!conn.is_open());
+    }
+
+    #[test]
+    fn calls_outside_a_runtime_run_on_the_own_runtime() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let conn = Connection::builder().addr(addr).build();
+        conn.open().unwrap();
+        assert!(conn.is_open());
+        conn.close();
+        drop(listener);
+    }
+
+    #[test]
+    #[should_panic(expected = "hbase_orm::blocking was called inside an async runtime")]
+    fn building_inside_a_runtime_panics() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let _ = Connection::builder().build();
+        });
+    }
+
+    #[test]
+    fn a_connection_dropped_inside_a_runtime_does_not_panic() {
+        let conn = Connection::builder().build();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async move { drop(conn) });
+    }
+}

@@ -4,7 +4,9 @@
 
 mod admin;
 mod batch;
+mod blocking;
 mod connection;
 mod fixture;
+mod pool;
 mod scan;
 mod table;

@@ -1,0 +1,346 @@
+//! Blocking [`ConnectionPool`].
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Connection, Runtime};
+use crate::error::Result;
+use crate::{Protocol, Transport};
+
+/// A blocking pool of connections: [`crate::ConnectionPool`] with blocking
+/// methods, and the same lending rules (bounded size, acquire timeout,
+/// broken and idle-closed connections replaced, address failover).
+///
+/// Cheap to clone; clones share the connections and one runtime, and may be
+/// used from many threads at once.
+///
+/// # Panics
+/// Building the pool and [`ConnectionPool::get`] panic inside a tokio
+/// runtime: use [`crate::ConnectionPool`] there.
+///
+/// # Examples
+/// ```no_run
+/// use std::time::Duration;
+/// use hbase_orm::blocking::ConnectionPool;
+///
+/// # fn main() -> hbase_orm::Result<()> {
+/// let pool = ConnectionPool::builder()
+///     .address("thrift-a.internal", 9090)
+///     .address("thrift-b.internal", 9090)
+///     .size(8)
+///     .acquire_timeout(Duration::from_secs(5))
+///     .build();
+/// let handles: Vec<_> = (0..16)
+///     .map(|i| {
+///         let pool = pool.clone();
+///         std::thread::spawn(move || -> hbase_orm::Result<()> {
+///             let conn = pool.get()?;
+///             conn.table("events").put(format!("e{i}"), [("cf:n", "1")]).run()
+///         })
+///     })
+///     .collect();
+/// for handle in handles {
+///     handle.join().expect("thread")?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ConnectionPool {
+    inner: crate::ConnectionPool,
+    rt: Arc<Runtime>,
+}
+
+impl fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::ConnectionPool")
+            .field(&self.inner)
+            .finish()
+    }
+}
+
+/// Configures a blocking [`ConnectionPool`]; the options are those of
+/// [`crate::ConnectionPoolBuilder`].
+///
+/// # Examples
+/// ```
+/// use hbase_orm::blocking::{ConnectionPool, Transport};
+///
+/// let pool = ConnectionPool::builder()
+///     .address("10.0.0.1", 9090)
+///     .address("10.0.0.2", 9090)
+///     .transport(Transport::Framed)
+///     .size(4)
+///     .build();
+/// assert_eq!(pool.size(), 4);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionPoolBuilder {
+    inner: crate::ConnectionPoolBuilder,
+}
+
+impl ConnectionPoolBuilder {
+    super::forward_setters! {
+        /// Most connections lent at once (at least 1). Default 10.
+        size(size: usize);
+        /// Longest [`ConnectionPool::get`] waits for a free connection.
+        /// Default 30 s.
+        acquire_timeout(timeout: Duration);
+        /// Adds a gateway address (tried in the order added).
+        address(host: impl Into<String>, port: u16);
+        /// Adds a gateway address from a socket address.
+        addr(addr: SocketAddr);
+        /// The settings of each connection.
+        connection_builder(builder: crate::ConnectionBuilder);
+        /// The Thrift transport of the gateways.
+        transport(transport: Transport);
+        /// The Thrift protocol of the gateways.
+        protocol(protocol: Protocol);
+        /// The timeout of every call and of opening a connection.
+        timeout(timeout: Duration);
+        /// The table name prefix.
+        table_prefix(prefix: impl Into<String>);
+    }
+
+    /// The pool. No connection is opened until one is asked for.
+    ///
+    /// # Panics
+    /// Inside a tokio runtime; when the runtime's thread cannot start.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().size(2).build();
+    /// assert_eq!(pool.idle_connections(), 0);
+    /// ```
+    #[track_caller]
+    pub fn build(self) -> ConnectionPool {
+        ConnectionPool {
+            rt: Runtime::new(),
+            inner: self.inner.build(),
+        }
+    }
+
+    /// The pool, with one connection opened and left idle in it.
+    ///
+    /// # Errors
+    /// As [`crate::ConnectionPoolBuilder::connect`].
+    ///
+    /// # Panics
+    /// As [`ConnectionPoolBuilder::build`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().address("localhost", 9090).connect()?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn connect(self) -> Result<ConnectionPool> {
+        let pool = self.build();
+        drop(pool.get()?);
+        Ok(pool)
+    }
+}
+
+impl ConnectionPool {
+    /// A builder with the defaults.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().address("localhost", 9090).build();
+    /// # let _ = pool;
+    /// ```
+    pub fn builder() -> ConnectionPoolBuilder {
+        ConnectionPoolBuilder::default()
+    }
+
+    /// Lends a connection, open, until the returned guard is dropped; see
+    /// [`crate::ConnectionPool::get`].
+    ///
+    /// # Errors
+    /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable)
+    /// when none came back within the acquire timeout; connection errors
+    /// when no gateway accepts a new connection.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+    /// let conn = pool.get()?;
+    /// let names = conn.tables()?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn get(&self) -> Result<PooledConnection> {
+        let pooled = self.rt.block_on(self.inner.get())?;
+        let conn = Connection::with_runtime(pooled.connection().clone(), Arc::clone(&self.rt));
+        Ok(PooledConnection { pooled, conn })
+    }
+
+    /// Runs `f` with a pooled connection, returned to the pool afterwards.
+    ///
+    /// # Errors
+    /// The errors of [`ConnectionPool::get`], or the error of `f`.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+    /// let row = pool.run(|conn| conn.table("users").row("u1").run())?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn run<F, T>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T>,
+    {
+        let conn = self.get()?;
+        f(&conn)
+    }
+
+    /// The async pool this one blocks on.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().size(3).build();
+    /// assert_eq!(pool.as_async().size(), 3);
+    /// ```
+    pub fn as_async(&self) -> &crate::ConnectionPool {
+        &self.inner
+    }
+
+    /// Most connections lent at once.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().size(3).build().size(), 3);
+    /// ```
+    pub fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    /// The longest [`ConnectionPool::get`] waits for a free connection.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder()
+    ///     .acquire_timeout(Duration::from_secs(1))
+    ///     .build();
+    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(1));
+    /// ```
+    pub fn acquire_timeout(&self) -> Duration {
+        self.inner.acquire_timeout()
+    }
+
+    /// `host:port` of each gateway, in failover order.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+    /// assert_eq!(pool.addresses(), ["localhost:9090"]);
+    /// ```
+    pub fn addresses(&self) -> &[String] {
+        self.inner.addresses()
+    }
+
+    /// `host:port` of the gateway new connections go to first.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().address("a", 1).build();
+    /// assert_eq!(pool.current_address(), "a:1");
+    /// ```
+    pub fn current_address(&self) -> &str {
+        self.inner.current_address()
+    }
+
+    /// How many connections sit idle in the pool.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().build().idle_connections(), 0);
+    /// ```
+    pub fn idle_connections(&self) -> usize {
+        self.inner.idle_connections()
+    }
+
+    /// How many connections are lent right now.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().build().connections_in_use(), 0);
+    /// ```
+    pub fn connections_in_use(&self) -> usize {
+        self.inner.connections_in_use()
+    }
+}
+
+/// A blocking connection lent by a [`ConnectionPool`]; it goes back to the
+/// pool when dropped (or is discarded when its socket failed meanwhile).
+///
+/// Dereferences to the blocking [`Connection`].
+///
+/// # Examples
+/// ```no_run
+/// # fn main() -> hbase_orm::Result<()> {
+/// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+/// {
+///     let conn = pool.get()?;
+///     conn.table("users").put("u1", [("cf:name", "Ann")]).run()?;
+/// } // returned here
+/// # Ok(()) }
+/// ```
+pub struct PooledConnection {
+    // Declared first: dropped (and returned to the pool) first.
+    pooled: crate::PooledConnection,
+    conn: Connection,
+}
+
+impl PooledConnection {
+    /// The lent connection.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+    /// let conn = pool.get()?;
+    /// let shared: hbase_orm::blocking::Connection = conn.connection().clone();
+    /// # Ok(()) }
+    /// ```
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Drops this connection instead of returning it to the pool.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
+    /// pool.get()?.discard();
+    /// assert_eq!(pool.idle_connections(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn discard(self) {
+        self.pooled.discard();
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl fmt::Debug for PooledConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::PooledConnection")
+            .field(&self.pooled)
+            .finish()
+    }
+}
