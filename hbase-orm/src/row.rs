@@ -819,3 +819,145 @@ mod tests {
         assert_eq!(SCHEMA.families[0].max_versions, Some(3));
     }
 }
+
+#[cfg(all(test, feature = "derive"))]
+mod derive_tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::HRow;
+
+    #[derive(Debug, Clone, PartialEq, crate::HRow)]
+    #[hbase(table = "t", family = "cf", crate = crate)]
+    struct Model {
+        #[hbase(row_key)]
+        tenant: String,
+        #[hbase(row_key)]
+        at: i64,
+        #[hbase(row_key)]
+        tail: Vec<u8>,
+        name: String,
+        #[hbase(codec = "ordered")]
+        score: f64,
+        small: Option<i16>,
+        #[hbase(default)]
+        flag: bool,
+        #[hbase(counter)]
+        hits: i64,
+        #[hbase(codec = "bincode")]
+        pair: (u8, String),
+        #[hbase(versions = 4)]
+        history: Vec<(i64, u32)>,
+        #[hbase(family_map = "m")]
+        map: BTreeMap<Vec<u8>, String>,
+    }
+
+    fn model() -> impl Strategy<Value = Model> {
+        (
+            (
+                any::<String>(),
+                any::<i64>(),
+                any::<Vec<u8>>(),
+                any::<String>(),
+            ),
+            (
+                any::<f64>(),
+                any::<Option<i16>>(),
+                any::<bool>(),
+                any::<i64>(),
+            ),
+            (
+                any::<(u8, String)>(),
+                prop::collection::btree_map(any::<i64>(), any::<u32>(), 0..4),
+                any::<BTreeMap<Vec<u8>, String>>(),
+            ),
+        )
+            .prop_map(
+                |((tenant, at, tail, name), (score, small, flag, hits), (pair, h, map))| Model {
+                    tenant,
+                    at,
+                    tail,
+                    name,
+                    score: if score.is_nan() { 0.0 } else { score },
+                    small,
+                    flag,
+                    hits,
+                    pair,
+                    // Newest first, one value per timestamp, as HBase returns them.
+                    history: h.into_iter().rev().collect(),
+                    map,
+                },
+            )
+    }
+
+    /// What the gateway would return after the writes: deletes drop cells,
+    /// versions keep their timestamps.
+    fn stored(ops: &CellOps) -> Vec<(Vec<u8>, Vec<u8>, i64)> {
+        ops.ops
+            .iter()
+            .filter_map(|op| {
+                let value = op.value.clone()?;
+                Some((op.column.clone(), value, op.timestamp.unwrap_or(1)))
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn write_then_read_round_trips(m in model()) {
+            let mut ops = CellOps::default();
+            m.write_cells(&mut ops).unwrap();
+            let cells = stored(&ops);
+            let back = Model::from_cells(
+                &m.row_key(),
+                cells.iter().map(|(c, v, ts)| Cell { column: c, value: v, timestamp: *ts }),
+            )
+            .unwrap();
+            prop_assert_eq!(back, m.clone());
+            // `None` is written as a delete of its column.
+            prop_assert_eq!(
+                ops.ops.iter().any(|op| op.column == b"cf:small" && op.value.is_none()),
+                m.small.is_none()
+            );
+        }
+
+        #[test]
+        fn key_bytes_sort_like_the_key_tuple(a in model(), b in model()) {
+            let ka = (&a.tenant, a.at, &a.tail);
+            let kb = (&b.tenant, b.at, &b.tail);
+            prop_assert_eq!(a.row_key().cmp(&b.row_key()), ka.cmp(&kb));
+        }
+
+        #[test]
+        fn garbage_is_an_error_never_a_panic(
+            row in any::<Vec<u8>>(),
+            cells in prop::collection::vec(
+                (prop::sample::select(vec![
+                    &b"cf:name"[..], b"cf:score", b"cf:small", b"cf:flag", b"cf:hits",
+                    b"cf:pair", b"cf:history", b"m:x", b"m:\xFF", b"cf:other",
+                ]), any::<Vec<u8>>(), any::<i64>()),
+                0..12,
+            ),
+        ) {
+            let result = Model::from_cells(
+                &row,
+                cells.iter().map(|(c, v, ts)| Cell { column: c, value: v, timestamp: *ts }),
+            );
+            if let Err(e) = result {
+                prop_assert_eq!(e.table(), "t");
+                prop_assert_eq!(e.row(), &row[..]);
+                prop_assert!(!e.field().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn missing_required_cell_names_the_field() {
+        let m = Model::from_cells(b"a\0\0\x80\0\0\0\0\0\0\x01", []);
+        let e = m.unwrap_err();
+        assert_eq!((e.field(), e.column()), ("name", Some(&b"cf:name"[..])));
+        assert_eq!(e.codec_error().message(), "missing cell");
+    }
+}
