@@ -405,3 +405,38 @@ fn a_clean_restart_keeps_tables_families_and_versions() {
     assert_eq!(families(&mut c), before_families);
     assert_eq!(versions(&mut c), before_versions);
 }
+
+#[test]
+fn an_in_process_emulator_keeps_its_data_in_the_directory() {
+    let tmp = TempDir::new("in-process");
+    let data = tmp.0.join("data");
+    let start = || {
+        hbase_emulator::Emulator::builder()
+            .data_dir(&data)
+            .fsync_policy(hbase_emulator::FsyncPolicy::Grouped {
+                max_delay: Duration::from_millis(5),
+            })
+            .start_blocking()
+            .expect("start")
+    };
+    {
+        let emulator = start();
+        let mut c = client(emulator.addr());
+        c.create_table(TABLE.to_vec(), vec![family("f", 1)])
+            .expect("createTable");
+        let put = Mutation::new(false, b"f:q".to_vec(), b"kept".to_vec(), true);
+        c.mutate_row(TABLE.to_vec(), b"row".to_vec(), vec![put], BTreeMap::new())
+            .expect("mutateRow");
+        // the directory is taken while it runs
+        let err = hbase_emulator::Emulator::builder()
+            .data_dir(&data)
+            .start_blocking()
+            .expect_err("a second emulator on the directory");
+        assert!(err.to_string().contains("in use"), "{err}");
+    }
+    // and released once it is dropped
+    let emulator = start();
+    let mut c = client(emulator.addr());
+    let (rows, _) = read_all(&mut c);
+    assert_eq!(rows.get(&b"row"[..]), Some(&b"kept".to_vec()));
+}

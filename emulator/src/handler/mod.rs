@@ -225,7 +225,7 @@ fn store_error(e: StoreError) -> thrift::Error {
             ),
             false,
         ),
-        StoreError::Storage(why) => io_error(format!("java.io.IOException: {why}"), true),
+        StoreError::Storage(why) => io_error(format!("java.io.IOException: {why}"), false),
     }
 }
 

@@ -186,7 +186,9 @@ impl EmulatorBuilder {
     /// the log is compacted into a snapshot as it grows. Starting opens the
     /// directory and replays it; it fails when another emulator has the
     /// directory open or when its files are damaged (other than a torn last
-    /// record, which is cut off with a warning).
+    /// record, which is cut off with a warning). The directory is released
+    /// when the emulator is gone: after [`Emulator::shutdown`] returns or the
+    /// emulator is dropped.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self

@@ -437,14 +437,25 @@ fn list(dir: &Path) -> io::Result<DirListing> {
             out.logs.push(g);
         } else if let Some(g) = snapshot::parse_name(name) {
             out.snapshots.push(g);
-        } else if name.ends_with(".tmp") {
-            // A snapshot or log that was never renamed into place.
-            let _ = fs::remove_file(entry.path());
         }
     }
     out.logs.sort_unstable();
     out.snapshots.sort_unstable();
     Ok(out)
+}
+
+/// Removes the snapshots and logs left under their temporary names by a
+/// crash before they were renamed into place.
+fn remove_temporaries(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if (name.starts_with("wal-") || name.starts_with("snapshot-")) && name.ends_with(".tmp") {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes the logs and snapshots older than `generation`.
@@ -479,6 +490,7 @@ impl DurableStore {
         let started = Instant::now();
         fs::create_dir_all(&dir).map_err(|e| context(&dir, e))?;
         let dir_lock = DirLock::acquire(&dir)?;
+        remove_temporaries(&dir).map_err(|e| context(&dir, e))?;
         let listing = list(&dir).map_err(|e| context(&dir, e))?;
 
         let mem = MemStore::new();
@@ -601,7 +613,12 @@ impl DurableStore {
             store.options.fsync
         );
         if len >= compact_after || logs.len() > 1 {
-            store.compact()?;
+            if let Err(e) = store.compact() {
+                warn!(
+                    "{}: compaction failed, the log keeps growing: {e}",
+                    store.dir.display()
+                );
+            }
         }
         Ok(store)
     }

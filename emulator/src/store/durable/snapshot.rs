@@ -105,7 +105,6 @@ pub(super) fn decode(data: &[u8], generation: u64) -> Result<Snapshot, (u64, Str
     if crc32(&[body]) != crc {
         return Err((HEADER_LEN as u64, "checksum mismatch".into()));
     }
-    let tables =
-        decode_tables(body).map_err(|e| ((HEADER_LEN + e.offset) as u64, format!("{}", e.what)))?;
+    let tables = decode_tables(body).map_err(|e| ((HEADER_LEN + e.offset) as u64, e.what))?;
     Ok(Snapshot { clock, tables })
 }
