@@ -477,7 +477,7 @@ fn generate(m: &Model<'_>) -> TokenStream {
                 /// Typed handles to the stored fields, for filters, updates
                 /// and counters (`hbase_orm::HRow::fields`).
                 #[inline]
-                #[allow(dead_code)]
+                #[allow(dead_code, unreachable_pub)]
                 pub fn fields() -> __HRowFields {
                     __HRowFields
                 }

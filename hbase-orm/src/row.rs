@@ -262,6 +262,19 @@ use crate::row_key::EncodeKey;
 ///   assert_eq!(<R as HRow>::SCHEMA.fetch, [&b"tags"[..]]);
 ///   ```
 ///
+/// # Generated items
+///
+/// Besides the trait impl, the derive adds `Model::fields()` (the same as
+/// [`HRow::fields`], callable without importing the trait): one method per
+/// stored value field (not for key, `skip`, `versions` or `family_map`
+/// fields) returning a [`Field`](crate::filter::Field) handle for typed
+/// filters (`eq`/`ne` always; `gt`/`ge`/`lt`/`le`/`between` only with an
+/// order-preserving codec), updates (`set`, and `clear` on optional fields)
+/// and, for counters, `Repo::increment`. For a composite key `(A, B, C)` it
+/// implements [`KeyPrefix`](crate::row_key::KeyPrefix) for `(A,)` and
+/// `(A, B)` (accepting `&str` for `String` and `&[u8]` for `Vec<u8>`).
+/// Everything else is inside an anonymous `const _: () = { ... };`.
+///
 /// Attribute errors are compile errors at the offending token, all reported
 /// together: unknown attributes, a missing table or row key, two fields on one
 /// column, conflicting attributes, a codec that cannot encode the field type,
