@@ -5,8 +5,8 @@
 //! is synchronous and in memory, so it is called inline by the connection
 //! tasks.
 
-mod connection;
-mod service;
+pub(crate) mod connection;
+pub(crate) mod service;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -187,8 +187,9 @@ impl EmulatorBuilder {
     /// directory and replays it; it fails when another emulator has the
     /// directory open or when its files are damaged (other than a torn last
     /// record, which is cut off with a warning). The directory is released
-    /// when the emulator is gone: after [`Emulator::shutdown`] returns or the
-    /// emulator is dropped.
+    /// once the emulator has stopped: when [`Emulator::shutdown`] returns, or
+    /// when dropping an emulator started with
+    /// [`EmulatorBuilder::start_blocking`] returns.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
