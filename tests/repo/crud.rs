@@ -261,3 +261,52 @@ async fn a_bad_cell_is_an_error_naming_table_row_column_and_field() {
         "{errs:?}"
     );
 }
+
+/// A value whose `Serialize` fails, to exercise encoding errors.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Unencodable(u8);
+
+impl serde::Serialize for Unencodable {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("refuses to serialize"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, hbase_orm::HRow)]
+#[hbase(table = "enc", family = "cf")]
+struct WithUnencodable {
+    #[hbase(row_key)]
+    id: u8,
+    value: Unencodable,
+}
+
+#[tokio::test]
+async fn a_value_that_does_not_encode_is_an_error_naming_the_field() {
+    let fx = Fixture::start().await;
+    let repo = fx.repo::<WithUnencodable>().await;
+    let v = WithUnencodable {
+        id: 1,
+        value: Unencodable(1),
+    };
+    match repo.put(&v).await {
+        Err(Error::Encode(e)) => {
+            assert_eq!((e.table(), e.field()), ("enc", "value"));
+            assert!(e.to_string().contains("refuses to serialize"), "{e}");
+        }
+        other => panic!("expected an encode error, got {other:?}"),
+    }
+    assert!(!repo.exists(&1u8).await.unwrap(), "nothing was written");
+
+    // The same in filters and updates: reported when the request runs.
+    let f = WithUnencodable::fields().value();
+    let scanned: Vec<_> =
+        futures::StreamExt::collect::<Vec<_>>(repo.scan().filter(f.eq(Unencodable(2)))).await;
+    assert!(
+        matches!(scanned.as_slice(), [Err(Error::Encode(_))]),
+        "{scanned:?}"
+    );
+    assert!(matches!(
+        repo.update(&1u8, [f.set(Unencodable(3))]).await,
+        Err(Error::Encode(_))
+    ));
+}
