@@ -16,6 +16,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
 
@@ -81,6 +82,12 @@ struct Args {
     /// The tokio runtime of the async peers.
     #[arg(long, value_enum, default_value_t = Flavor::MultiThread)]
     runtime: Flavor,
+
+    /// Runs the async peers' workloads directly in `Runtime::block_on` (as
+    /// code in the body of `#[tokio::main]` runs) instead of in a spawned
+    /// task (as request handlers run).
+    #[arg(long)]
+    block_on: bool,
 }
 
 /// Tokio runtime flavours.
@@ -167,14 +174,15 @@ fn run(args: Args) -> BenchResult<()> {
     .enable_all()
     .build()?;
 
-    let data = Data::new(sizes);
+    let data = Arc::new(Data::new(sizes));
     print_header(&args, sizes, addr, emulator.as_ref());
     let ctx = Ctx {
         addr,
-        data: &data,
+        data,
         runtime: &runtime,
         python,
         script,
+        in_block_on: args.block_on,
     };
     let mut results = Results::default();
     for round in 1..=args.rounds.max(1) {
@@ -208,13 +216,18 @@ fn run(args: Args) -> BenchResult<()> {
 fn print_header(args: &Args, sizes: Sizes, addr: SocketAddr, emulator: Option<&EmulatorProcess>) {
     println!(
         "hbase-orm-bench: rows {} x 5 columns, gets {}, concurrency {} over {} connections, \
-         rounds {}, runtime {:?}",
+         rounds {}, runtime {:?}, async workloads {}",
         sizes.rows,
         sizes.gets,
         sizes.concurrency,
         sizes.pool_size,
         args.rounds.max(1),
-        args.runtime
+        args.runtime,
+        if args.block_on {
+            "in Runtime::block_on"
+        } else {
+            "in a spawned task"
+        }
     );
     match emulator {
         Some(e) => println!("gateway: hbase-emulator pid {} on {addr}", e.pid()),

@@ -11,8 +11,10 @@
 //!   `bench/happybase_bench.py`, which measures itself.
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::ValueEnum;
 use hbase_orm::{ColumnFamily, Connection};
@@ -66,13 +68,34 @@ pub(crate) struct Ctx<'a> {
     /// The gateway.
     pub(crate) addr: SocketAddr,
     /// Keys, values and sizes.
-    pub(crate) data: &'a Data,
+    pub(crate) data: Arc<Data>,
     /// The runtime of the async peers.
     pub(crate) runtime: &'a tokio::runtime::Runtime,
     /// The Python interpreter with happybase installed.
     pub(crate) python: PathBuf,
     /// `bench/happybase_bench.py`.
     pub(crate) script: PathBuf,
+    /// Whether the async peers run their workloads directly in
+    /// `Runtime::block_on` (on the main thread, outside the runtime's
+    /// workers) rather than in a spawned task.
+    pub(crate) in_block_on: bool,
+}
+
+impl Ctx<'_> {
+    /// Runs the workloads of an async peer: in a task spawned on the
+    /// runtime (as the request handlers of an async service run), or with
+    /// `in_block_on`, directly in `Runtime::block_on`.
+    pub(crate) fn drive<F>(&self, workloads: F) -> BenchResult<Vec<Sample>>
+    where
+        F: Future<Output = BenchResult<Vec<Sample>>> + Send + 'static,
+    {
+        if self.in_block_on {
+            self.runtime.block_on(workloads)
+        } else {
+            self.runtime
+                .block_on(async { tokio::spawn(workloads).await? })
+        }
+    }
 }
 
 /// Runs the four workloads of `peer`.

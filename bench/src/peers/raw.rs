@@ -9,6 +9,9 @@
 //!   `with pool.connection() as c: c.table(name).row(key)`), each checked;
 //! - full scan: `table.scan().batch_size(1000)`, rows and cells counted.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use futures::TryStreamExt;
 use hbase_orm::{Connection, ConnectionPool, Table};
 use tokio::task::JoinSet;
@@ -20,58 +23,60 @@ use crate::BenchResult;
 
 /// Runs the four workloads.
 pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
-    ctx.runtime.block_on(async {
-        let data = ctx.data;
-        let conn = Connection::builder().addr(ctx.addr).connect().await?;
-        let name = Data::table_name("raw");
-        fresh_table(&conn, &name).await?;
-        let table = conn.table(&name);
-        let mut samples = Vec::new();
+    ctx.drive(workloads(ctx.addr, Arc::clone(&ctx.data)))
+}
 
-        let meter = Meter::start();
-        bulk_load(&table, data).await?;
-        samples.push(meter.stop(Workload::BulkLoad, data.keys.len()));
+async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>> {
+    let data = &*data;
+    let conn = Connection::builder().addr(addr).connect().await?;
+    let name = Data::table_name("raw");
+    fresh_table(&conn, &name).await?;
+    let table = conn.table(&name);
+    let mut samples = Vec::new();
 
-        let meter = Meter::start();
-        for key in &data.get_keys {
-            check_row(table.row(key).await?, key)?;
-        }
-        samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
+    let meter = Meter::start();
+    bulk_load(&table, data).await?;
+    samples.push(meter.stop(Workload::BulkLoad, data.keys.len()));
 
-        let pool = ConnectionPool::builder()
-            .addr(ctx.addr)
-            .size(data.sizes.pool_size)
-            .connect()
-            .await?;
-        let slices = data.get_slices(data.sizes.concurrency);
-        let meter = Meter::start();
-        let mut workers = JoinSet::new();
-        for keys in slices {
-            let (pool, name) = (pool.clone(), name.clone());
-            workers.spawn(async move {
-                for key in &keys {
-                    let conn = pool.get().await?;
-                    check_row(conn.table(&name).row(key).await?, key)?;
-                }
-                BenchResult::Ok(())
-            });
-        }
-        while let Some(done) = workers.join_next().await {
-            done??;
-        }
-        samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
-        drop(pool);
+    let meter = Meter::start();
+    for key in &data.get_keys {
+        check_row(table.row(key).await?, key)?;
+    }
+    samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
 
-        let meter = Meter::start();
-        let (rows, cells) = full_scan(&table).await?;
-        samples.push(meter.stop(Workload::FullScan, rows));
-        expect_count("rows scanned", rows, data.keys.len())?;
-        expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
+    let pool = ConnectionPool::builder()
+        .addr(addr)
+        .size(data.sizes.pool_size)
+        .connect()
+        .await?;
+    let slices = data.get_slices(data.sizes.concurrency);
+    let meter = Meter::start();
+    let mut workers = JoinSet::new();
+    for keys in slices {
+        let (pool, name) = (pool.clone(), name.clone());
+        workers.spawn(async move {
+            for key in &keys {
+                let conn = pool.get().await?;
+                check_row(conn.table(&name).row(key).await?, key)?;
+            }
+            BenchResult::Ok(())
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done??;
+    }
+    samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
+    drop(pool);
 
-        conn.delete_table(&name, true).await?;
-        conn.close().await;
-        Ok(samples)
-    })
+    let meter = Meter::start();
+    let (rows, cells) = full_scan(&table).await?;
+    samples.push(meter.stop(Workload::FullScan, rows));
+    expect_count("rows scanned", rows, data.keys.len())?;
+    expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
+
+    conn.delete_table(&name, true).await?;
+    conn.close().await;
+    Ok(samples)
 }
 
 async fn bulk_load(table: &Table, data: &Data) -> BenchResult<()> {

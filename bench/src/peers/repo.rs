@@ -13,6 +13,9 @@
 //! - full scan: `repo.scan().batch_size(1000)`, every row decoded and
 //!   counted.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use futures::TryStreamExt;
 use hbase_orm::repo::Repo;
 use hbase_orm::{Connection, ConnectionPool, HRow};
@@ -54,82 +57,84 @@ impl BenchRow {
 
 /// Runs the four workloads.
 pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
-    ctx.runtime.block_on(async {
-        let data = ctx.data;
-        let conn = Connection::builder().addr(ctx.addr).connect().await?;
-        let name = Data::table_name("repo");
-        fresh_table(&conn, &name).await?;
-        let repo = Repo::<BenchRow>::with_table(conn.table(&name));
-        let rows = data
-            .keys
-            .iter()
-            .map(|k| BenchRow::new(k, data))
-            .collect::<BenchResult<Vec<_>>>()?;
-        let get_keys = data
-            .get_keys
-            .iter()
-            .map(|k| String::from_utf8(k.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let expected = BenchRow::new(b"", data)?;
-        let mut samples = Vec::new();
+    ctx.drive(workloads(ctx.addr, Arc::clone(&ctx.data)))
+}
 
-        let meter = Meter::start();
-        repo.put_many(&rows).await?;
-        samples.push(meter.stop(Workload::BulkLoad, rows.len()));
+async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>> {
+    let data = &*data;
+    let conn = Connection::builder().addr(addr).connect().await?;
+    let name = Data::table_name("repo");
+    fresh_table(&conn, &name).await?;
+    let repo = Repo::<BenchRow>::with_table(conn.table(&name));
+    let rows = data
+        .keys
+        .iter()
+        .map(|k| BenchRow::new(k, data))
+        .collect::<BenchResult<Vec<_>>>()?;
+    let get_keys = data
+        .get_keys
+        .iter()
+        .map(|k| String::from_utf8(k.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let expected = BenchRow::new(b"", data)?;
+    let mut samples = Vec::new();
 
-        let meter = Meter::start();
-        for key in &get_keys {
-            check(repo.get(key.as_str()).await?, key, &expected)?;
-        }
-        samples.push(meter.stop(Workload::SequentialGets, get_keys.len()));
+    let meter = Meter::start();
+    repo.put_many(&rows).await?;
+    samples.push(meter.stop(Workload::BulkLoad, rows.len()));
 
-        let pool = ConnectionPool::builder()
-            .addr(ctx.addr)
-            .size(data.sizes.pool_size)
-            .connect()
-            .await?;
-        let slices = data
-            .get_slices(data.sizes.concurrency)
-            .into_iter()
-            .map(|keys| keys.into_iter().map(String::from_utf8).collect())
-            .collect::<Result<Vec<Vec<String>>, _>>()?;
-        let meter = Meter::start();
-        let mut workers = JoinSet::new();
-        for keys in slices {
-            let (pool, name, expected) = (pool.clone(), name.clone(), expected.clone());
-            workers.spawn(async move {
-                for key in &keys {
-                    let conn = pool.get().await?;
-                    let repo = Repo::<BenchRow>::with_table(conn.table(&name));
-                    check(repo.get(key.as_str()).await?, key, &expected)?;
-                }
-                BenchResult::Ok(())
-            });
-        }
-        while let Some(done) = workers.join_next().await {
-            done??;
-        }
-        samples.push(meter.stop(Workload::ConcurrentGets, get_keys.len()));
-        drop(pool);
+    let meter = Meter::start();
+    for key in &get_keys {
+        check(repo.get(key.as_str()).await?, key, &expected)?;
+    }
+    samples.push(meter.stop(Workload::SequentialGets, get_keys.len()));
 
-        let meter = Meter::start();
-        let mut scan = repo.scan().batch_size(SCAN_BATCH);
-        let mut scanned = 0;
-        let mut wrong = 0;
-        while let Some(row) = scan.try_next().await? {
-            scanned += 1;
-            if row.c4 != expected.c4 {
-                wrong += 1;
+    let pool = ConnectionPool::builder()
+        .addr(addr)
+        .size(data.sizes.pool_size)
+        .connect()
+        .await?;
+    let slices = data
+        .get_slices(data.sizes.concurrency)
+        .into_iter()
+        .map(|keys| keys.into_iter().map(String::from_utf8).collect())
+        .collect::<Result<Vec<Vec<String>>, _>>()?;
+    let meter = Meter::start();
+    let mut workers = JoinSet::new();
+    for keys in slices {
+        let (pool, name, expected) = (pool.clone(), name.clone(), expected.clone());
+        workers.spawn(async move {
+            for key in &keys {
+                let conn = pool.get().await?;
+                let repo = Repo::<BenchRow>::with_table(conn.table(&name));
+                check(repo.get(key.as_str()).await?, key, &expected)?;
             }
-        }
-        samples.push(meter.stop(Workload::FullScan, scanned));
-        expect_count("rows scanned", scanned, rows.len())?;
-        expect_count("rows scanned with a wrong value", wrong, 0)?;
+            BenchResult::Ok(())
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done??;
+    }
+    samples.push(meter.stop(Workload::ConcurrentGets, get_keys.len()));
+    drop(pool);
 
-        conn.delete_table(&name, true).await?;
-        conn.close().await;
-        Ok(samples)
-    })
+    let meter = Meter::start();
+    let mut scan = repo.scan().batch_size(SCAN_BATCH);
+    let mut scanned = 0;
+    let mut wrong = 0;
+    while let Some(row) = scan.try_next().await? {
+        scanned += 1;
+        if row.c4 != expected.c4 {
+            wrong += 1;
+        }
+    }
+    samples.push(meter.stop(Workload::FullScan, scanned));
+    expect_count("rows scanned", scanned, rows.len())?;
+    expect_count("rows scanned with a wrong value", wrong, 0)?;
+
+    conn.delete_table(&name, true).await?;
+    conn.close().await;
+    Ok(samples)
 }
 
 /// Checks a row read by key: present, with the bench's values.

@@ -36,7 +36,7 @@ type Client = HbaseSyncClient<
 
 /// Runs the four workloads.
 pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
-    let data = ctx.data;
+    let data = &*ctx.data;
     let mut client = connect(ctx.addr)?;
     let name = Data::table_name("sync").into_bytes();
     fresh_table(&mut client, &name)?;
