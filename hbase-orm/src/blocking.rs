@@ -13,6 +13,7 @@
 //! | [`crate::Scan`] (a `Stream`) | [`Scan`] (an `Iterator`)          |
 //! | [`crate::Batch`]           | [`Batch`]                           |
 //! | [`crate::ConnectionPool`]  | [`ConnectionPool`]                  |
+//! | [`crate::repo::Repo`]      | [`Repo`] (scans: [`RepoScan`], an `Iterator`) |
 //!
 //! Requests with options are builders, as in the async API; where the async
 //! one is awaited, the blocking one ends with `.run()`.
@@ -32,10 +33,10 @@
 //! `tokio::runtime::Handle::current().block_on(async_call)`).
 //!
 //! # Adding a blocking wrapper
-//! A blocking counterpart of another async type (such as `Repo<T>`) holds the
-//! async value and a [`Connection`], and runs each async method through
-//! [`Connection::block_on`]:
-//! `fn get(&self, key: K) -> Result<Option<T>> { self.conn.block_on(self.inner.get(key)) }`.
+//! A blocking counterpart of another async type holds the async value and a
+//! [`Connection`], and runs each async method through
+//! [`Connection::block_on`], as [`Repo`] does:
+//! `fn get(&self, key: &K) -> Result<Option<T>> { self.conn.block_on(self.inner.get(key)) }`.
 //!
 //! # Examples
 //! ```no_run
@@ -62,10 +63,12 @@ use std::time::Duration;
 
 mod batch;
 mod pool;
+mod repo;
 mod table;
 
 pub use self::batch::Batch;
 pub use self::pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
+pub use self::repo::{Repo, RepoScan};
 pub use self::table::{
     CellsRequest, CheckAndPutRequest, DeleteRequest, PutRequest, RowRequest, RowsRequest, Scan,
     Table,

@@ -337,3 +337,85 @@ fn calls_inside_a_runtime_panic_with_a_clear_message() {
     drop(rt);
     assert!(conn.tables().expect("tables").is_empty());
 }
+
+/// A small model for the blocking `Repo`.
+#[derive(Debug, Clone, PartialEq, hbase_orm::HRow)]
+#[hbase(table = "people", family = "cf")]
+struct Person {
+    #[hbase(row_key)]
+    team: String,
+    #[hbase(row_key)]
+    id: u32,
+    name: String,
+    #[hbase(counter)]
+    visits: i64,
+}
+
+fn person(team: &str, id: u32, name: &str) -> Person {
+    Person {
+        team: team.into(),
+        id,
+        name: name.into(),
+        visits: 0,
+    }
+}
+
+#[test]
+fn a_typed_repo_round_trip() {
+    use hbase_orm::blocking::Repo;
+
+    let emulator = hbase_orm_tests::start_blocking(Combo::DEFAULT);
+    let conn = connect(&emulator);
+    let people = Repo::<Person>::new(&conn);
+    people.create_table().expect("create");
+    people.put(&person("red", 1, "Ann")).expect("put");
+    people
+        .put_many(&[person("red", 2, "Bob"), person("blue", 1, "Cy")])
+        .expect("put_many");
+
+    assert_eq!(
+        people.get(&("red", 1u32)).expect("get"),
+        Some(person("red", 1, "Ann"))
+    );
+    assert!(people.exists(&("blue", 1u32)).expect("exists"));
+    assert!(!people.exists(&("blue", 2u32)).expect("exists"));
+    let many = people
+        .get_many([("red", 2u32), ("green", 1u32)])
+        .expect("get_many");
+    assert_eq!(many, [Some(person("red", 2, "Bob")), None]);
+
+    people
+        .update(&("red", 2u32), [Person::fields().name().set("Rob")])
+        .expect("update");
+    assert_eq!(
+        people
+            .increment(&("red", 2u32), Person::fields().visits(), 3)
+            .expect("increment"),
+        3
+    );
+    let name = people
+        .append(&("red", 2u32), Person::fields().name(), "ert")
+        .expect("append");
+    assert_eq!(name, "Robert");
+
+    let red: Vec<Person> = people
+        .scan()
+        .prefix(&("red",))
+        .collect::<hbase_orm::Result<_>>()
+        .expect("scan");
+    assert_eq!(
+        red.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Ann", "Robert"]
+    );
+    let robert: Vec<Person> = people
+        .scan()
+        .filter(Person::fields().name().eq("Robert"))
+        .collect::<hbase_orm::Result<_>>()
+        .expect("scan");
+    assert_eq!(robert.len(), 1);
+    assert_eq!(robert[0].visits, 3);
+
+    people.delete(&("red", 1u32)).expect("delete");
+    assert_eq!(people.get(&("red", 1u32)).expect("get"), None);
+    assert_eq!(people.scan().count(), 2);
+}
