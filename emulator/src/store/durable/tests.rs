@@ -458,3 +458,134 @@ fn fsync_policy_parses_and_prints() {
     assert!("grouped:x".parse::<FsyncPolicy>().is_err());
     assert!("sometimes".parse::<FsyncPolicy>().is_err());
 }
+
+#[test]
+fn a_failed_append_refuses_later_changes_and_loses_nothing_acknowledged() {
+    let dir = TempDir::new();
+    let acknowledged = {
+        let s = open(dir.path());
+        s.create_table(b("t"), vec![spec("f", 1)]).expect("create");
+        s.apply(b"t", vec![put("kept", "f", "q", 1, "v")])
+            .expect("put");
+        let acknowledged = image(&s);
+        // a handle that cannot be written to, as after a disk failure
+        let path = dir.path().join(wal::file_name(0));
+        lock(&s.writer).file = Arc::new(File::open(&path).expect("open read-only"));
+        let err = s
+            .apply(b"t", vec![put("lost", "f", "q", 1, "v")])
+            .expect_err("append fails");
+        assert!(matches!(err, StoreError::Storage(_)), "{err:?}");
+        assert!(matches!(
+            s.increment(b"t", b"c", &[(b("f"), b("n"), 1)]),
+            Err(StoreError::Storage(_))
+        ));
+        assert!(matches!(
+            s.create_table(b("u"), vec![spec("f", 1)]),
+            Err(StoreError::Storage(_))
+        ));
+        // reads go on
+        assert_eq!(
+            s.get(b"t", b"kept", &Query::latest()).expect("get").len(),
+            1
+        );
+        acknowledged
+    };
+    assert_eq!(image(&open(dir.path())), acknowledged);
+}
+
+mod model {
+    //! Random changes, reopenings and compactions: a reopened store always
+    //! equals the store before it was closed.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Put(u8, u8, i64, u8),
+        DeleteColumn(u8, u8, i64),
+        DeleteRow(u8, i64),
+        Increment(u8, i64),
+        Append(u8, u8),
+        Toggle,
+        Reopen,
+        Compact,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..3, 0i64..30, any::<u8>()).prop_map(|(r, q, t, v)| Op::Put(r, q, t, v)),
+            2 => (0u8..4, 0u8..3, 0i64..30).prop_map(|(r, q, t)| Op::DeleteColumn(r, q, t)),
+            1 => (0u8..4, 0i64..30).prop_map(|(r, t)| Op::DeleteRow(r, t)),
+            2 => (0u8..4, -5i64..5).prop_map(|(r, n)| Op::Increment(r, n)),
+            2 => (0u8..4, any::<u8>()).prop_map(|(r, v)| Op::Append(r, v)),
+            1 => Just(Op::Toggle),
+            1 => Just(Op::Reopen),
+            1 => Just(Op::Compact),
+        ]
+    }
+
+    fn row(r: u8) -> Bytes {
+        Bytes::from(vec![b'r', r])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn reopened_store_equals_the_closed_one(ops in proptest::collection::vec(op(), 1..60)) {
+            let dir = TempDir::new();
+            let options = |dir: &Path| open_with(
+                dir,
+                FsyncPolicy::Grouped { max_delay: Duration::from_secs(3600) },
+                1024,
+            );
+            let mut s = options(dir.path());
+            s.create_table(b("t"), vec![spec("f", 2), spec("c", 1)]).expect("create");
+            let mut enabled = true;
+            for op in ops {
+                let _ = match op {
+                    Op::Put(r, q, t, v) => s.apply(b"t", vec![RowEdit {
+                        row: row(r),
+                        ops: vec![EditOp::Put {
+                            family: b("f"),
+                            qualifier: Bytes::from(vec![q]),
+                            timestamp: t,
+                            value: Bytes::from(vec![v]),
+                        }],
+                    }]),
+                    Op::DeleteColumn(r, q, t) => s.apply(b"t", vec![RowEdit {
+                        row: row(r),
+                        ops: vec![EditOp::DeleteColumn {
+                            family: b("f"),
+                            qualifier: Bytes::from(vec![q]),
+                            up_to: t,
+                        }],
+                    }]),
+                    Op::DeleteRow(r, t) => s.apply(b"t", vec![RowEdit {
+                        row: row(r),
+                        ops: vec![EditOp::DeleteRow { up_to: t }],
+                    }]),
+                    Op::Increment(r, n) => s.increment(b"t", &row(r), &[(b("c"), b("n"), n)]).map(drop),
+                    Op::Append(r, v) => s.append(b"t", &row(r), &[(b("c"), b("s"), Bytes::from(vec![v]))]).map(drop),
+                    Op::Toggle => {
+                        enabled = !enabled;
+                        s.set_enabled(b"t", enabled)
+                    }
+                    Op::Reopen => {
+                        let before = (image(&s), s.mem.clock_high_water());
+                        drop(s);
+                        s = options(dir.path());
+                        prop_assert_eq!(image(&s), before.0);
+                        prop_assert!(s.mem.clock_high_water() >= before.1);
+                        Ok(())
+                    }
+                    Op::Compact => s.compact().map_err(|e| StoreError::Storage(e.to_string())),
+                };
+            }
+            let before = image(&s);
+            drop(s);
+            prop_assert_eq!(image(&options(dir.path())), before);
+        }
+    }
+}
