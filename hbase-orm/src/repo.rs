@@ -201,6 +201,19 @@ async fn decode_row<T: HRow>(table: &Table, row: Row) -> Result<T> {
 impl<T: HRow> Repo<T> {
     /// The repository of `T` on its table (`#[hbase(table = "...")]`) over
     /// `conn`.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// # let conn = hbase_orm::Connection::builder().build();
+    /// let users = Repo::<User>::new(&conn);
+    /// assert_eq!(users.table().name(), "users");
+    /// # Ok(()) }
+    /// ```
     pub fn new(conn: &Connection) -> Self {
         Repo::with_table(conn.table(T::SCHEMA.table))
     }
@@ -232,6 +245,17 @@ impl<T: HRow> Repo<T> {
     /// # Errors
     /// [`Error::AlreadyExists`] when the table exists, [`Error::IllegalArgument`]
     /// for bad family options, connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// users.create_table().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_table(&self) -> Result<()> {
         let families = T::SCHEMA.families.iter().map(|f| {
             let mut cf = ColumnFamily::new(f.name);
@@ -272,6 +296,19 @@ impl<T: HRow> Repo<T> {
     /// # Errors
     /// [`Error::Decode`] when a cell does not decode (naming table, row,
     /// column and field), connection and server errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// if let Some(user) = users.get("ann").await? {
+    ///     println!("{}", user.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<Option<T>> {
         let key = Self::key(key);
         let mut req = self.table.row(&key);
@@ -290,6 +327,18 @@ impl<T: HRow> Repo<T> {
     ///
     /// # Errors
     /// As [`Repo::get`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// let found = users.get_many(["ann", "bob"]).await?;
+    /// assert_eq!(found.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_many<I, Q>(&self, keys: I) -> Result<Vec<Option<T>>>
     where
         I: IntoIterator<Item = Q>,
@@ -319,6 +368,19 @@ impl<T: HRow> Repo<T> {
     ///
     /// # Errors
     /// Connection and server errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// if !users.exists("ann").await? {
+    ///     println!("no such user");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn exists<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<bool> {
         let key = Self::key(key);
         let mut req = self.table.row(&key);
@@ -335,6 +397,17 @@ impl<T: HRow> Repo<T> {
     ///
     /// # Errors
     /// [`Error::Encode`] when a codec fails, connection and server errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// users.put(&User { id: "ann".into(), name: "Ann".into(), email: None, logins: 0 }).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn put(&self, value: &T) -> Result<()> {
         let cells = Cells::of(value)?;
         cells.send(&self.table, &value.row_key()).await
@@ -346,6 +419,20 @@ impl<T: HRow> Repo<T> {
     ///
     /// # Errors
     /// As [`Repo::put`]; values before a failing batch are written.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// let all: Vec<User> = (0..10_000)
+    ///     .map(|i| User { id: format!("u{i}"), name: format!("user {i}"), email: None, logins: 0 })
+    ///     .collect();
+    /// users.put_many(&all).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn put_many<'a, I>(&self, values: I) -> Result<()>
     where
         I: IntoIterator<Item = &'a T>,
@@ -382,6 +469,17 @@ impl<T: HRow> Repo<T> {
     ///
     /// # Errors
     /// Connection and server errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// users.delete("ann").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn delete<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<()> {
         self.table.delete(Self::key(key)).await
     }
@@ -393,6 +491,18 @@ impl<T: HRow> Repo<T> {
     /// # Errors
     /// [`Error::Encode`] when a value did not encode, connection and server
     /// errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// let f = User::fields();
+    /// users.update("ann", [f.name().set("Anne"), f.email().clear()]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update<Q, I>(&self, key: &Q, updates: I) -> Result<()>
     where
         Q: EncodeKey<T::Key> + ?Sized,
@@ -417,6 +527,17 @@ impl<T: HRow> Repo<T> {
     /// # Errors
     /// [`Error::Server`] when the cell exists and is not 8 bytes long,
     /// connection errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// let logins = users.increment("ann", User::fields().logins(), 1).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn increment<Q, P>(
         &self,
         key: &Q,
@@ -437,6 +558,17 @@ impl<T: HRow> Repo<T> {
     /// # Errors
     /// [`Error::Encode`]/[`Error::Decode`] when the values do not encode or
     /// decode, connection and server errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// let name = users.append("ann", User::fields().name(), " Smith").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn append<Q, V, C, P>(
         &self,
         key: &Q,
@@ -473,6 +605,23 @@ impl<T: HRow> Repo<T> {
     }
 
     /// A typed scan; see [`RepoScan`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "users", family = "cf")]
+    /// # struct User { #[hbase(row_key)] id: String, name: String, email: Option<String>, #[hbase(counter)] logins: i64 }
+    /// # async fn run(users: Repo<User>) -> hbase_orm::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let named: Vec<User> = users
+    ///     .scan()
+    ///     .filter(User::fields().name().eq("Ann"))
+    ///     .limit(10)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn scan(&self) -> RepoScan<T> {
         RepoScan {
             table: self.table.clone(),
@@ -579,6 +728,16 @@ impl<T: HRow + Send + 'static> RepoScan<T> {
         let mut out = Vec::new();
         prefix.encode_prefix(&mut out);
         self.prefix = Some(out);
+        self
+    }
+
+    /// Only rows whose encoded key starts with `bytes`.
+    ///
+    /// For a model keyed by one `String` (stored as plain UTF-8) this is a
+    /// string-prefix scan: `.raw_prefix("user:")`. For composite keys prefer
+    /// the typed [`prefix`](RepoScan::prefix).
+    pub fn raw_prefix(mut self, bytes: impl AsRef<[u8]>) -> Self {
+        self.prefix = Some(bytes.as_ref().to_vec());
         self
     }
 

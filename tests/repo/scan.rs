@@ -236,3 +236,33 @@ async fn rows_that_do_not_decode_fail_the_scan_or_are_skipped() {
         .unwrap();
     assert_eq!(ids, [0, 1, 3]);
 }
+
+#[tokio::test]
+async fn raw_prefix_is_a_string_prefix_for_a_single_string_key() {
+    use crate::models::JavaRow;
+
+    let fx = Fixture::start().await;
+    let repo = fx.repo::<JavaRow>().await;
+    for key in ["user:1", "user:2", "users", "admin:1"] {
+        let row = JavaRow {
+            key: key.into(),
+            i: 0,
+            l: 0,
+            s: 0,
+            d: 0.0,
+            f: 0.0,
+            b: false,
+            text: String::new(),
+            hits: 0,
+        };
+        repo.put(&row).await.unwrap();
+    }
+    let keys: Vec<String> = repo
+        .scan()
+        .raw_prefix("user:")
+        .map_ok(|r| r.key)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(keys, ["user:1", "user:2"]);
+}
