@@ -5,7 +5,8 @@
 //! - `LOCK`: held with an exclusive `flock` while a store has the directory
 //!   open, so a second emulator on the same directory fails to start with a
 //!   clear error. The kernel drops the lock when the process dies, even by
-//!   `kill -9`.
+//!   `kill -9`. (Only on Unix; elsewhere the file is written but not
+//!   locked.)
 //! - `wal-<generation>.log`: the log (format in `wal`): one checksummed
 //!   frame per change, each holding a record (format in `codec`).
 //! - `snapshot-<generation>.snap`: the whole store at the start of
