@@ -35,6 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
+use hbase_orm_idl::hbase::HbaseGetTableNamesArgs;
 
 /// Requests written in one go at most.
 const MAX_COALESCED: usize = 128;
@@ -649,21 +650,23 @@ async fn write_batch(
     if batch.is_empty() {
         return;
     }
-    let l = match ensure_open(config, shared, live).await {
-        Ok(l) => l,
-        Err(e) => {
-            for req in batch.drain(..) {
-                if let Some(reply) = req.reply {
-                    let _ = reply.send(Err(duplicate(&e)));
-                }
-                shared.give_buffer(req.bytes);
+    // The requests are queued for the reader under the lock of its queue,
+    // and only while it is alive: a reader that saw the gateway close an idle
+    // socket ends under that same lock, so a request is never queued for a
+    // reader that is gone (it goes to a new socket instead).
+    let mut queued = false;
+    for _ in 0..3 {
+        let l = match ensure_open(config, shared, live).await {
+            Ok(l) => l,
+            Err(e) => {
+                fail_batch(shared, batch, &e);
+                return;
             }
-            return;
-        }
-    };
-    let mut result = Ok(());
-    {
+        };
         let mut pending = lock(&l.pending);
+        if l.dead.load(Ordering::Acquire) {
+            continue;
+        }
         for req in batch.iter_mut() {
             pending.push_back(Pending {
                 seq: req.seq,
@@ -671,7 +674,21 @@ async fn write_batch(
                 reply: req.reply.take(),
             });
         }
+        queued = true;
+        break;
     }
+    let l = match live.as_mut() {
+        Some(l) if queued => l,
+        _ => {
+            let e = config.transport_error(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the gateway kept closing new connections",
+            ));
+            fail_batch(shared, batch, &e);
+            return;
+        }
+    };
+    let mut result = Ok(());
     for req in batch.drain(..) {
         if result.is_ok() {
             if req.bytes.len() >= DIRECT_WRITE {
@@ -703,6 +720,16 @@ async fn write_batch(
                 source: io_copy(&e),
             });
         }
+    }
+}
+
+/// Fails requests that could not be written.
+fn fail_batch(shared: &Shared, batch: &mut Vec<Request>, err: &Error) {
+    for req in batch.drain(..) {
+        if let Some(reply) = req.reply {
+            let _ = reply.send(Err(duplicate(err)));
+        }
+        shared.give_buffer(req.bytes);
     }
 }
 
@@ -767,16 +794,18 @@ async fn reader(
         }
         match read.read_buf(&mut buf).await {
             Ok(0) => {
-                let waiting = lock(&pending).front().map(|p| p.method);
-                match waiting {
-                    None if buf.is_empty() => {
-                        // Closed while idle: the writer reopens on next use.
-                        dead.store(true, Ordering::Release);
-                        tracing::debug!("the gateway at {} closed an idle connection", config.addr);
-                        return;
-                    }
-                    _ => break eof_error(&config, &shared, waiting, &buf),
+                // Marked dead under the queue's lock: the writer queues
+                // nothing more on this socket and opens another on next use.
+                let waiting = {
+                    let queue = lock(&pending);
+                    dead.store(true, Ordering::Release);
+                    queue.front().map(|p| p.method)
+                };
+                if waiting.is_none() && buf.is_empty() {
+                    tracing::debug!("the gateway at {} closed an idle connection", config.addr);
+                    return;
                 }
+                break eof_error(&config, &shared, waiting, &buf).await;
             }
             Ok(_) => {}
             Err(e) => break config.transport_error(e),
@@ -795,7 +824,12 @@ async fn reader(
 /// any reply ever came, is what a gateway speaking another protocol does, but
 /// also what a dropped connection looks like: it stays a (retryable)
 /// transport error, whose message gives the likely cause.
-fn eof_error(config: &Config, shared: &Shared, waiting: Option<&str>, partial: &[u8]) -> Error {
+async fn eof_error(
+    config: &Config,
+    shared: &Shared,
+    waiting: Option<&str>,
+    partial: &[u8],
+) -> Error {
     let waiting = waiting.unwrap_or("a request");
     if let Some(hint) = wire::sniff(partial) {
         return config.protocol_error(format!(
@@ -806,6 +840,36 @@ fn eof_error(config: &Config, shared: &Shared, waiting: Option<&str>, partial: &
     }
     let message = if shared.got_reply.load(Ordering::Acquire) {
         format!("the gateway closed the connection before replying to `{waiting}`")
+    } else if let Some((transport, protocol)) = diagnose(config).await {
+        let mut fixes = Vec::new();
+        if transport != config.transport {
+            fixes.push(format!(
+                ".transport(Transport::{})",
+                if transport == Transport::Framed {
+                    "Framed"
+                } else {
+                    "Buffered"
+                }
+            ));
+        }
+        if protocol != config.protocol {
+            fixes.push(format!(
+                ".protocol(Protocol::{})",
+                if protocol == Protocol::Compact {
+                    "Compact"
+                } else {
+                    "Binary"
+                }
+            ));
+        }
+        return config.protocol_error(format!(
+            "the gateway closed the connection without replying to `{waiting}`: it speaks the \
+             {protocol} protocol over the {transport} transport, and the client the {} protocol \
+             over the {} transport: set {}",
+            config.protocol,
+            config.transport,
+            fixes.join(" and ")
+        ));
     } else {
         format!(
             "the gateway closed the connection without replying to `{waiting}`, and no reply \
@@ -816,6 +880,77 @@ fn eof_error(config: &Config, shared: &Shared, waiting: Option<&str>, partial: &
         )
     };
     config.transport_error(io::Error::new(io::ErrorKind::UnexpectedEof, message))
+}
+
+/// Longest a probe of [`diagnose`] may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Finds which other transport and protocol the gateway speaks, by asking it
+/// for its table names (a harmless read) in each, at once. Used only when a
+/// gateway closed a connection without ever replying.
+async fn diagnose(config: &Config) -> Option<(Transport, Protocol)> {
+    let candidates: Vec<(Transport, Protocol)> = [
+        (Transport::Buffered, Protocol::Binary),
+        (Transport::Buffered, Protocol::Compact),
+        (Transport::Framed, Protocol::Binary),
+        (Transport::Framed, Protocol::Compact),
+    ]
+    .into_iter()
+    .filter(|&c| c != (config.transport, config.protocol))
+    .collect();
+    let answers =
+        futures::future::join_all(candidates.iter().map(|&(t, p)| probe(config, t, p))).await;
+    candidates
+        .into_iter()
+        .zip(answers)
+        .find_map(|(c, ok)| ok.then_some(c))
+}
+
+/// Whether the gateway answers a `getTableNames` call in `transport` and
+/// `protocol`.
+async fn probe(config: &Config, transport: Transport, protocol: Protocol) -> bool {
+    const LIMIT: usize = 1 << 20;
+    let attempt = async {
+        let mut stream = TcpStream::connect((config.host.as_str(), config.port))
+            .await
+            .ok()?;
+        let mut out = Vec::new();
+        wire::encode_call(protocol, transport, "getTableNames", 1, &mut out, |o| {
+            HbaseGetTableNamesArgs {}.write_to_out_protocol(o)
+        })
+        .ok()?;
+        stream.write_all(&out).await.ok()?;
+        let mut buf = Vec::with_capacity(1024);
+        let mut scanner = MessageScanner::new(protocol, LIMIT);
+        loop {
+            if stream.read_buf(&mut buf).await.ok()? == 0 {
+                return None;
+            }
+            let body = match transport {
+                Transport::Framed => {
+                    let Some(header) = buf.get(..4) else {
+                        continue;
+                    };
+                    let len = wire::frame_len([header[0], header[1], header[2], header[3]], LIMIT)
+                        .ok()?;
+                    match buf.get(4..4 + len) {
+                        Some(body) => body,
+                        None => continue,
+                    }
+                }
+                Transport::Buffered => match scanner.scan(&buf).ok()? {
+                    Some(len) => &buf[..len],
+                    None => continue,
+                },
+            };
+            let ident = wire::decode(protocol, body, |ident, _| Ok(ident)).ok()?;
+            return Some(ident.name == "getTableNames" && ident.sequence_number == 1);
+        }
+    };
+    matches!(
+        tokio::time::timeout(PROBE_TIMEOUT.min(config.timeout), attempt).await,
+        Ok(Some(true))
+    )
 }
 
 /// Hands one reply to the oldest pending request.

@@ -8,7 +8,7 @@ use hbase_orm_tests::{Combo, Emulator, COMBOS};
 
 /// Timeout of test connections: long enough for a loaded machine, short
 /// enough that a hang fails the test.
-pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// An emulator and a connection to it.
 pub(crate) struct Fixture {
