@@ -228,24 +228,80 @@ pub(crate) use forward_setters;
 impl ConnectionBuilder {
     forward_setters! {
         /// Host name or IP address of the gateway. Default `localhost`.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().host("hbase.internal").build();
+        /// assert_eq!(conn.addr(), "hbase.internal:9090");
+        /// ```
         host(host: impl Into<String>);
         /// Port of the gateway. Default 9090.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().port(9091).build();
+        /// assert_eq!(conn.addr(), "localhost:9091");
+        /// ```
         port(port: u16);
         /// Host and port from a socket address.
+        ///
+        /// # Examples
+        /// ```
+        /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+        /// let conn = hbase_orm::blocking::Connection::builder().addr(addr).build();
+        /// assert_eq!(conn.addr(), "127.0.0.1:9090");
+        /// ```
         addr(addr: SocketAddr);
         /// Longest a call (including opening the socket) may take. Default
         /// 30 s.
+        ///
+        /// # Examples
+        /// ```
+        /// use std::time::Duration;
+        /// let conn = hbase_orm::blocking::Connection::builder().timeout(Duration::from_secs(5)).build();
+        /// assert_eq!(conn.timeout(), Duration::from_secs(5));
+        /// ```
         timeout(timeout: Duration);
         /// Prefix of every table name, joined with the separator. Default
         /// none.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").build();
+        /// assert_eq!(conn.full_table_name("users"), "app_users");
+        /// ```
         table_prefix(prefix: impl Into<String>);
         /// Separator between the prefix and the table name. Default `_`.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").table_prefix_separator(":").build();
+        /// assert_eq!(conn.full_table_name("users"), "app:users");
+        /// ```
         table_prefix_separator(separator: impl Into<String>);
         /// The Thrift transport of the gateway. Default buffered.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().transport(hbase_orm::Transport::Framed).build();
+        /// # let _ = conn;
+        /// ```
         transport(transport: Transport);
         /// The Thrift protocol of the gateway. Default binary.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().protocol(hbase_orm::Protocol::Compact).build();
+        /// # let _ = conn;
+        /// ```
         protocol(protocol: Protocol);
         /// Largest reply accepted. Default 64 MiB.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::blocking::Connection::builder().max_message_bytes(16 << 20).build();
+        /// # let _ = conn;
+        /// ```
         max_message_bytes(max: usize);
     }
 

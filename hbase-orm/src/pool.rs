@@ -170,6 +170,12 @@ impl Default for ConnectionPoolBuilder {
 
 impl ConnectionPoolBuilder {
     /// Most connections lent at once (at least 1). Default 10.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().size(4).build();
+    /// assert_eq!(pool.size(), 4);
+    /// ```
     pub fn size(mut self, size: usize) -> Self {
         self.size = size.max(1);
         self
@@ -180,6 +186,13 @@ impl ConnectionPoolBuilder {
     ///
     /// Opening a new connection is bounded by the connection timeout, on
     /// top of this.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let pool = hbase_orm::ConnectionPool::builder().acquire_timeout(Duration::from_secs(2)).build();
+    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(2));
+    /// ```
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
         self
@@ -187,12 +200,25 @@ impl ConnectionPoolBuilder {
 
     /// Adds a gateway address. Addresses are tried in the order they are
     /// added.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().address("a", 9090).address("b", 9090).build();
+    /// assert_eq!(pool.addresses(), ["a:9090", "b:9090"]);
+    /// ```
     pub fn address(mut self, host: impl Into<String>, port: u16) -> Self {
         self.addresses.push((host.into(), port));
         self
     }
 
     /// Adds a gateway address from a socket address.
+    ///
+    /// # Examples
+    /// ```
+    /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+    /// let pool = hbase_orm::ConnectionPool::builder().addr(addr).build();
+    /// assert_eq!(pool.addresses(), ["127.0.0.1:9090"]);
+    /// ```
     pub fn addr(self, addr: SocketAddr) -> Self {
         self.address(addr.ip().to_string(), addr.port())
     }
@@ -200,6 +226,15 @@ impl ConnectionPoolBuilder {
     /// The settings of each connection (transport, protocol, timeout, table
     /// prefix, ...). Its host and port are used only when no address is
     /// added.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, ConnectionPool};
+    /// let pool = ConnectionPool::builder()
+    ///     .connection_builder(Connection::builder().host("gw").port(9091))
+    ///     .build();
+    /// assert_eq!(pool.addresses(), ["gw:9091"]);
+    /// ```
     pub fn connection_builder(mut self, builder: ConnectionBuilder) -> Self {
         self.connection = builder;
         self
@@ -207,6 +242,12 @@ impl ConnectionPoolBuilder {
 
     /// The Thrift transport of the gateways; see
     /// [`ConnectionBuilder::transport`].
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().transport(hbase_orm::Transport::Framed).build();
+    /// # let _ = pool;
+    /// ```
     pub fn transport(mut self, transport: Transport) -> Self {
         self.connection = self.connection.transport(transport);
         self
@@ -214,6 +255,12 @@ impl ConnectionPoolBuilder {
 
     /// The Thrift protocol of the gateways; see
     /// [`ConnectionBuilder::protocol`].
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().protocol(hbase_orm::Protocol::Compact).build();
+    /// # let _ = pool;
+    /// ```
     pub fn protocol(mut self, protocol: Protocol) -> Self {
         self.connection = self.connection.protocol(protocol);
         self
@@ -221,12 +268,24 @@ impl ConnectionPoolBuilder {
 
     /// The timeout of every call (and of opening a connection); see
     /// [`ConnectionBuilder::timeout`].
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().timeout(std::time::Duration::from_secs(5)).build();
+    /// # let _ = pool;
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.connection = self.connection.timeout(timeout);
         self
     }
 
     /// The table name prefix; see [`ConnectionBuilder::table_prefix`].
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().table_prefix("app").build();
+    /// # let _ = pool;
+    /// ```
     pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.connection = self.connection.table_prefix(prefix);
         self

@@ -44,6 +44,13 @@ impl Batch {
     }
 
     /// Writes puts and deletes at `timestamp` instead of the server's time.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let batch = table.batch().timestamp(1_700_000_000_000);
+    /// # let _ = batch;
+    /// ```
     pub fn timestamp(self, timestamp: i64) -> Self {
         Batch {
             inner: self.inner.timestamp(timestamp),
@@ -52,6 +59,13 @@ impl Batch {
     }
 
     /// Whether puts and deletes go to the write-ahead log (default true).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let batch = table.batch().wal(false);
+    /// # let _ = batch;
+    /// ```
     pub fn wal(self, wal: bool) -> Self {
         Batch {
             inner: self.inner.wal(wal),
@@ -60,6 +74,13 @@ impl Batch {
     }
 
     /// Sends automatically once `n` mutations are buffered.
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let batch = table.batch().batch_size(1000);
+    /// # let _ = batch;
+    /// ```
     pub fn batch_size(self, n: usize) -> Self {
         Batch {
             inner: self.inner.batch_size(n),

@@ -84,23 +84,81 @@ pub struct ConnectionPoolBuilder {
 impl ConnectionPoolBuilder {
     super::forward_setters! {
         /// Most connections lent at once (at least 1). Default 10.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().size(4).build();
+        /// assert_eq!(pool.size(), 4);
+        /// ```
         size(size: usize);
         /// Longest [`ConnectionPool::get`] waits for a free connection.
         /// Default 30 s.
+        ///
+        /// # Examples
+        /// ```
+        /// use std::time::Duration;
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().acquire_timeout(Duration::from_secs(2)).build();
+        /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(2));
+        /// ```
+                ///
+                /// # Examples
+                /// ```
+                /// let pool = hbase_orm::blocking::ConnectionPool::builder().timeout(std::time::Duration::from_secs(5)).build();
+                /// # let _ = pool;
+                /// ```
         acquire_timeout(timeout: Duration);
         /// Adds a gateway address (tried in the order added).
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().address("a", 9090).address("b", 9090).build();
+        /// assert_eq!(pool.addresses(), ["a:9090", "b:9090"]);
+        /// ```
         address(host: impl Into<String>, port: u16);
         /// Adds a gateway address from a socket address.
+        ///
+        /// # Examples
+        /// ```
+        /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().addr(addr).build();
+        /// assert_eq!(pool.addresses(), ["127.0.0.1:9090"]);
+        /// ```
         addr(addr: SocketAddr);
         /// The settings of each connection.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder()
+        ///     .connection_builder(hbase_orm::Connection::builder().host("gw").port(9091))
+        ///     .build();
+        /// assert_eq!(pool.addresses(), ["gw:9091"]);
+        /// ```
         connection_builder(builder: crate::ConnectionBuilder);
         /// The Thrift transport of the gateways.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().transport(hbase_orm::Transport::Framed).build();
+        /// # let _ = pool;
+        /// ```
         transport(transport: Transport);
         /// The Thrift protocol of the gateways.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().protocol(hbase_orm::Protocol::Compact).build();
+        /// # let _ = pool;
+        /// ```
         protocol(protocol: Protocol);
         /// The timeout of every call and of opening a connection.
         timeout(timeout: Duration);
         /// The table name prefix.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().table_prefix("app").build();
+        /// # let _ = pool;
+        /// ```
         table_prefix(prefix: impl Into<String>);
     }
 

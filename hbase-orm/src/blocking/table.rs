@@ -421,6 +421,15 @@ macro_rules! request {
             ///
             /// # Panics
             /// Inside a tokio runtime.
+            ///
+            /// # Examples
+            /// ```no_run
+            /// # fn main() -> hbase_orm::Result<()> {
+            /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+            /// table.put("k", [("cf:a", "1")]).run()?;
+            /// let row = table.row("k").run()?;
+            /// # Ok(()) }
+            /// ```
             #[track_caller]
             pub fn run(self) -> Result<$out> {
                 self.rt.block_on(std::future::IntoFuture::into_future(self.inner))
@@ -459,6 +468,13 @@ request! {
 
 impl RowRequest<'_> {
     /// Reads only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let req = table.row("k").columns(["cf:a", "other"]);
+    /// # drop(req);
+    /// ```
     pub fn columns<I, C>(self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -472,12 +488,26 @@ impl RowRequest<'_> {
 
     options! {
         /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.row("k").timestamp(1_700_000_000_000);
+        /// # drop(req);
+        /// ```
         timestamp(timestamp: i64);
     }
 }
 
 impl RowsRequest<'_> {
     /// Reads only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let req = table.rows(["a", "b"]).columns(["cf"]);
+    /// # drop(req);
+    /// ```
     pub fn columns<I, C>(self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -491,6 +521,13 @@ impl RowsRequest<'_> {
 
     options! {
         /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.rows(["a", "b"]).timestamp(1_700_000_000_000);
+        /// # drop(req);
+        /// ```
         timestamp(timestamp: i64);
     }
 }
@@ -498,8 +535,22 @@ impl RowsRequest<'_> {
 impl CellsRequest<'_> {
     options! {
         /// Reads at most `n` versions (at least 1).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.cells("k", "cf:a").versions(3);
+        /// # drop(req);
+        /// ```
         versions(n: u32);
         /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.cells("k", "cf:a").timestamp(1_700_000_000_000);
+        /// # drop(req);
+        /// ```
         timestamp(timestamp: i64);
     }
 }
@@ -507,14 +558,35 @@ impl CellsRequest<'_> {
 impl PutRequest<'_> {
     options! {
         /// Writes at `timestamp` instead of the server's time.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.put("k", [("cf:a", "1")]).timestamp(1234);
+        /// # drop(req);
+        /// ```
         timestamp(timestamp: i64);
         /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.put("k", [("cf:a", "1")]).wal(false);
+        /// # drop(req);
+        /// ```
         wal(wal: bool);
     }
 }
 
 impl DeleteRequest<'_> {
     /// Deletes only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let req = table.delete("k").columns(["cf:a"]);
+    /// # drop(req);
+    /// ```
     pub fn columns<I, C>(self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
@@ -528,8 +600,22 @@ impl DeleteRequest<'_> {
 
     options! {
         /// Deletes only versions at or before `timestamp`.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.delete("k").timestamp(1234);
+        /// # drop(req);
+        /// ```
         timestamp(timestamp: i64);
         /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.delete("k").wal(false);
+        /// # drop(req);
+        /// ```
         wal(wal: bool);
     }
 }
@@ -538,10 +624,31 @@ impl CheckAndPutRequest<'_> {
     options! {
         /// Puts only if the checked column holds `expected` (instead of: only
         /// if it has no value).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.check_and_put("job", "cf:state", "running").if_equals("queued");
+        /// # drop(req);
+        /// ```
         if_equals(expected: impl AsRef<[u8]>);
         /// Checks this column instead of the one written.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.check_and_put("job", "cf:owner", "me").check_column("cf:lock");
+        /// # drop(req);
+        /// ```
         check_column(column: impl AsRef<[u8]>);
         /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.check_and_put("k", "cf:a", "1").wal(false);
+        /// # drop(req);
+        /// ```
         wal(wal: bool);
     }
 }
@@ -600,30 +707,114 @@ macro_rules! scan_options {
 impl Scan {
     scan_options! {
         /// Starts at this row key (inclusive).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().row_start("b");
+        /// # drop(scan);
+        /// ```
         row_start(key: impl AsRef<[u8]>);
         /// Stops before this row key (exclusive).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().row_stop("m");
+        /// # drop(scan);
+        /// ```
         row_stop(key: impl AsRef<[u8]>);
         /// Scans only the rows whose key starts with `prefix`.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().row_prefix("user:");
+        /// # drop(scan);
+        /// ```
         row_prefix(prefix: impl AsRef<[u8]>);
         /// A filter in the HBase filter language.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().filter("KeyOnlyFilter()");
+        /// # drop(scan);
+        /// ```
         filter(filter: impl AsRef<[u8]>);
         /// Returns only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().timestamp(1_700_000_000_000);
+        /// # drop(scan);
+        /// ```
         timestamp(timestamp: i64);
         /// Rows fetched per round trip (default 1000, at least 1).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().batch_size(100);
+        /// # drop(scan);
+        /// ```
         batch_size(rows: u32);
         /// Cells per result: wider rows come as several results.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().scan_batching(50);
+        /// # drop(scan);
+        /// ```
         scan_batching(cells: u32);
         /// Yields at most `n` results.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().limit(10);
+        /// # drop(scan);
+        /// ```
         limit(n: u64);
         /// Asks the gateway for the cells as an ordered list.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().sorted_columns(true);
+        /// # drop(scan);
+        /// ```
         sorted_columns(sorted: bool);
         /// Scans from high keys to low keys.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().reverse(true);
+        /// # drop(scan);
+        /// ```
         reverse(reverse: bool);
         /// Whether the region servers cache the blocks read.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().cache_blocks(false);
+        /// # drop(scan);
+        /// ```
         cache_blocks(cache: bool);
     }
 
     /// Returns only these families (`cf`) and columns (`cf:q`).
+    ///
+    /// # Examples
+    /// ```
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let scan = table.scan().columns(["cf:a", "other"]);
+    /// # drop(scan);
+    /// ```
     pub fn columns<I, C>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = C>,
