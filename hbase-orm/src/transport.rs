@@ -417,11 +417,16 @@ impl Handle {
     pub(crate) async fn open(&self) -> Result<()> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Open(tx))?;
-        match rx.await {
-            Ok(result) => result,
-            Err(_) => Err(self
+        match tokio::time::timeout(self.config.timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(self
                 .config
                 .transport_error(io::Error::other("the connection task stopped"))),
+            Err(_) => Err(Error::Timeout {
+                method: "connect",
+                timeout: self.config.timeout,
+                hint: None,
+            }),
         }
     }
 
@@ -429,7 +434,7 @@ impl Handle {
     pub(crate) async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.send(Msg::Close(tx)).is_ok() {
-            let _ = rx.await;
+            let _ = tokio::time::timeout(self.config.timeout, rx).await;
         }
     }
 }
@@ -693,11 +698,11 @@ async fn write_batch(
         if result.is_ok() {
             if req.bytes.len() >= DIRECT_WRITE {
                 if !wbuf.is_empty() {
-                    result = l.write.write_all(wbuf).await;
+                    result = write_all(config, &mut l.write, wbuf).await;
                     wbuf.clear();
                 }
                 if result.is_ok() {
-                    result = l.write.write_all(&req.bytes).await;
+                    result = write_all(config, &mut l.write, &req.bytes).await;
                 }
             } else {
                 wbuf.extend_from_slice(&req.bytes);
@@ -706,7 +711,7 @@ async fn write_batch(
         shared.give_buffer(req.bytes);
     }
     if result.is_ok() && !wbuf.is_empty() {
-        result = l.write.write_all(wbuf).await;
+        result = write_all(config, &mut l.write, wbuf).await;
     }
     wbuf.clear();
     if wbuf.capacity() > 4 * DIRECT_WRITE {
@@ -720,6 +725,18 @@ async fn write_batch(
                 source: io_copy(&e),
             });
         }
+    }
+}
+
+/// Writes `bytes`, failing when the gateway does not take them within the
+/// timeout (it stopped reading): the writer never stalls for good.
+async fn write_all(config: &Config, write: &mut OwnedWriteHalf, bytes: &[u8]) -> io::Result<()> {
+    match tokio::time::timeout(config.timeout, write.write_all(bytes)).await {
+        Ok(result) => result,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the gateway stopped reading requests",
+        )),
     }
 }
 

@@ -331,3 +331,29 @@ async fn no_call_hangs_while_the_gateway_drops_connections() {
     }
     assert!(kills > 0);
 }
+
+#[tokio::test]
+async fn a_server_that_stops_reading_cannot_stall_the_connection() {
+    // Accepts and holds sockets, never reads.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let conn = Connection::builder()
+        .addr(addr)
+        .timeout(Duration::from_millis(500))
+        .build();
+    let t = conn.table("t");
+    let big = vec![7u8; 32 << 20];
+    let err = t.put("r", [("cf:a", &big)]).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    for _ in 0..2 {
+        let err = t.row("r").await.unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+    }
+    server.abort();
+}
