@@ -28,8 +28,20 @@ transport::method! {
 }
 
 /// Default port of the Thrift gateway.
+///
+/// # Examples
+/// ```
+/// assert!(hbase_orm::Connection::builder().build().addr().ends_with(":9090"));
+/// assert_eq!(hbase_orm::connection::DEFAULT_PORT, 9090);
+/// ```
 pub const DEFAULT_PORT: u16 = 9090;
 /// Default timeout of every call.
+///
+/// # Examples
+/// ```
+/// use hbase_orm::connection::DEFAULT_TIMEOUT;
+/// assert_eq!(hbase_orm::Connection::builder().build().timeout(), DEFAULT_TIMEOUT);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A connection to an HBase Thrift1 gateway.

@@ -22,6 +22,11 @@ transport::method! {
 }
 
 /// Default number of rows fetched per round trip.
+///
+/// # Examples
+/// ```
+/// assert_eq!(hbase_orm::scan::DEFAULT_BATCH_SIZE, 1000);
+/// ```
 pub const DEFAULT_BATCH_SIZE: u32 = 1000;
 
 /// A scan over a table: a [`Stream`] of [`Row`]s, built by

@@ -53,6 +53,17 @@ transport::method! {
 }
 
 /// A boxed future, as the request builders of this crate resolve to.
+///
+/// # Examples
+/// ```no_run
+/// use std::future::IntoFuture;
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let pending: hbase_orm::table::BoxFuture<'_, hbase_orm::Result<Option<hbase_orm::Row>>> =
+///     table.row("k").into_future();
+/// let row = pending.await?;
+/// # Ok(()) }
+/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Implements `IntoFuture` for a request builder with an `async fn run`.
@@ -70,6 +81,12 @@ macro_rules! into_future {
 
 /// One cell value with its timestamp (milliseconds since the epoch, unless
 /// the writer chose other timestamps).
+///
+/// # Examples
+/// ```
+/// let cell = hbase_orm::Cell { value: "v".into(), timestamp: 1 };
+/// assert_eq!(&cell.value[..], b"v");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Cell {
     /// The value.
@@ -174,6 +191,15 @@ pub(crate) fn cell_from(cell: TCell) -> Cell {
 }
 
 /// A region of a table, as [`Table::regions`] lists them.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let regions: Vec<hbase_orm::Region> = table.regions().await?;
+/// let servers: Vec<_> = regions.iter().map(|r| (r.server_name.clone(), r.port)).collect();
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Region {
@@ -749,6 +775,14 @@ impl Table {
 }
 
 /// Reads one row; built by [`Table::row`], runs when awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let row: Option<hbase_orm::Row> = table.row("k").columns(["cf"]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct RowRequest<'a> {
     table: &'a Table,
@@ -833,6 +867,14 @@ impl RowRequest<'_> {
 }
 
 /// Reads several rows; built by [`Table::rows`], runs when awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let rows: Vec<hbase_orm::Row> = table.rows(["a", "b"]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct RowsRequest<'a> {
     table: &'a Table,
@@ -921,6 +963,14 @@ impl RowsRequest<'_> {
 
 /// Reads the versions of one cell; built by [`Table::cells`], runs when
 /// awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let cells: Vec<hbase_orm::Cell> = table.cells("k", "cf:a").versions(3).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CellsRequest<'a> {
     table: &'a Table,
@@ -1015,6 +1065,14 @@ impl CellsRequest<'_> {
 }
 
 /// Writes cells of one row; built by [`Table::put`], runs when awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// table.put("k", [("cf:a", "1")]).wal(false).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct PutRequest<'a> {
     table: &'a Table,
@@ -1112,6 +1170,14 @@ async fn mutate_row(
 
 /// Deletes a row or some of its cells; built by [`Table::delete`], runs when
 /// awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// table.delete("k").columns(["cf:a"]).timestamp(1_700_000_000_000).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteRequest<'a> {
     table: &'a Table,
@@ -1229,6 +1295,14 @@ impl DeleteRequest<'_> {
 }
 
 /// A conditional put; built by [`Table::check_and_put`], runs when awaited.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// # let table = hbase_orm::Connection::builder().build().table("t");
+/// let written: bool = table.check_and_put("k", "cf:lock", "me").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CheckAndPutRequest<'a> {
     table: &'a Table,
