@@ -1014,3 +1014,143 @@ fn deliver(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hbase_orm_idl::hbase::HbaseGetTableNamesResult;
+    use hbase_orm_idl::thrift::protocol::TMessageIdentifier;
+
+    fn config(transport: Transport, protocol: Protocol) -> Config {
+        Config {
+            host: "h".into(),
+            port: 1,
+            addr: "h:1".into(),
+            transport,
+            protocol,
+            timeout: Duration::from_secs(1),
+            max_message_bytes: 1 << 20,
+        }
+    }
+
+    fn reply(transport: Transport, protocol: Protocol, seq: i32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let ident = TMessageIdentifier::new("getTableNames", TMessageType::Reply, seq);
+        wire::encode(protocol, transport, &ident, &mut out, |o| {
+            HbaseGetTableNamesResult {
+                result_value: Some(vec![b"t1".to_vec(), b"t2".to_vec()]),
+                io: None,
+            }
+            .write_to_out_protocol(o)
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn replies_are_split_whole_from_a_trickle() {
+        for transport in [Transport::Buffered, Transport::Framed] {
+            for protocol in [Protocol::Binary, Protocol::Compact] {
+                let config = config(transport, protocol);
+                let mut stream = reply(transport, protocol, 1);
+                stream.extend(reply(transport, protocol, 2));
+                let mut buf = BytesMut::new();
+                let mut scanner = MessageScanner::new(protocol, 1 << 20);
+                let mut frames = Vec::new();
+                for byte in stream {
+                    buf.extend_from_slice(&[byte]);
+                    while let Some(frame) = next_frame(&config, &mut buf, &mut scanner).unwrap() {
+                        frames.push(frame);
+                    }
+                }
+                assert!(buf.is_empty(), "{transport}/{protocol}");
+                let seqs: Vec<i32> = frames
+                    .iter()
+                    .map(|f| {
+                        wire::decode(protocol, f, |ident, _| Ok(ident.sequence_number)).unwrap()
+                    })
+                    .collect();
+                assert_eq!(seqs, [1, 2], "{transport}/{protocol}");
+                // The caller's decoding of a frame.
+                let handle = Handle::new(config.clone());
+                let names = handle.decode::<HbaseGetTableNamesArgs>(&frames[0]).unwrap();
+                assert_eq!(names, [b"t1".to_vec(), b"t2".to_vec()]);
+            }
+        }
+    }
+
+    #[test]
+    fn mismatched_replies_name_the_setting_to_change() {
+        // A framed client reading a buffered server's reply.
+        let config_framed = config(Transport::Framed, Protocol::Binary);
+        let mut buf = BytesMut::from(&reply(Transport::Buffered, Protocol::Binary, 1)[..]);
+        let mut scanner = MessageScanner::new(Protocol::Binary, 1 << 20);
+        let err = next_frame(&config_framed, &mut buf, &mut scanner).unwrap_err();
+        let err = config_framed.wire_error(&err).to_string();
+        assert!(err.contains("set .transport(Transport::Buffered)"), "{err}");
+
+        // A binary client reading a compact server's reply.
+        let config_binary = config(Transport::Buffered, Protocol::Binary);
+        let mut buf = BytesMut::from(&reply(Transport::Buffered, Protocol::Compact, 1)[..]);
+        let err = next_frame(&config_binary, &mut buf, &mut scanner).unwrap_err();
+        let err = config_binary.wire_error(&err).to_string();
+        assert!(err.contains("set .protocol(Protocol::Compact)"), "{err}");
+
+        // A buffered client reading a framed server's reply.
+        let config_buffered = config(Transport::Buffered, Protocol::Binary);
+        let framed = reply(Transport::Framed, Protocol::Binary, 1);
+        let handle = Handle::new(config_buffered.clone());
+        let advice = config_buffered.advice(wire::sniff(&framed));
+        assert!(
+            advice.contains("set .transport(Transport::Framed)"),
+            "{advice}"
+        );
+        assert!(handle.decode::<HbaseGetTableNamesArgs>(&framed).is_err());
+
+        assert_eq!(config_buffered.advice(None), "");
+        assert!(config_buffered
+            .advice(wire::sniff(b"HTTP/1.1 400"))
+            .contains("HTTP"));
+    }
+
+    #[test]
+    fn server_exceptions_decode_to_their_variants() {
+        let config = config(Transport::Buffered, Protocol::Compact);
+        let mut out = Vec::new();
+        let ident = TMessageIdentifier::new("getTableNames", TMessageType::Reply, 1);
+        wire::encode(config.protocol, config.transport, &ident, &mut out, |o| {
+            HbaseGetTableNamesResult {
+                result_value: None,
+                io: Some(hbase_orm_idl::hbase::IOError::new("no".to_owned(), true)),
+            }
+            .write_to_out_protocol(o)
+        })
+        .unwrap();
+        let handle = Handle::new(config);
+        let err = handle.decode::<HbaseGetTableNamesArgs>(&out).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Server {
+                    can_retry: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn pooled_buffers_are_reused_and_bounded() {
+        let shared = Shared::default();
+        let mut buf = shared.take_buffer();
+        buf.extend_from_slice(b"abc");
+        let cap = buf.capacity();
+        shared.give_buffer(buf);
+        let again = shared.take_buffer();
+        assert!(again.is_empty());
+        assert_eq!(again.capacity(), cap);
+        shared.give_buffer(Vec::with_capacity(POOLED_MAX_CAPACITY + 1));
+        assert!(shared.buffers().is_empty());
+    }
+}
