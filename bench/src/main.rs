@@ -161,6 +161,9 @@ fn run(args: Args) -> BenchResult<()> {
             Some(EmulatorProcess::start(&path)?)
         }
     };
+    if let Some(e) = &emulator {
+        meter::set_server_pid(e.pid());
+    }
     let addr = match (&emulator, args.addr) {
         (Some(e), _) => e.addr(),
         (None, Some(addr)) => addr,
@@ -192,10 +195,11 @@ fn run(args: Args) -> BenchResult<()> {
                 Ok(samples) => {
                     for s in &samples {
                         eprintln!(
-                            "  {:<16} {:>9.0} ops/s  {:>8.4} cpu_s/10k_ops",
+                            "  {:<16} {:>9.0} ops/s  {:>8.4} cpu_s/10k_ops  {:>8.4} server",
                             s.workload.name(),
                             s.ops_per_sec(),
-                            s.cpu_per_10k()
+                            s.cpu_per_10k(),
+                            s.server_cpu_per_10k().unwrap_or(f64::NAN)
                         );
                     }
                     results.add(peer, samples);

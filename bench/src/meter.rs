@@ -4,7 +4,8 @@
 //! exited), read from `/proc/self/stat` in clock ticks (`getconf CLK_TCK`,
 //! 100 per second on Linux): a resolution of 10 ms, so workloads are sized to
 //! take far longer than that. The emulator runs as another process, so this
-//! is the client's CPU alone.
+//! is the client's CPU alone. The emulator's own CPU time, read the same way
+//! from `/proc/PID/stat` when the bench started it, is recorded beside it.
 
 use std::process::Command;
 use std::sync::OnceLock;
@@ -22,6 +23,8 @@ pub(crate) struct Sample {
     pub(crate) wall: f64,
     /// CPU seconds (user + system) of the client process.
     pub(crate) cpu: f64,
+    /// CPU seconds of the emulator process meanwhile, when known.
+    pub(crate) server_cpu: Option<f64>,
 }
 
 impl Sample {
@@ -34,6 +37,12 @@ impl Sample {
     pub(crate) fn cpu_per_10k(&self) -> f64 {
         self.cpu * 10_000.0 / self.ops.max(1) as f64
     }
+
+    /// Emulator CPU seconds per 10 000 operations, when known.
+    pub(crate) fn server_cpu_per_10k(&self) -> Option<f64> {
+        self.server_cpu
+            .map(|cpu| cpu * 10_000.0 / self.ops.max(1) as f64)
+    }
 }
 
 /// A running measurement, started before a workload.
@@ -41,15 +50,18 @@ impl Sample {
 pub(crate) struct Meter {
     wall: Instant,
     cpu: f64,
+    server_cpu: Option<f64>,
 }
 
 impl Meter {
     /// Starts measuring now.
     pub(crate) fn start() -> Meter {
+        let server_cpu = server_cpu_seconds();
         let cpu = process_cpu_seconds();
         Meter {
             wall: Instant::now(),
             cpu,
+            server_cpu,
         }
     }
 
@@ -57,22 +69,44 @@ impl Meter {
     pub(crate) fn stop(self, workload: Workload, ops: usize) -> Sample {
         let wall = self.wall.elapsed().as_secs_f64();
         let cpu = process_cpu_seconds() - self.cpu;
+        let server_cpu = match (server_cpu_seconds(), self.server_cpu) {
+            (Some(now), Some(then)) => Some(now - then),
+            _ => None,
+        };
         Sample {
             workload,
             ops,
             wall,
             cpu,
+            server_cpu,
         }
     }
+}
+
+/// The emulator process, whose CPU time is recorded beside the client's.
+static SERVER_PID: OnceLock<u32> = OnceLock::new();
+
+/// Records the emulator's process id (once).
+pub(crate) fn set_server_pid(pid: u32) {
+    let _ = SERVER_PID.set(pid);
 }
 
 /// User + system CPU seconds of this process so far; 0 when `/proc` is not
 /// readable (the CPU columns then read 0).
 pub(crate) fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    parse_stat(&stat).map_or(0.0, |ticks| ticks as f64 / clock_ticks_per_second())
+    cpu_seconds_of("/proc/self/stat").unwrap_or(0.0)
+}
+
+/// User + system CPU seconds of the emulator so far, when the bench started
+/// it.
+pub(crate) fn server_cpu_seconds() -> Option<f64> {
+    let pid = SERVER_PID.get()?;
+    cpu_seconds_of(&format!("/proc/{pid}/stat"))
+}
+
+fn cpu_seconds_of(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    parse_stat(&stat).map(|ticks| ticks as f64 / clock_ticks_per_second())
 }
 
 /// utime + stime (fields 14 and 15) of a `/proc/PID/stat` line. The command

@@ -1,7 +1,7 @@
 //! The printed report: the table, the ratio lines and the targets.
 //!
-//! With several rounds, each cell is the median over the rounds (of ops/s and
-//! of CPU per operation, separately).
+//! With several rounds, each cell is the median over the rounds (of ops/s, of
+//! client CPU per operation and of emulator CPU per operation, separately).
 //!
 //! Ratio lines read `ratio <workload> <ours>/<peer> <wall|cpu> <value>`:
 //! - `wall`: throughput of ours / throughput of the peer (ops/s over ops/s);
@@ -31,6 +31,7 @@ struct Cell {
     ops: usize,
     ops_per_sec: f64,
     cpu_per_10k: f64,
+    server_cpu_per_10k: Option<f64>,
     rounds: usize,
 }
 
@@ -60,6 +61,12 @@ impl Results {
             ops: samples[0].ops,
             ops_per_sec: median(samples.iter().map(Sample::ops_per_sec).collect())?,
             cpu_per_10k: median(samples.iter().map(Sample::cpu_per_10k).collect())?,
+            server_cpu_per_10k: median(
+                samples
+                    .iter()
+                    .filter_map(Sample::server_cpu_per_10k)
+                    .collect(),
+            ),
             rounds: samples.len(),
         })
     }
@@ -69,21 +76,25 @@ impl Results {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>7}",
-            "workload", "peer", "ops", "ops/s", "cpu_s/10k_ops", "rounds"
+            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>17} {:>7}",
+            "workload", "peer", "ops", "ops/s", "cpu_s/10k_ops", "server_cpu_s/10k", "rounds"
         );
         for workload in Workload::ALL {
             for &peer in peers {
                 match self.cell(peer, workload) {
                     Some(c) => {
+                        let server = c
+                            .server_cpu_per_10k
+                            .map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
                         let _ = writeln!(
                             out,
-                            "{:<16} {:<10} {:>8} {:>12.0} {:>14.4} {:>7}",
+                            "{:<16} {:<10} {:>8} {:>12.0} {:>14.4} {:>17} {:>7}",
                             workload.name(),
                             peer.name(),
                             c.ops,
                             c.ops_per_sec,
                             c.cpu_per_10k,
+                            server,
                             c.rounds
                         );
                     }
@@ -94,9 +105,10 @@ impl Results {
                             .map_or("not measured", String::as_str);
                         let _ = writeln!(
                             out,
-                            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>7}  ({why})",
+                            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>17} {:>7}  ({why})",
                             workload.name(),
                             peer.name(),
+                            "-",
                             "-",
                             "-",
                             "-",
@@ -231,6 +243,7 @@ mod tests {
             ops,
             wall,
             cpu,
+            server_cpu: None,
         }
     }
 
