@@ -41,6 +41,7 @@ pub mod row_key;
 pub mod __private;
 
 pub use error::{Error, Result};
+pub use repo::{Repo, RepoScan};
 pub use row::HRow;
 
 /// Derives [`HRow`](trait@HRow) for a struct with named fields; the
