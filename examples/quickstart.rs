@@ -96,8 +96,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     assert_eq!(adults.len(), 2);
 
-    users.increment(&("acme", 1u64), User::fields().logins(), 1).await?;
-    let logins = users.increment(&("acme", 1u64), User::fields().logins(), 1).await?;
+    users
+        .increment(&("acme", 1u64), User::fields().logins(), 1)
+        .await?;
+    let logins = users
+        .increment(&("acme", 1u64), User::fields().logins(), 1)
+        .await?;
     println!("7. Ann logged in twice: logins = {logins}");
     assert_eq!(logins, 2);
 

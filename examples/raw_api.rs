@@ -23,14 +23,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ],
     )
     .await?;
-    println!("created table {name}; tables now: {:?}", conn.tables().await?);
+    println!(
+        "created table {name}; tables now: {:?}",
+        conn.tables().await?
+    );
     let table = conn.table(&name);
 
     // put and get one row
     table
         .put("user:alice", [("cf:name", "Alice"), ("cf:city", "Lyon")])
         .await?;
-    let row = table.row("user:alice").await?.ok_or("user:alice is missing")?;
+    let row = table
+        .row("user:alice")
+        .await?
+        .ok_or("user:alice is missing")?;
     println!("row user:alice = {row:?}");
     assert_eq!(row.get("cf:city").map(|v| &v[..]), Some(&b"Lyon"[..]));
 
@@ -60,7 +66,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "first keys of the prefix scan: {:?}",
-        first_ten.iter().map(|r| String::from_utf8_lossy(&r.key)).collect::<Vec<_>>()
+        first_ten
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.key))
+            .collect::<Vec<_>>()
     );
     assert_eq!(first_ten.len(), 10);
     let filtered: Vec<_> = table
@@ -80,7 +89,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // deletes
     table.delete("user:alice").columns(["cf:city"]).await?;
-    println!("after deleting cf:city: {:?}", table.row("user:alice").await?);
+    println!(
+        "after deleting cf:city: {:?}",
+        table.row("user:alice").await?
+    );
     table.delete("user:alice").await?;
     assert!(table.row("user:alice").await?.is_none());
 
