@@ -48,3 +48,8 @@ pub use row::HRow;
 /// attributes are documented on the trait.
 #[cfg(feature = "derive")]
 pub use hbase_orm_derive::HRow;
+
+/// The README's code, compiled as doc tests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
