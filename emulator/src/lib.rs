@@ -12,6 +12,9 @@ mod handler;
 mod server;
 mod store;
 
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 pub use server::{Emulator, EmulatorBuilder};
 pub use store::FsyncPolicy;
