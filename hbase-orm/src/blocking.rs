@@ -303,6 +303,26 @@ impl ConnectionBuilder {
         /// # let _ = conn;
         /// ```
         max_message_bytes(max: usize);
+        /// How failed calls are retried; see
+        /// [`crate::ConnectionBuilder::retry_policy`].
+        ///
+        /// # Examples
+        /// ```
+        /// use hbase_orm::RetryPolicy;
+        /// let conn = hbase_orm::blocking::Connection::builder().retry_policy(RetryPolicy::none()).build();
+        /// assert_eq!(conn.as_async().retry_policy().max_attempts, 1);
+        /// ```
+        retry_policy(policy: crate::RetryPolicy);
+        /// Longest a call may take, retries included; see
+        /// [`crate::ConnectionBuilder::deadline`].
+        ///
+        /// # Examples
+        /// ```
+        /// use std::time::Duration;
+        /// let conn = hbase_orm::blocking::Connection::builder().deadline(Duration::from_secs(5)).build();
+        /// assert_eq!(conn.as_async().deadline(), Duration::from_secs(5));
+        /// ```
+        deadline(deadline: Duration);
     }
 
     /// The connection, which opens its socket on first use.

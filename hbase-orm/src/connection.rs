@@ -13,6 +13,7 @@ use hbase_orm_idl::hbase::{
 use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
 use crate::error::{Error, Result};
+use crate::retry::{self, RetryPolicy};
 use crate::table::Table;
 use crate::transport::{self, Config, Handle, Method};
 
@@ -43,6 +44,8 @@ pub const DEFAULT_PORT: u16 = 9090;
 /// assert_eq!(hbase_orm::Connection::builder().build().timeout(), DEFAULT_TIMEOUT);
 /// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Shortest attempt worth making before a deadline.
+const MIN_ATTEMPT: Duration = Duration::from_millis(5);
 
 /// A connection to an HBase Thrift1 gateway.
 ///
@@ -77,6 +80,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct Connection {
     inner: Arc<Inner>,
+    retry: RetryPolicy,
 }
 
 struct Inner {
@@ -93,6 +97,7 @@ impl fmt::Debug for Connection {
             .field("transport", &config.transport)
             .field("protocol", &config.protocol)
             .field("table_prefix", &self.inner.table_prefix)
+            .field("retry", &self.retry)
             .field("open", &self.is_open())
             .finish()
     }
@@ -127,6 +132,7 @@ pub struct ConnectionBuilder {
     transport: Transport,
     protocol: Protocol,
     max_message_bytes: usize,
+    retry: RetryPolicy,
 }
 
 impl Default for ConnectionBuilder {
@@ -140,6 +146,7 @@ impl Default for ConnectionBuilder {
             transport: Transport::Buffered,
             protocol: Protocol::Binary,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -196,6 +203,43 @@ impl ConnectionBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How failed calls are retried. Default [`RetryPolicy::default`]: up to
+    /// 4 attempts of idempotent calls, with backoff and jitter, within a
+    /// deadline of twice the timeout; see [`crate::retry`].
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, RetryPolicy};
+    /// let conn = Connection::builder().retry_policy(RetryPolicy::new().max_attempts(2)).build();
+    /// assert_eq!(conn.retry_policy().max_attempts, 2);
+    /// let once = Connection::builder().retry_policy(RetryPolicy::none()).build();
+    /// assert_eq!(once.retry_policy().max_attempts, 1);
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Longest a call may take, retries and their delays included (the
+    /// [`timeout`](ConnectionBuilder::timeout) bounds each attempt). Sets
+    /// [`RetryPolicy::deadline`] of the retry policy; set it after
+    /// [`retry_policy`](ConnectionBuilder::retry_policy). Default: twice the
+    /// timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::Connection::builder()
+    ///     .timeout(Duration::from_secs(2))
+    ///     .deadline(Duration::from_secs(5))
+    ///     .build();
+    /// assert_eq!(conn.deadline(), Duration::from_secs(5));
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.retry = self.retry.deadline(deadline);
         self
     }
 
@@ -291,6 +335,7 @@ impl ConnectionBuilder {
                 table_prefix: self.table_prefix,
                 separator: self.separator,
             }),
+            retry: self.retry,
         }
     }
 
@@ -357,6 +402,50 @@ impl Connection {
     /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.handle.config().timeout
+    }
+
+    /// The retry policy of this connection's calls.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::Connection::builder().build();
+    /// assert_eq!(*conn.retry_policy(), hbase_orm::RetryPolicy::default());
+    /// ```
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The longest a call may take, retries included.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::Connection::builder().timeout(Duration::from_secs(3)).build();
+    /// assert_eq!(conn.deadline(), Duration::from_secs(6));
+    /// ```
+    pub fn deadline(&self) -> Duration {
+        self.retry.deadline_for(self.timeout())
+    }
+
+    /// This connection with another retry policy: it shares the socket,
+    /// only its calls (and those of its tables) retry differently. Use it to
+    /// opt in to retrying non-idempotent calls for some tables.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, RetryPolicy};
+    /// let conn = Connection::builder().build();
+    /// let counters = conn
+    ///     .with_retry_policy(RetryPolicy::new().retry_non_idempotent(true))
+    ///     .table("counters");
+    /// assert!(counters.connection().retry_policy().retry_non_idempotent);
+    /// assert!(!conn.retry_policy().retry_non_idempotent);
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Connection {
+        Connection {
+            inner: Arc::clone(&self.inner),
+            retry: policy,
+        }
     }
 
     /// Opens the socket now, instead of on first use. Does nothing when it is
@@ -610,15 +699,74 @@ impl Connection {
         add_prefix(self.table_prefix(), &self.inner.separator, name)
     }
 
-    /// Makes one Thrift call on this connection.
+    /// Makes one Thrift call on this connection, retried as its retry
+    /// policy says, within the deadline. Every call of the crate but the
+    /// scanner fetches (resumed by the scan instead) goes through here.
     pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
-        self.inner.handle.call(args).await
+        let deadline = tokio::time::Instant::now() + self.deadline();
+        self.call_within(args, deadline).await
+    }
+
+    /// As [`Connection::call`], giving up at `deadline`.
+    pub(crate) async fn call_within<M: Method>(
+        &self,
+        args: &M,
+        deadline: tokio::time::Instant,
+    ) -> Result<M::Output> {
+        let started = std::time::Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let timeout = self.timeout().min(left);
+            let result = match self.inner.handle.start_with(args, timeout) {
+                Ok(sent) => self.inner.handle.finish(sent).await,
+                Err(e) => Err(e),
+            };
+            let err = match result {
+                Ok(output) => return Ok(output),
+                Err(err) => err,
+            };
+            if attempt >= self.retry.max_attempts || !self.retry.should_retry(M::NAME, &err) {
+                return Err(retry::give_up(M::NAME, attempt, started, err));
+            }
+            let delay = self.retry.backoff(attempt);
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            // Another attempt needs some time after the delay to be worth it.
+            if delay + MIN_ATTEMPT >= left {
+                return Err(retry::give_up(M::NAME, attempt, started, err));
+            }
+            tracing::debug!(
+                method = M::NAME,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                error = %err,
+                "retrying a failed call to {}",
+                self.addr()
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The time allowed to one attempt: the timeout, clipped to the deadline.
+    pub(crate) fn attempt_timeout(&self) -> Duration {
+        self.timeout().min(self.deadline())
     }
 
     /// Sends a call now, to wait for its result later with
-    /// [`Connection::finish`].
+    /// [`Connection::finish`]. Not retried; bounded by the timeout clipped
+    /// to the deadline.
     pub(crate) fn start<M: Method>(&self, args: &M) -> Result<transport::Sent<M>> {
-        self.inner.handle.start(args)
+        self.inner.handle.start_with(args, self.attempt_timeout())
+    }
+
+    /// As [`Connection::start`], with this attempt's timeout.
+    pub(crate) fn start_with<M: Method>(
+        &self,
+        args: &M,
+        timeout: Duration,
+    ) -> Result<transport::Sent<M>> {
+        self.inner.handle.start_with(args, timeout)
     }
 
     /// Waits for the result of a call sent with [`Connection::start`].

@@ -12,7 +12,9 @@
 //!   typically a transport or protocol mismatch, named in the message);
 //! - the call took too long: [`Error::Timeout`];
 //! - no pooled connection was free: [`Error::NoConnectionsAvailable`];
-//! - the input was refused before anything was sent: [`Error::InvalidInput`].
+//! - the input was refused before anything was sent: [`Error::InvalidInput`];
+//! - a call failed at every attempt its retry policy allowed:
+//!   [`Error::RetriesExhausted`], holding the last error.
 //!
 //! [`Error::is_retryable`] and [`Error::is_timeout`] classify them.
 
@@ -137,6 +139,23 @@ pub enum Error {
     /// the payload names the table and field.
     #[error(transparent)]
     Encode(Box<crate::row::EncodeError>),
+
+    /// A call failed at every attempt its [`RetryPolicy`](crate::RetryPolicy)
+    /// allowed (or its deadline came first). [`Error::is_retryable`] and
+    /// [`Error::is_timeout`] answer for the last error, which
+    /// [`Error::last_attempt`] returns.
+    #[error("`{method}` failed after {attempts} attempts in {elapsed:?}: {last}")]
+    RetriesExhausted {
+        /// The Thrift method (for example `getRow`).
+        method: &'static str,
+        /// Attempts made, the first one included.
+        attempts: u32,
+        /// Time from the first attempt to giving up.
+        elapsed: Duration,
+        /// The error of the last attempt.
+        #[source]
+        last: Box<Error>,
+    },
 }
 
 impl Error {
@@ -155,6 +174,7 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::RetriesExhausted { last, .. } => last.is_retryable(),
             Error::Server { can_retry, .. } => *can_retry,
             Error::Transport { .. }
             | Error::Timeout { .. }
@@ -175,9 +195,35 @@ impl Error {
     /// ```
     pub fn is_timeout(&self) -> bool {
         match self {
+            Error::RetriesExhausted { last, .. } => last.is_timeout(),
             Error::Timeout { .. } => true,
             Error::Transport { source, .. } => source.kind() == io::ErrorKind::TimedOut,
             _ => false,
+        }
+    }
+
+    /// The error of the last attempt: the error itself, or the one inside
+    /// [`Error::RetriesExhausted`].
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use hbase_orm::Error;
+    ///
+    /// let last = Error::Timeout { method: "getRow", timeout: Duration::from_secs(1), hint: None };
+    /// let err = Error::RetriesExhausted {
+    ///     method: "getRow",
+    ///     attempts: 3,
+    ///     elapsed: Duration::from_secs(3),
+    ///     last: Box::new(last),
+    /// };
+    /// assert!(matches!(err.last_attempt(), Error::Timeout { .. }));
+    /// assert!(err.is_timeout());
+    /// ```
+    pub fn last_attempt(&self) -> &Error {
+        match self {
+            Error::RetriesExhausted { last, .. } => last.last_attempt(),
+            other => other,
         }
     }
 

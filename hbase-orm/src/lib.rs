@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod connection;
 pub mod error;
+pub mod retry;
 pub mod scan;
 pub mod table;
 mod transport;
@@ -20,6 +21,7 @@ mod transport;
 pub use batch::Batch;
 pub use connection::{ColumnFamily, Connection, ConnectionBuilder};
 pub use hbase_orm_idl::wire::{Protocol, Transport};
+pub use retry::RetryPolicy;
 pub use scan::Scan;
 pub use table::{Cell, Region, Row, Table};
 

@@ -279,6 +279,32 @@ impl ConnectionPoolBuilder {
         self
     }
 
+    /// How failed calls are retried; see [`ConnectionBuilder::retry_policy`].
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{ConnectionPool, RetryPolicy};
+    /// let pool = ConnectionPool::builder().retry_policy(RetryPolicy::new().max_attempts(3)).build();
+    /// # let _ = pool;
+    /// ```
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+        self.connection = self.connection.retry_policy(policy);
+        self
+    }
+
+    /// Longest a call may take, retries included; see
+    /// [`ConnectionBuilder::deadline`].
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().deadline(std::time::Duration::from_secs(10)).build();
+    /// # let _ = pool;
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.connection = self.connection.deadline(deadline);
+        self
+    }
+
     /// The table name prefix; see [`ConnectionBuilder::table_prefix`].
     ///
     /// # Examples

@@ -10,6 +10,9 @@ use hbase_orm_idl::hbase::{
     HbaseScannerCloseArgs, HbaseScannerGetListArgs, HbaseScannerOpenWithScanArgs, TRowResult, TScan,
 };
 
+use bytes::Bytes;
+use tokio::time::Instant;
+
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::table::{columns_of, ColumnUse, Row, Table};
@@ -361,6 +364,21 @@ struct Cursor {
     finished: bool,
     /// Reverse prefix scans stop at the first key without the prefix.
     reverse_prefix: Option<Vec<u8>>,
+    /// The scan as asked for, to reopen it after a failure.
+    base: TScan,
+    /// The key of the last result returned, and how many of its cells were
+    /// returned (several results share a key under `scan_batching`).
+    last_key: Option<Bytes>,
+    cells_done: usize,
+    /// After a reopening: results with this key to skip (`None`: whole
+    /// rows; `Some(n)`: their first `n` cells, returned before the failure).
+    skip: Option<(Bytes, Option<usize>)>,
+    /// Failed fetches since the last page that arrived.
+    failures: u32,
+    /// The deadline of the fetch under way, reopenings included.
+    fetch_deadline: Option<Instant>,
+    /// When the first fetch failure of the fetch under way happened.
+    first_failure: Option<std::time::Instant>,
 }
 
 impl Cursor {
@@ -422,6 +440,13 @@ impl Cursor {
             cache_blocks: o.cache_blocks,
         };
         Ok(Some(Cursor {
+            base: scan.clone(),
+            last_key: None,
+            cells_done: 0,
+            skip: None,
+            failures: 0,
+            fetch_deadline: None,
+            first_failure: None,
             guard: ScannerGuard {
                 conn: table.connection().clone(),
                 id: None,
@@ -454,7 +479,10 @@ impl Cursor {
         }
         loop {
             if let Some(result) = self.page.next() {
-                let row = Row::from_thrift(result);
+                let mut row = Row::from_thrift(result);
+                if !self.skip_returned(&mut row) {
+                    continue;
+                }
                 if let Some(prefix) = &self.reverse_prefix {
                     if !row.key.starts_with(prefix) {
                         if row.key.as_ref() > prefix.as_slice() {
@@ -469,6 +497,12 @@ impl Cursor {
                     }
                 }
                 self.returned += 1;
+                if self.last_key.as_ref() == Some(&row.key) {
+                    self.cells_done += row.cells.len();
+                } else {
+                    self.last_key = Some(row.key.clone());
+                    self.cells_done = row.cells.len();
+                }
                 if self.limit.is_some_and(|l| self.returned >= l) {
                     // Nothing more will be asked for: close now, without
                     // making the caller wait for it.
@@ -491,14 +525,18 @@ impl Cursor {
                     self.finished = true;
                     return None;
                 };
+                let deadline = self.fetch_deadline();
                 let opened = self
                     .table
                     .connection()
-                    .call(&HbaseScannerOpenWithScanArgs {
-                        table_name: self.table.name_bytes(),
-                        scan,
-                        attributes: BTreeMap::new(),
-                    })
+                    .call_within(
+                        &HbaseScannerOpenWithScanArgs {
+                            table_name: self.table.name_bytes(),
+                            scan,
+                            attributes: BTreeMap::new(),
+                        },
+                        deadline,
+                    )
                     .await;
                 match opened {
                     Ok(id) => self.guard.id = Some(id),
@@ -510,12 +548,20 @@ impl Cursor {
             };
             let sent = match self.next_page.take() {
                 Some(sent) => Ok(sent),
-                None => self.ask(id),
+                None => {
+                    let deadline = self.fetch_deadline();
+                    self.ask(id, deadline)
+                }
             };
             let fetched = match sent {
                 Ok(sent) => self.table.connection().finish(sent).await,
                 Err(e) => Err(e),
             };
+            if fetched.is_ok() {
+                self.failures = 0;
+                self.fetch_deadline = None;
+                self.first_failure = None;
+            }
             match fetched {
                 Ok(rows) if rows.is_empty() => self.exhausted = true,
                 Ok(rows) => {
@@ -530,9 +576,110 @@ impl Cursor {
                     }
                     self.page = rows.into_iter();
                 }
-                Err(e) => return self.fail(e),
+                Err(e) => match self.resume(e).await {
+                    Ok(()) => {}
+                    Err(e) => return self.fail(e),
+                },
             }
         }
+    }
+
+    /// The deadline of the fetch under way, set when it starts.
+    fn fetch_deadline(&mut self) -> Instant {
+        let conn = self.table.connection();
+        *self
+            .fetch_deadline
+            .get_or_insert_with(|| Instant::now() + conn.deadline())
+    }
+
+    /// Whether `row` is to be returned, after trimming the cells returned
+    /// before the scanner was reopened.
+    fn skip_returned(&mut self, row: &mut Row) -> bool {
+        let Some((key, cells)) = self.skip.as_mut() else {
+            return true;
+        };
+        if row.key != *key {
+            self.skip = None;
+            return true;
+        }
+        let Some(done) = cells else {
+            return false;
+        };
+        if row.cells.len() <= *done {
+            *done -= row.cells.len();
+            return false;
+        }
+        let keep = row.cells.keys().nth(*done).cloned();
+        if let Some(keep) = keep {
+            row.cells = row.cells.split_off(&keep);
+        }
+        self.skip = None;
+        true
+    }
+
+    /// After a failed fetch: reopens the scanner just after the last result
+    /// returned, when the error allows it and the retry policy has attempts
+    /// and time left; otherwise the error to end the scan with.
+    ///
+    /// Forward scans of whole rows reopen at the last key followed by a zero
+    /// byte, the smallest key after it. Reverse scans (whose start is an
+    /// inclusive high key, with no "key just before" to name) reopen at the
+    /// last key and skip that row. With `scan_batching`, a row comes in
+    /// pieces, and the last one returned may not be its end: the scan
+    /// reopens at the last key and skips as many of its cells as were
+    /// returned, so no cell is repeated or lost (cells come in column order).
+    async fn resume(&mut self, err: Error) -> Result<()> {
+        let policy = *self.table.connection().retry_policy();
+        let expired = matches!(&err, Error::IllegalArgument { message }
+            if message.to_ascii_lowercase().contains("scanner"));
+        if policy.max_attempts <= 1 || !(err.is_retryable() || expired) {
+            return Err(err);
+        }
+        let first_failure = *self
+            .first_failure
+            .get_or_insert_with(std::time::Instant::now);
+        self.failures += 1;
+        let deadline = self.fetch_deadline();
+        let delay = policy.backoff(self.failures);
+        let left = deadline.saturating_duration_since(Instant::now());
+        if self.failures >= policy.max_attempts
+            || delay + std::time::Duration::from_millis(5) >= left
+        {
+            return Err(crate::retry::give_up(
+                "scannerGetList",
+                self.failures,
+                first_failure,
+                err,
+            ));
+        }
+        tracing::debug!(
+            method = "scannerGetList",
+            attempt = self.failures,
+            delay_ms = delay.as_millis() as u64,
+            error = %err,
+            "reopening a scan of {} after the last row it returned",
+            self.table.full_name()
+        );
+        self.guard.close_detached();
+        self.next_page = None;
+        self.page = Vec::new().into_iter();
+        let mut scan = self.base.clone();
+        if let Some(last) = &self.last_key {
+            let batching = scan.batch_size.is_some();
+            let reverse = scan.reversed == Some(true);
+            if !batching && !reverse {
+                let mut start = last.to_vec();
+                start.push(0);
+                scan.start_row = Some(start);
+                self.skip = None;
+            } else {
+                scan.start_row = Some(last.to_vec());
+                self.skip = Some((last.clone(), batching.then_some(self.cells_done)));
+            }
+        }
+        self.scan = Some(scan);
+        tokio::time::sleep(delay).await;
+        Ok(())
     }
 
     /// Rows to ask for next: the batch size, or less near the limit.
@@ -545,11 +692,16 @@ impl Cursor {
         n
     }
 
-    fn ask(&self, id: i32) -> Result<transport::Sent<HbaseScannerGetListArgs>> {
-        self.table.connection().start(&HbaseScannerGetListArgs {
-            id,
-            nb_rows: i32::try_from(self.page_size()).unwrap_or(i32::MAX),
-        })
+    fn ask(&self, id: i32, deadline: Instant) -> Result<transport::Sent<HbaseScannerGetListArgs>> {
+        let conn = self.table.connection();
+        let left = deadline.saturating_duration_since(Instant::now());
+        conn.start_with(
+            &HbaseScannerGetListArgs {
+                id,
+                nb_rows: i32::try_from(self.page_size()).unwrap_or(i32::MAX),
+            },
+            conn.attempt_timeout().min(left),
+        )
     }
 
     /// Asks for the page after the `pending` rows not yet returned.

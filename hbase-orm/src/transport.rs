@@ -160,6 +160,8 @@ pub(crate) struct Sent<M> {
     seq: i32,
     reply: oneshot::Receiver<Reply>,
     deadline: tokio::time::Instant,
+    /// The time allowed to this attempt, for the timeout error.
+    timeout: Duration,
     method: PhantomData<fn() -> M>,
 }
 
@@ -317,6 +319,7 @@ impl Handle {
     }
 
     /// Makes one call and waits for its result, within the timeout.
+    #[allow(dead_code)]
     pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
         let sent = self.start(args)?;
         self.finish(sent).await
@@ -324,8 +327,15 @@ impl Handle {
 
     /// Sends a call now; [`Handle::finish`] waits for its result. The
     /// timeout runs from now.
+    #[allow(dead_code)]
     pub(crate) fn start<M: Method>(&self, args: &M) -> Result<Sent<M>> {
-        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        self.start_with(args, self.config.timeout)
+    }
+
+    /// As [`Handle::start`], with `timeout` instead of the configured one
+    /// (an attempt clipped to what is left of a call's deadline).
+    pub(crate) fn start_with<M: Method>(&self, args: &M, timeout: Duration) -> Result<Sent<M>> {
+        let deadline = tokio::time::Instant::now() + timeout;
         let (seq, bytes) = self.encode(args)?;
         let (reply_tx, reply_rx) = oneshot::channel();
         self.send(Msg::Call(Request {
@@ -338,6 +348,7 @@ impl Handle {
             seq,
             reply: reply_rx,
             deadline,
+            timeout,
             method: PhantomData,
         })
     }
@@ -358,7 +369,7 @@ impl Handle {
                 let _ = self.send(Msg::Reset { seq: sent.seq });
                 return Err(Error::Timeout {
                     method: M::NAME,
-                    timeout: self.config.timeout,
+                    timeout: sent.timeout,
                     hint: (!self.shared.got_reply.load(Ordering::Acquire)).then_some(NO_REPLY_HINT),
                 });
             }

@@ -160,6 +160,25 @@ impl ConnectionPoolBuilder {
         /// # let _ = pool;
         /// ```
         table_prefix(prefix: impl Into<String>);
+        /// How failed calls are retried; see
+        /// [`crate::ConnectionBuilder::retry_policy`].
+        ///
+        /// # Examples
+        /// ```
+        /// use hbase_orm::RetryPolicy;
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().retry_policy(RetryPolicy::none()).build();
+        /// # let _ = pool;
+        /// ```
+        retry_policy(policy: crate::RetryPolicy);
+        /// Longest a call may take, retries included; see
+        /// [`crate::ConnectionBuilder::deadline`].
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder().deadline(std::time::Duration::from_secs(10)).build();
+        /// # let _ = pool;
+        /// ```
+        deadline(deadline: Duration);
     }
 
     /// The pool. No connection is opened until one is asked for.

@@ -1,0 +1,402 @@
+//! [`RetryPolicy`]: which failed calls are sent again, how often, and within
+//! which overall deadline.
+//!
+//! Every call of a [`Connection`](crate::Connection) goes through one place
+//! that applies the connection's policy (set with
+//! [`ConnectionBuilder::retry_policy`](crate::ConnectionBuilder::retry_policy)).
+//! A failed attempt is retried when all of these hold:
+//!
+//! - the error is retryable: a transport error (a dropped or refused
+//!   connection, a write that failed), an attempt that timed out, or a
+//!   server `IOError` flagged `canRetry = true`. Never retried:
+//!   `IllegalArgument`, `AlreadyExists`, application exceptions, protocol
+//!   errors (transport or protocol mismatch, replies that do not decode),
+//!   invalid input, and an `IOError` whose `canRetry` is false *or absent*
+//!   (gateways older than HBase 2 never set it, and their `IOError`s are
+//!   mostly permanent: a missing table, a cell that is not a counter);
+//! - the call is idempotent: reads (`get*`, scanner opens and closes, admin
+//!   reads such as the table list, descriptors and regions), puts and deletes
+//!   (`mutateRow`, `mutateRows`, `deleteAll*`), as the HBase clients do.
+//!   Counter increments, `append`, `checkAndPut` and the admin writes
+//!   (create, delete, enable, disable, compact a table) are sent again only
+//!   with [`RetryPolicy::retry_non_idempotent`], or when the connection was
+//!   refused (then the request was never written);
+//! - attempts are left ([`RetryPolicy::max_attempts`]) and the next attempt
+//!   can start before the call's deadline ([`RetryPolicy::deadline`]).
+//!
+//! Between attempts the call sleeps a random time between zero and the
+//! current backoff ("full jitter"), which starts at
+//! [`RetryPolicy::initial_backoff`], is multiplied by
+//! [`RetryPolicy::multiplier`] after each attempt and never exceeds
+//! [`RetryPolicy::max_backoff`]. Each attempt is bounded by the connection's
+//! timeout, clipped to what is left of the deadline: a call never runs past
+//! its deadline, whatever the gateway does. Each retry is logged with
+//! `tracing` at debug level (method, attempt, delay, error).
+//!
+//! A call that gave up after more than one attempt fails with
+//! [`Error::RetriesExhausted`], which holds the last error; a call that
+//! failed at its first attempt returns that error unchanged.
+//!
+//! Scans are resumed rather than retried: a `scannerGetList` that fails with
+//! a retryable error, or with an expired scanner (`IllegalArgument` "scanner
+//! ID is invalid"), reopens the scanner just after the last row it returned
+//! (see [`Scan`](crate::Scan)).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::error::Error;
+
+/// Thrift methods that must not be sent twice unless the caller opts in:
+/// they change state relative to what is there (counters, appends,
+/// conditional puts) or fail when repeated (admin writes).
+const NON_IDEMPOTENT: &[&str] = &[
+    "atomicIncrement",
+    "increment",
+    "incrementRows",
+    "append",
+    "checkAndPut",
+    "createTable",
+    "deleteTable",
+    "enableTable",
+    "disableTable",
+    "compact",
+    "majorCompact",
+];
+
+/// Methods never retried as a whole: a scanner fetch advances the scanner,
+/// so it is resumed by the scan instead.
+const NEVER: &[&str] = &["scannerGetList", "scannerGet"];
+
+/// How failed calls are retried: attempts, backoff with jitter, overall
+/// deadline, and whether non-idempotent calls may be sent again.
+///
+/// On by default ([`RetryPolicy::default`]): 4 attempts, backoff from 50 ms
+/// doubling up to 2 s, a deadline of twice the connection's timeout (60 s
+/// with the default 30 s timeout), non-idempotent calls not retried. See the
+/// [module documentation](crate::retry) for what is retried.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use hbase_orm::{Connection, RetryPolicy};
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(20))
+///     .max_backoff(Duration::from_secs(1))
+///     .deadline(Duration::from_secs(10));
+/// let conn = Connection::builder().retry_policy(policy).build();
+/// assert_eq!(conn.retry_policy().max_attempts, 6);
+/// assert_eq!(conn.retry_policy().deadline, Some(Duration::from_secs(10)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts per call, the first one included (1 = no retry).
+    pub max_attempts: u32,
+    /// Upper bound of the first delay.
+    pub initial_backoff: Duration,
+    /// Upper bound of any delay.
+    pub max_backoff: Duration,
+    /// Growth of the delay bound after each attempt.
+    pub multiplier: f64,
+    /// Longest a call may take, all attempts and delays included; `None`
+    /// means twice the connection's timeout.
+    pub deadline: Option<Duration>,
+    /// Whether counter increments, appends, `checkAndPut` and admin writes
+    /// are retried too (they may then be applied twice).
+    pub retry_non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(2),
+            multiplier: 2.0,
+            deadline: None,
+            retry_non_idempotent: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy; see [`RetryPolicy`].
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::RetryPolicy::new(), hbase_orm::RetryPolicy::default());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// No retry: every call is attempted once (its deadline still bounds it).
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, RetryPolicy};
+    /// let conn = Connection::builder().retry_policy(RetryPolicy::none()).build();
+    /// assert_eq!(conn.retry_policy().max_attempts, 1);
+    /// ```
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Attempts per call, the first one included; 0 is taken as 1.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::RetryPolicy::new().max_attempts(3).max_attempts, 3);
+    /// ```
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Upper bound of the delay before the first retry. Default 50 ms.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let p = hbase_orm::RetryPolicy::new().initial_backoff(Duration::from_millis(10));
+    /// assert_eq!(p.initial_backoff, Duration::from_millis(10));
+    /// ```
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Upper bound of every delay. Default 2 s.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let p = hbase_orm::RetryPolicy::new().max_backoff(Duration::from_secs(1));
+    /// assert_eq!(p.max_backoff, Duration::from_secs(1));
+    /// ```
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Factor applied to the delay bound after each attempt (at least 1).
+    /// Default 2.
+    ///
+    /// # Examples
+    /// ```
+    /// assert_eq!(hbase_orm::RetryPolicy::new().multiplier(3.0).multiplier, 3.0);
+    /// ```
+    pub fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// Longest a call may take, all attempts and delays included. Each
+    /// attempt is bounded by the connection's timeout, clipped to what is
+    /// left of this deadline. Default: twice the connection's timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let p = hbase_orm::RetryPolicy::new().deadline(Duration::from_secs(5));
+    /// assert_eq!(p.deadline, Some(Duration::from_secs(5)));
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Whether non-idempotent calls (counter increments, `append`,
+    /// `checkAndPut`, admin writes) are retried too. Default false: a
+    /// retried increment whose first attempt reached the gateway counts
+    /// twice.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{Connection, RetryPolicy};
+    /// let conn = Connection::builder().build();
+    /// // Counters that tolerate a double count on a lost reply:
+    /// let lenient = conn.with_retry_policy(RetryPolicy::new().retry_non_idempotent(true));
+    /// assert!(lenient.retry_policy().retry_non_idempotent);
+    /// ```
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    /// The deadline of a call on a connection with this timeout.
+    pub(crate) fn deadline_for(&self, timeout: Duration) -> Duration {
+        self.deadline.unwrap_or(timeout.saturating_mul(2))
+    }
+
+    /// The delay before attempt `attempt + 1`, after `attempt` failed ones:
+    /// uniform between zero and the backoff bound of that attempt.
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let exp = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
+        let bound = self.initial_backoff.as_secs_f64() * self.multiplier.max(1.0).powi(exp);
+        let bound = bound.min(self.max_backoff.as_secs_f64()).max(0.0);
+        Duration::from_secs_f64(bound * unit_random())
+    }
+
+    /// Whether a call of `method` that failed with `err` may be sent again.
+    pub(crate) fn should_retry(&self, method: &str, err: &Error) -> bool {
+        if NEVER.contains(&method) {
+            return false;
+        }
+        if never_sent(err) {
+            return true;
+        }
+        if !self.retry_non_idempotent && !is_idempotent(method) {
+            return false;
+        }
+        match err {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Server { can_retry, .. } => *can_retry,
+            _ => false,
+        }
+    }
+}
+
+/// Whether `method` may be sent twice with the same effect.
+pub(crate) fn is_idempotent(method: &str) -> bool {
+    !NON_IDEMPOTENT.contains(&method) && !NEVER.contains(&method)
+}
+
+/// Whether the request certainly never reached the gateway.
+fn never_sent(err: &Error) -> bool {
+    matches!(err, Error::Transport { source, .. }
+        if source.kind() == std::io::ErrorKind::ConnectionRefused)
+}
+
+/// The error of a call that gave up after `attempts` attempts.
+pub(crate) fn give_up(method: &'static str, attempts: u32, started: Instant, last: Error) -> Error {
+    if attempts <= 1 {
+        return last;
+    }
+    Error::RetriesExhausted {
+        method,
+        attempts,
+        elapsed: started.elapsed(),
+        last: Box::new(last),
+    }
+}
+
+/// A number in `[0, 1)` from a xorshift generator seeded from the clock and
+/// a counter: jitter needs spread, not quality.
+fn unit_random() -> f64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut x = COUNTER
+        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        .wrapping_add(nanos)
+        | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    fn transport(kind: io::ErrorKind) -> Error {
+        Error::Transport {
+            addr: "h:1".into(),
+            source: io::Error::new(kind, "x"),
+        }
+    }
+
+    #[test]
+    fn backoff_stays_within_its_bound() {
+        let p = RetryPolicy::new()
+            .initial_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(35));
+        for _ in 0..200 {
+            assert!(p.backoff(1) <= Duration::from_millis(10));
+            assert!(p.backoff(2) <= Duration::from_millis(20));
+            assert!(p.backoff(3) <= Duration::from_millis(35));
+            assert!(p.backoff(40) <= Duration::from_millis(35));
+        }
+        let spread: std::collections::HashSet<_> = (0..50).map(|_| p.backoff(3)).collect();
+        assert!(spread.len() > 1, "jitter varies the delays");
+    }
+
+    #[test]
+    fn calls_are_classified() {
+        let p = RetryPolicy::new();
+        let cut = transport(io::ErrorKind::ConnectionReset);
+        assert!(p.should_retry("getRow", &cut));
+        assert!(p.should_retry("mutateRows", &cut));
+        assert!(p.should_retry("scannerOpenWithScan", &cut));
+        assert!(!p.should_retry("atomicIncrement", &cut));
+        assert!(!p.should_retry("checkAndPut", &cut));
+        assert!(!p.should_retry("scannerGetList", &cut));
+        assert!(p
+            .retry_non_idempotent(true)
+            .should_retry("atomicIncrement", &cut));
+        // A refused connection never carried the request.
+        let refused = transport(io::ErrorKind::ConnectionRefused);
+        assert!(p.should_retry("atomicIncrement", &refused));
+        let no_retry = Error::Server {
+            message: "TableNotFound".into(),
+            can_retry: false,
+        };
+        assert!(!p.should_retry("getRow", &no_retry));
+        let may_retry = Error::Server {
+            message: "region moving".into(),
+            can_retry: true,
+        };
+        assert!(p.should_retry("getRow", &may_retry));
+        assert!(!p.should_retry(
+            "getRow",
+            &Error::IllegalArgument {
+                message: "x".into()
+            }
+        ));
+        assert!(!p.should_retry(
+            "getRow",
+            &Error::Protocol {
+                addr: "h:1".into(),
+                message: "mismatch".into()
+            }
+        ));
+    }
+
+    #[test]
+    fn giving_up_keeps_the_last_error() {
+        let started = Instant::now();
+        let once = give_up("getRow", 1, started, transport(io::ErrorKind::TimedOut));
+        assert!(matches!(once, Error::Transport { .. }));
+        let many = give_up("getRow", 3, started, transport(io::ErrorKind::TimedOut));
+        assert!(matches!(many, Error::RetriesExhausted { attempts: 3, .. }));
+        assert!(many.is_retryable() && many.is_timeout());
+        assert!(matches!(many.last_attempt(), Error::Transport { .. }));
+        assert!(many.to_string().contains("after 3 attempts"));
+    }
+
+    #[test]
+    fn defaults() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.max_attempts, 4);
+        assert_eq!(
+            p.deadline_for(Duration::from_secs(30)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(RetryPolicy::none().max_attempts, 1);
+        assert_eq!(RetryPolicy::new().max_attempts(0).max_attempts, 1);
+    }
+}
