@@ -1,8 +1,9 @@
 //! The `hbase-emulator` binary: an emulated HBase Thrift1 gateway on a TCP
 //! port, for clients in any language.
 //!
-//! Prints `hbase-emulator listening on ADDR (TRANSPORT, PROTOCOL)` on standard
-//! output once it accepts connections, logs to standard error (`RUST_LOG`,
+//! Prints `hbase-emulator listening on ADDR (TRANSPORT, PROTOCOL)` (with
+//! `, TLS` after the protocol under `--tls-cert`) on standard output once it
+//! accepts connections, logs to standard error (`RUST_LOG`,
 //! default `info`), and exits with code 0 on SIGINT or SIGTERM.
 
 use std::io::IsTerminal;
@@ -84,6 +85,20 @@ struct Args {
     /// snapshot and starting a new log.
     #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
     wal_compaction_bytes: u64,
+
+    /// Speak TLS, presenting the certificate chain in FILE (PEM: the
+    /// server's certificate first, then any intermediates). Needs --tls-key.
+    /// Clients then connect with TLS (hbase-orm: ConnectionBuilder::tls);
+    /// a client that does not is disconnected with one log line.
+    #[cfg(feature = "tls")]
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert, in FILE (PEM: PKCS#8, PKCS#1 or
+    /// SEC1).
+    #[cfg(feature = "tls")]
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -125,6 +140,18 @@ async fn run(args: Args) -> ExitCode {
     if let Some(dir) = &args.data_dir {
         builder = builder.data_dir(dir);
     }
+    #[cfg(feature = "tls")]
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        let read = |flag: &str, path: &PathBuf| {
+            std::fs::read(path).map_err(|e| {
+                eprintln!("hbase-emulator: cannot read {flag} {}: {e}", path.display());
+            })
+        };
+        let (Ok(cert), Ok(key)) = (read("--tls-cert", cert), read("--tls-key", key)) else {
+            return ExitCode::FAILURE;
+        };
+        builder = builder.tls(cert, key);
+    }
     let started = builder
         .bind(args.bind)
         .transport(args.transport)
@@ -136,6 +163,10 @@ async fn run(args: Args) -> ExitCode {
         .await;
     let emulator = match started {
         Ok(emulator) => emulator,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("hbase-emulator: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             match &args.data_dir {
                 Some(dir) => eprintln!(
@@ -149,10 +180,11 @@ async fn run(args: Args) -> ExitCode {
         }
     };
     println!(
-        "hbase-emulator listening on {} ({}, {})",
+        "hbase-emulator listening on {} ({}, {}{})",
         emulator.addr(),
         args.transport,
-        args.protocol
+        args.protocol,
+        if emulator.is_tls() { ", TLS" } else { "" }
     );
     stop.wait().await;
     tracing::info!("stopping");

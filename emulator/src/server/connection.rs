@@ -185,7 +185,12 @@ impl Connection {
             };
             self.answer(&found, service)?;
             let timeout = self.config.read_timeout;
-            match tokio::time::timeout(timeout, stream.write_all(&self.output)).await {
+            // Flushed: a TLS stream may hold back part of what it took.
+            let written = async {
+                stream.write_all(&self.output).await?;
+                stream.flush().await
+            };
+            match tokio::time::timeout(timeout, written).await {
                 Ok(written) => written?,
                 Err(_) => {
                     return Err(ConnError::NotReading {

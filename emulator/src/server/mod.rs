@@ -7,6 +7,8 @@
 
 pub(crate) mod connection;
 pub(crate) mod service;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -110,6 +112,8 @@ pub struct EmulatorBuilder {
     read_timeout: Duration,
     data_dir: Option<PathBuf>,
     durable: DurableOptions,
+    #[cfg(feature = "tls")]
+    tls: Option<tls::Identity>,
 }
 
 impl Default for EmulatorBuilder {
@@ -123,6 +127,8 @@ impl Default for EmulatorBuilder {
             read_timeout: DEFAULT_READ_TIMEOUT,
             data_dir: None,
             durable: DurableOptions::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -209,6 +215,37 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Speaks TLS (feature `tls`, on by default): every connection starts
+    /// with a TLS handshake, presenting the certificate chain of
+    /// `cert_chain_pem` (the server's certificate first, then any
+    /// intermediates) with the private key of `key_pem` (PKCS#8, PKCS#1 or
+    /// SEC1). Clients are not asked for a certificate.
+    ///
+    /// The PEM is checked when the emulator starts. A handshake that fails
+    /// (a client that does not speak TLS, or refuses the certificate) closes
+    /// only that connection, with one log line; a handshake is bounded by
+    /// the [`read_timeout`](EmulatorBuilder::read_timeout).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emulator = hbase_emulator::Emulator::builder()
+    ///     .tls(std::fs::read("server.pem")?, std::fs::read("server.key")?)
+    ///     .start()
+    ///     .await?;
+    /// assert!(emulator.is_tls());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, cert_chain_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+        self.tls = Some(tls::Identity {
+            cert_chain_pem: cert_chain_pem.into(),
+            key_pem: key_pem.into(),
+        });
+        self
+    }
+
     fn conn_config(&self) -> ConnConfig {
         ConnConfig {
             transport: self.transport,
@@ -228,6 +265,8 @@ impl EmulatorBuilder {
 
     /// Opens the store, binds the listener and builds the service.
     async fn prepare(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
+        #[cfg(feature = "tls")]
+        let tls = self.tls.as_ref().map(tls::Identity::acceptor).transpose()?;
         let store = self.open_store()?;
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
@@ -238,6 +277,8 @@ impl EmulatorBuilder {
             reap_every: reap_interval(self.scanner_timeout),
             connections: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
+            #[cfg(feature = "tls")]
+            tls,
         });
         Ok((listener, shared))
     }
@@ -365,6 +406,23 @@ impl Emulator {
         self.config.protocol
     }
 
+    /// Whether it speaks TLS ([`EmulatorBuilder::tls`]).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emulator = hbase_emulator::Emulator::start().await?;
+    /// assert!(!emulator.is_tls());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.shared.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        return false;
+    }
+
     /// How many scanners are open on the server.
     pub fn open_scanners(&self) -> usize {
         self.shared.service.open_scanners()
@@ -442,6 +500,9 @@ struct Shared {
     /// from outside its task.
     connections: Mutex<HashMap<u64, std::net::TcpStream>>,
     next_id: AtomicU64,
+    /// The TLS side of every connection, when TLS is on.
+    #[cfg(feature = "tls")]
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Shared {
@@ -549,10 +610,41 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: wa
     connections.shutdown().await;
 }
 
-/// Serves one connection and logs why it ended.
+/// Serves one connection (after its TLS handshake, when TLS is on) and logs
+/// why it ended.
 async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registration) {
     let shared = Arc::clone(&registration.shared);
     debug!(%peer, "connection opened");
+    #[cfg(feature = "tls")]
+    let outcome = match &shared.tls {
+        Some(acceptor) => {
+            let timeout = shared.config.read_timeout;
+            let mut stream = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => tls::Stream(stream),
+                Ok(Err(_)) | Err(_) if !registration.is_registered() => {
+                    debug!(%peer, "connection closed by disconnect_all");
+                    return;
+                }
+                Ok(Err(e)) => {
+                    warn!(%peer, "closing the connection: TLS handshake failed: {e}{}", tls::hint(&e));
+                    return;
+                }
+                Err(_) => {
+                    warn!(%peer, "closing the connection: TLS handshake did not complete within {timeout:?}");
+                    return;
+                }
+            };
+            Connection::new(shared.config)
+                .run(&mut stream, &*shared.service)
+                .await
+        }
+        None => {
+            Connection::new(shared.config)
+                .run(&mut stream, &*shared.service)
+                .await
+        }
+    };
+    #[cfg(not(feature = "tls"))]
     let outcome = Connection::new(shared.config)
         .run(&mut stream, &*shared.service)
         .await;
