@@ -7,7 +7,9 @@
 //! A failed attempt is retried when all of these hold:
 //!
 //! - the error is retryable: a transport error (a dropped or refused
-//!   connection, a write that failed), an attempt that timed out, or a
+//!   connection, a write that failed), an attempt that timed out (unless no
+//!   reply ever came from the gateway: then the timeout error carries a hint
+//!   of a transport or protocol mismatch, which retries cannot cure), or a
 //!   server `IOError` flagged `canRetry = true`. Never retried:
 //!   `IllegalArgument`, `AlreadyExists`, application exceptions, protocol
 //!   errors (transport or protocol mismatch, replies that do not decode),
@@ -260,7 +262,10 @@ impl RetryPolicy {
             return false;
         }
         match err {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { .. } => true,
+            // A hint means no reply ever came from this gateway: likely a
+            // transport or protocol mismatch, which waiting again won't cure.
+            Error::Timeout { hint, .. } => hint.is_none(),
             Error::Server { can_retry, .. } => *can_retry,
             _ => false,
         }
@@ -374,6 +379,18 @@ mod tests {
                 message: "mismatch".into()
             }
         ));
+    }
+
+    #[test]
+    fn timeouts_hinting_at_a_mismatch_are_not_retried() {
+        let p = RetryPolicy::new();
+        let slow = |hint| Error::Timeout {
+            method: "getRow",
+            timeout: Duration::from_secs(1),
+            hint,
+        };
+        assert!(p.should_retry("getRow", &slow(None)));
+        assert!(!p.should_retry("getRow", &slow(Some("mismatch?"))));
     }
 
     #[test]

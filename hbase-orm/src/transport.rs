@@ -860,11 +860,15 @@ async fn eof_error(
 ) -> Error {
     let waiting = waiting.unwrap_or("a request");
     if let Some(hint) = wire::sniff(partial) {
-        return config.protocol_error(format!(
-            "the gateway closed the connection in the middle of an unreadable reply to \
-             `{waiting}` ({hint}){}",
-            config.advice(Some(hint))
-        ));
+        // A reply in the transport and protocol the client speaks, cut
+        // short, is a dropped connection (retryable), not a mismatch.
+        let advice = config.advice(Some(hint));
+        if !advice.is_empty() {
+            return config.protocol_error(format!(
+                "the gateway closed the connection in the middle of an unreadable reply to \
+                 `{waiting}` ({hint}){advice}"
+            ));
+        }
     }
     let message = if shared.got_reply.load(Ordering::Acquire) {
         format!("the gateway closed the connection before replying to `{waiting}`")

@@ -6,6 +6,7 @@ mod admin;
 mod batch;
 mod blocking;
 mod connection;
+mod faults;
 mod fixture;
 mod pool;
 mod scan;

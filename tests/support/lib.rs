@@ -18,6 +18,8 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
+pub mod fault_proxy;
+
 pub use hbase_emulator::{Emulator, EmulatorBuilder, Protocol, Transport};
 pub use hbase_orm_idl::{hbase, thrift, wire};
 
