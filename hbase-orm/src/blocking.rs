@@ -295,6 +295,21 @@ impl ConnectionBuilder {
         /// # let _ = conn;
         /// ```
         protocol(protocol: Protocol);
+        /// Speaks TLS to the gateway (feature `tls`); see
+        /// [`crate::ConnectionBuilder::tls`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// use hbase_orm::tls::TlsConfig;
+        /// let ca = std::fs::read("ca.pem").unwrap();
+        /// let conn = hbase_orm::blocking::Connection::builder()
+        ///     .host("hbase-thrift.internal")
+        ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+        ///     .build();
+        /// assert!(conn.as_async().is_tls());
+        /// ```
+        #[cfg(feature = "tls")]
+        tls(tls: crate::tls::TlsConfig);
         /// Largest reply accepted. Default 64 MiB.
         ///
         /// # Examples

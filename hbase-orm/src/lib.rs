@@ -16,6 +16,9 @@ pub mod error;
 pub mod retry;
 pub mod scan;
 pub mod table;
+#[cfg(feature = "tls")]
+pub mod tls;
+mod socket;
 mod transport;
 
 pub use batch::Batch;

@@ -266,6 +266,27 @@ impl ConnectionPoolBuilder {
         self
     }
 
+    /// Speaks TLS to the gateways (feature `tls`); see
+    /// [`ConnectionBuilder::tls`]. Each address's certificate is checked
+    /// against its own host name unless a server name is set.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::{tls::TlsConfig, ConnectionPool};
+    /// let ca = std::fs::read("ca.pem").unwrap();
+    /// let pool = ConnectionPool::builder()
+    ///     .address("gw1.internal", 9090)
+    ///     .address("gw2.internal", 9090)
+    ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+    ///     .build();
+    /// # let _ = pool;
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.connection = self.connection.tls(tls);
+        self
+    }
+
     /// The timeout of every call (and of opening a connection); see
     /// [`ConnectionBuilder::timeout`].
     ///

@@ -19,7 +19,6 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::marker::PhantomData;
-use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,14 +26,13 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TMessageType, TOutputProtocol};
 use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
-use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
+use crate::socket::{self, ReadHalf, WriteHalf};
 use hbase_orm_idl::hbase::HbaseGetTableNamesArgs;
 
 /// Requests written in one go at most.
@@ -63,6 +61,9 @@ pub(crate) struct Config {
     pub(crate) protocol: Protocol,
     pub(crate) timeout: Duration,
     pub(crate) max_message_bytes: usize,
+    /// TLS settings; plain TCP when `None`.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Config {
@@ -108,7 +109,7 @@ impl Config {
             fixes.push("the server looks like the HTTP gateway, which this client does not speak");
         }
         if hint.contains("TLS") {
-            fixes.push("the server expects TLS, which this client does not speak");
+            fixes.push(TLS_ADVICE);
         }
         if fixes.is_empty() {
             String::new()
@@ -117,6 +118,13 @@ impl Config {
         }
     }
 }
+
+/// What to do about a server that speaks TLS.
+#[cfg(feature = "tls")]
+const TLS_ADVICE: &str = "the server speaks TLS: set .tls(TlsConfig) on the builder";
+#[cfg(not(feature = "tls"))]
+const TLS_ADVICE: &str =
+    "the server speaks TLS: enable the `tls` feature of hbase-orm and set .tls(TlsConfig)";
 
 /// One Thrift method: how its arguments are written and its result read.
 pub(crate) trait Method {
@@ -452,7 +460,7 @@ impl Handle {
 
 /// One open socket, seen from the writer.
 struct Live {
-    write: OwnedWriteHalf,
+    write: WriteHalf,
     pending: Arc<Mutex<VecDeque<Pending>>>,
     dead: Arc<AtomicBool>,
     reader: JoinHandle<()>,
@@ -497,31 +505,13 @@ fn duplicate(err: &Error) -> Error {
             timeout: *timeout,
             hint: *hint,
         },
+        Error::InvalidInput(message) => Error::InvalidInput(message.clone()),
         other => Error::InvalidInput(other.to_string()),
     }
 }
 
 async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
-    let stream = match tokio::time::timeout(
-        config.timeout,
-        TcpStream::connect((config.host.as_str(), config.port)),
-    )
-    .await
-    {
-        Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => return Err(config.transport_error(e)),
-        Err(_) => {
-            return Err(Error::Timeout {
-                method: "connect",
-                timeout: config.timeout,
-                hint: None,
-            })
-        }
-    };
-    stream
-        .set_nodelay(true)
-        .map_err(|e| config.transport_error(e))?;
-    let (read, write) = stream.into_split();
+    let (read, write) = socket::open(config).await?;
     let pending = Arc::new(Mutex::new(VecDeque::new()));
     let dead = Arc::new(AtomicBool::new(false));
     shared.set_current(Some(Arc::clone(&dead)));
@@ -615,23 +605,6 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
     }
 }
 
-/// Whether the gateway closed an idle socket (without waiting: a peek that
-/// finds the end of the stream). The reader notices it too, but possibly only
-/// after the next request is written; this avoids writing a request into a
-/// socket that is known to be closed.
-fn closed_by_peer(write: &OwnedWriteHalf) -> bool {
-    let stream: &TcpStream = write.as_ref();
-    // A peek on the (non-blocking) socket itself: tokio's own `peek` would
-    // first wait for the reactor to report readiness, which it may not have
-    // done yet.
-    let mut probe = [MaybeUninit::<u8>::uninit(); 1];
-    match SockRef::from(stream).peek(&mut probe) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => e.kind() != io::ErrorKind::WouldBlock && e.kind() != io::ErrorKind::Interrupted,
-    }
-}
-
 /// The live socket, opened (or reopened, when the gateway closed it) first.
 async fn ensure_open<'a>(
     config: &Config,
@@ -639,7 +612,7 @@ async fn ensure_open<'a>(
     live: &'a mut Option<Live>,
 ) -> Result<&'a mut Live> {
     if live.as_ref().is_some_and(|l| {
-        l.dead.load(Ordering::Acquire) || (lock(&l.pending).is_empty() && closed_by_peer(&l.write))
+        l.dead.load(Ordering::Acquire) || (lock(&l.pending).is_empty() && l.write.closed_by_peer())
     }) {
         tracing::debug!(
             "the gateway at {} closed the connection: reopening",
@@ -739,10 +712,15 @@ async fn write_batch(
     }
 }
 
-/// Writes `bytes`, failing when the gateway does not take them within the
-/// timeout (it stopped reading): the writer never stalls for good.
-async fn write_all(config: &Config, write: &mut OwnedWriteHalf, bytes: &[u8]) -> io::Result<()> {
-    match tokio::time::timeout(config.timeout, write.write_all(bytes)).await {
+/// Writes `bytes` (and flushes them out of the TLS buffer), failing when the
+/// gateway does not take them within the timeout (it stopped reading): the
+/// writer never stalls for good.
+async fn write_all(config: &Config, write: &mut WriteHalf, bytes: &[u8]) -> io::Result<()> {
+    let written = async {
+        write.write_all(bytes).await?;
+        write.flush().await
+    };
+    match tokio::time::timeout(config.timeout, written).await {
         Ok(result) => result,
         Err(_) => Err(io::Error::new(
             io::ErrorKind::TimedOut,
@@ -793,7 +771,7 @@ fn next_frame(
 
 /// The reader task of one socket.
 async fn reader(
-    mut read: OwnedReadHalf,
+    mut read: ReadHalf,
     config: Arc<Config>,
     shared: Arc<Shared>,
     pending: Arc<Mutex<VecDeque<Pending>>>,
@@ -811,7 +789,7 @@ async fn reader(
                     }
                 }
                 Ok(None) => break None,
-                Err(e) => break Some(config.wire_error(&e)),
+                Err(e) => break Some(config.wire_error(&socket::rehint(e, &buf))),
             }
         };
         if let Some(e) = failed {
@@ -859,7 +837,7 @@ async fn eof_error(
     partial: &[u8],
 ) -> Error {
     let waiting = waiting.unwrap_or("a request");
-    if let Some(hint) = wire::sniff(partial) {
+    if let Some(hint) = socket::sniff(partial) {
         // A reply in the transport and protocol the client speaks, cut
         // short, is a dropped connection (retryable), not a mismatch.
         let advice = config.advice(Some(hint));
@@ -1045,6 +1023,8 @@ mod tests {
             protocol,
             timeout: Duration::from_secs(1),
             max_message_bytes: 1 << 20,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 

@@ -11,3 +11,4 @@ mod fixture;
 mod pool;
 mod scan;
 mod table;
+mod tls;

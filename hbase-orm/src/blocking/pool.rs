@@ -150,6 +150,21 @@ impl ConnectionPoolBuilder {
         /// # let _ = pool;
         /// ```
         protocol(protocol: Protocol);
+        /// Speaks TLS to the gateways (feature `tls`); see
+        /// [`crate::ConnectionBuilder::tls`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// use hbase_orm::tls::TlsConfig;
+        /// let ca = std::fs::read("ca.pem").unwrap();
+        /// let pool = hbase_orm::blocking::ConnectionPool::builder()
+        ///     .address("hbase-thrift.internal", 9090)
+        ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+        ///     .build();
+        /// # let _ = pool;
+        /// ```
+        #[cfg(feature = "tls")]
+        tls(tls: crate::tls::TlsConfig);
         /// The timeout of every call and of opening a connection.
         timeout(timeout: Duration);
         /// The table name prefix.

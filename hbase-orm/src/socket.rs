@@ -1,0 +1,240 @@
+//! Opening the socket of a connection: plain TCP, or TLS over it (feature
+//! `tls`), split into the halves the reader and writer tasks own.
+//!
+//! The halves are enums rather than boxed streams: the plain TCP path stays
+//! tokio's own owned halves, with one branch per read or write.
+
+use std::io;
+use std::mem::MaybeUninit;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use hbase_orm_idl::wire::{self, WireError};
+use socket2::SockRef;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+
+use crate::error::{Error, Result};
+use crate::transport::Config;
+
+#[cfg(feature = "tls")]
+type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+
+/// The read half of an open socket, owned by the reader task.
+pub(crate) enum ReadHalf {
+    /// Plain TCP.
+    Tcp(OwnedReadHalf),
+    /// TLS over TCP.
+    #[cfg(feature = "tls")]
+    Tls(tokio::io::ReadHalf<TlsStream>),
+}
+
+/// The write half of an open socket, owned by the writer task.
+///
+/// Writes may be buffered (TLS): flush after writing.
+pub(crate) enum WriteHalf {
+    /// Plain TCP.
+    Tcp(OwnedWriteHalf),
+    /// TLS over TCP, with a duplicate handle of the TCP socket to peek at.
+    #[cfg(feature = "tls")]
+    Tls {
+        write: tokio::io::WriteHalf<TlsStream>,
+        socket: socket2::Socket,
+    },
+}
+
+impl WriteHalf {
+    /// Whether the gateway closed the socket (without waiting: a peek that
+    /// finds the end of the stream). The reader notices it too, but possibly
+    /// only after the next request is written; this avoids writing a request
+    /// into a socket that is known to be closed.
+    pub(crate) fn closed_by_peer(&self) -> bool {
+        // A peek on the (non-blocking) socket itself: tokio's own `peek`
+        // would first wait for the reactor to report readiness, which it may
+        // not have done yet.
+        let socket = match self {
+            WriteHalf::Tcp(write) => {
+                let stream: &TcpStream = write.as_ref();
+                SockRef::from(stream)
+            }
+            #[cfg(feature = "tls")]
+            WriteHalf::Tls { socket, .. } => SockRef::from(socket),
+        };
+        let mut probe = [MaybeUninit::<u8>::uninit(); 1];
+        match socket.peek(&mut probe) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => {
+                e.kind() != io::ErrorKind::WouldBlock && e.kind() != io::ErrorKind::Interrupted
+            }
+        }
+    }
+}
+
+impl AsyncRead for ReadHalf {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ReadHalf::Tcp(read) => Pin::new(read).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
+            ReadHalf::Tls(read) => match Pin::new(read).poll_read(cx, buf) {
+                // A gateway that closes the TCP socket without a TLS
+                // close_notify: the end of the stream, as on plain TCP (a
+                // reply cut short is still caught by the reader).
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    Poll::Ready(Ok(()))
+                }
+                other => other,
+            },
+        }
+    }
+}
+
+impl AsyncWrite for WriteHalf {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(write) => Pin::new(write).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
+            WriteHalf::Tls { write, .. } => Pin::new(write).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(write) => Pin::new(write).poll_flush(cx),
+            #[cfg(feature = "tls")]
+            WriteHalf::Tls { write, .. } => Pin::new(write).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            WriteHalf::Tcp(write) => Pin::new(write).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
+            WriteHalf::Tls { write, .. } => Pin::new(write).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Opens a socket to the gateway of `config`: TCP, then the TLS handshake
+/// when TLS is set, all within the connection's timeout.
+///
+/// # Errors
+/// [`Error::Transport`] when the gateway cannot be reached or the handshake
+/// fails, [`Error::Timeout`] when either takes too long,
+/// [`Error::InvalidInput`] for bad TLS settings.
+pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
+    let deadline = tokio::time::Instant::now() + config.timeout;
+    let stream = match tokio::time::timeout_at(
+        deadline,
+        TcpStream::connect((config.host.as_str(), config.port)),
+    )
+    .await
+    {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => {
+            return Err(Error::Transport {
+                addr: config.addr.clone(),
+                source: e,
+            })
+        }
+        Err(_) => {
+            return Err(Error::Timeout {
+                method: "connect",
+                timeout: config.timeout,
+                hint: None,
+            })
+        }
+    };
+    stream.set_nodelay(true).map_err(|e| Error::Transport {
+        addr: config.addr.clone(),
+        source: e,
+    })?;
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &config.tls {
+        return handshake(config, tls, stream, deadline).await;
+    }
+    let (read, write) = stream.into_split();
+    Ok((ReadHalf::Tcp(read), WriteHalf::Tcp(write)))
+}
+
+/// The TLS handshake over an open TCP stream.
+#[cfg(feature = "tls")]
+async fn handshake(
+    config: &Config,
+    tls: &crate::tls::TlsConfig,
+    stream: TcpStream,
+    deadline: tokio::time::Instant,
+) -> Result<(ReadHalf, WriteHalf)> {
+    let client_config = tls.client_config()?;
+    let server_name = tls.server_name_for(&config.host)?;
+    let socket = SockRef::from(&stream)
+        .try_clone()
+        .map_err(|e| Error::Transport {
+            addr: config.addr.clone(),
+            source: e,
+        })?;
+    let connector = tokio_rustls::TlsConnector::from(client_config);
+    let stream =
+        match tokio::time::timeout_at(deadline, connector.connect(server_name, stream)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => return Err(crate::tls::handshake_error(&config.addr, e)),
+            Err(_) => {
+                return Err(Error::Timeout {
+                    method: "connect",
+                    timeout: config.timeout,
+                    hint: Some(crate::tls::HANDSHAKE_TIMEOUT_HINT),
+                })
+            }
+        };
+    let (read, write) = tokio::io::split(stream);
+    Ok((ReadHalf::Tls(read), WriteHalf::Tls { write, socket }))
+}
+
+/// What the first bytes from the gateway look like: [`wire::sniff`], which
+/// knows a TLS client's first record, and also a TLS server's alert (what a
+/// TLS gateway sends a client that does not speak TLS).
+pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x15, 0x03, ..] => Some("the peer speaks TLS: it sent a TLS alert"),
+        _ => wire::sniff(bytes),
+    }
+}
+
+/// `err`, with a hint from [`sniff`] when it has none.
+pub(crate) fn rehint(err: WireError, bytes: &[u8]) -> WireError {
+    WireError {
+        hint: err.hint.or_else(|| sniff(bytes)),
+        message: err.message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tls_alert_is_recognised() {
+        // A fatal decode_error alert, as a TLS server sends a plain client.
+        let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32];
+        assert!(sniff(&alert).is_some_and(|h| h.contains("TLS")));
+        assert!(sniff(&[0x16, 0x03, 0x01]).is_some_and(|h| h.contains("TLS")));
+        assert_eq!(sniff(&[0x15, 0x00]), None);
+        let err = rehint(
+            WireError {
+                message: "bad".to_owned(),
+                hint: None,
+            },
+            &alert,
+        );
+        assert!(err.to_string().contains("TLS alert"), "{err}");
+    }
+}
