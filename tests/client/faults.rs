@@ -423,6 +423,43 @@ async fn scans_resume_after_their_connection_is_cut() {
     }
 }
 
+/// A scan whose scanner the gateway forgot (expired, or a gateway restart)
+/// reopens it after the last row returned: the `IllegalArgument` "scanner ID
+/// is invalid" is not the scan's end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scans_resume_after_their_scanner_expires() {
+    use hbase_orm_tests::hbase::THbaseSyncClient;
+    let combo = COMBOS[0];
+    let emulator = hbase_orm_tests::start(combo).await;
+    let conn = direct(&emulator, combo);
+    let table = create(&conn, "x").await;
+    let expected = fill(&table, 60, 1).await;
+    for reverse in [false, true] {
+        let mut scan = table.scan().reverse(reverse).batch_size(10);
+        let mut seen = Vec::new();
+        while let Some(row) = scan.try_next().await.expect("the scan resumes") {
+            seen.push(String::from_utf8_lossy(&row.key).into_owned());
+            if seen.len() == 15 {
+                // The gateway forgets every scanner, as after a restart.
+                let addr = emulator.addr();
+                let closed = tokio::task::spawn_blocking(move || {
+                    let mut raw = hbase_orm_tests::client(addr, combo);
+                    (1..=64).filter(|id| raw.scanner_close(*id).is_ok()).count()
+                })
+                .await
+                .unwrap();
+                assert!(closed > 0, "the scan's scanner was open");
+                assert_eq!(emulator.open_scanners(), 0);
+            }
+        }
+        let mut want: Vec<String> = expected.iter().map(|(k, _)| k.clone()).collect();
+        if reverse {
+            want.reverse();
+        }
+        assert_eq!(seen, want, "reverse: {reverse}");
+    }
+}
+
 /// Without opt-in, a counter increment whose reply is lost is reported as
 /// a failure and not sent again: the counter moved once. With opt-in, it is
 /// sent again (and counts twice, which is why it is opt-in).
