@@ -35,6 +35,9 @@ use crate::error::{Error, Result};
 use crate::socket::{self, ReadHalf, WriteHalf};
 use hbase_orm_idl::hbase::HbaseGetTableNamesArgs;
 
+/// Time [`Handle::open`] gives the writer on top of the timeout, so that
+/// the writer's own timeout error (which may name the TLS handshake) wins.
+const OPEN_GRACE: Duration = Duration::from_millis(250);
 /// Requests written in one go at most.
 const MAX_COALESCED: usize = 128;
 /// Requests at least this long are written directly, not copied.
@@ -436,7 +439,10 @@ impl Handle {
     pub(crate) async fn open(&self) -> Result<()> {
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Open(tx))?;
-        match tokio::time::timeout(self.config.timeout, rx).await {
+        // The writer bounds the connect and the TLS handshake by the timeout
+        // itself, with a more precise error: this only guards against a
+        // writer that does not get to it.
+        match tokio::time::timeout(self.config.timeout + OPEN_GRACE, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(self
                 .config

@@ -190,6 +190,31 @@ async fn tls_client_against_plain_emulator_fails_clearly() {
 }
 
 #[tokio::test]
+async fn a_silent_server_times_the_handshake_out_with_a_hint() {
+    let pki = pki();
+    // Accepts, then never says anything.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let conn = Connection::builder()
+        .host("localhost")
+        .port(addr.port())
+        .timeout(std::time::Duration::from_secs(1))
+        .tls(TlsConfig::new().root_certificates_pem(pki.ca_pem))
+        .build();
+    let err = conn.open().await.expect_err("no handshake");
+    assert!(err.is_timeout(), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("TLS handshake did not complete"), "{text}");
+    silent.abort();
+}
+
+#[tokio::test]
 async fn an_unknown_ca_or_another_name_is_a_certificate_error() {
     let pki = pki();
     let other = self::pki();
