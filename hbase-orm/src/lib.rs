@@ -1,13 +1,62 @@
 //! Typed Rust structs over Apache HBase, through its Thrift gateway.
 //!
 //! Two layers, both public:
-//! - the raw layer: `Connection`, `Table`, `Batch`, `ConnectionPool` and
-//!   scans, an async (tokio) client of the HBase Thrift1 gateway with everything
-//!   HappyBase offers, plus a blocking API over the same code path;
-//! - the typed layer: `#[derive(HRow)]` maps a struct to a row key and
-//!   `family:qualifier` cells, and `Repo` gives typed get/put/scan/delete.
 //!
-//! (module overview and examples are filled in as the layers land)
+//! - **The typed layer.** `#[derive(HRow)]` maps a struct to a row key and
+//!   `family:qualifier` cells (every attribute is documented on the [`HRow`]
+//!   trait); [`Repo`] gives typed get / put / scan / delete / update /
+//!   increment / append, key-prefix and range scans ([`RepoScan`]) and typed
+//!   server-side filters ([`filter`]). Values go through [`codec`]s, keys
+//!   through the order-preserving [`row_key`] encoding.
+//! - **The raw layer.** An async (tokio) client of the HBase Thrift1 gateway
+//!   with everything HappyBase offers: [`Connection`] (admin calls, table
+//!   prefix), [`Table`] (rows, cells, puts, deletes, counters, append,
+//!   check-and-put), [`Scan`] streams, [`Batch`]es and a [`ConnectionPool`];
+//!   and, with the default `blocking` feature, the same API without async in
+//!   [`blocking`].
+//!
+//! Every failure is an [`Error`]; [`Error::is_retryable`] tells which ones a
+//! retry may cure.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use hbase_orm::{Connection, HRow, Repo};
+//!
+//! #[derive(Debug, HRow)]
+//! #[hbase(table = "users", family = "cf")]
+//! struct User {
+//!     #[hbase(row_key)]
+//!     id: String,
+//!     name: String,
+//!     #[hbase(counter)]
+//!     logins: i64,
+//! }
+//!
+//! # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+//! let conn = Connection::builder().host("localhost").port(9090).connect().await?;
+//! let users: Repo<User> = Repo::new(&conn);
+//! users.create_table().await?;
+//! users.put(&User { id: "ann".into(), name: "Ann".into(), logins: 0 }).await?;
+//! let ann: Option<User> = users.get("ann").await?;
+//! let all: Vec<User> = users.scan().try_collect().await?;
+//!
+//! // The raw layer stays at hand.
+//! let row = conn.table("users").row("ann").columns(["cf:name"]).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//!
+//! - `derive` (default): `#[derive(HRow)]`.
+//! - `blocking` (default): the [`blocking`] module.
+//! - `tls`: TLS to the gateway with rustls (`ConnectionBuilder::tls` and
+//!   the `tls` module).
+//!
+//! The `hbase-emulator` crate provides an in-process gateway for tests and
+//! examples; the repository's README shows how to point the client at a real
+//! gateway.
 
 // ---- raw layer (owned by the raw-client work) ----
 pub mod batch;
