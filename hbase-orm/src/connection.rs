@@ -97,6 +97,7 @@ impl fmt::Debug for Connection {
             .field("transport", &config.transport)
             .field("protocol", &config.protocol)
             .field("table_prefix", &self.inner.table_prefix)
+            .field("tls", &self.is_tls())
             .field("retry", &self.retry)
             .field("open", &self.is_open())
             .finish()
@@ -133,6 +134,8 @@ pub struct ConnectionBuilder {
     protocol: Protocol,
     max_message_bytes: usize,
     retry: RetryPolicy,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Default for ConnectionBuilder {
@@ -147,6 +150,8 @@ impl Default for ConnectionBuilder {
             protocol: Protocol::Binary,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             retry: RetryPolicy::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -312,6 +317,36 @@ impl ConnectionBuilder {
         self
     }
 
+    /// Speaks TLS to the gateway (feature `tls`), as `tls` says: the roots
+    /// the server's certificate is checked against, the name it must be
+    /// valid for (default: the host), an optional client certificate. A
+    /// gateway started with `--ssl` (`hbase.thrift.ssl.enabled`) needs it.
+    ///
+    /// The handshake is part of opening the socket, bounded by the
+    /// [`timeout`](ConnectionBuilder::timeout). It fails with
+    /// [`Error::Transport`] naming the cause (a certificate problem, a server
+    /// that does not speak TLS); bad settings fail calls with
+    /// [`Error::InvalidInput`]. See [`crate::tls`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::{tls::TlsConfig, Connection};
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ca = std::fs::read("ca.pem")?;
+    /// let conn = Connection::builder()
+    ///     .host("hbase-thrift.internal")
+    ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+    ///     .connect()
+    ///     .await?;
+    /// assert!(conn.is_tls());
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     /// The connection, which opens its socket on first use.
     ///
     /// # Examples
@@ -328,6 +363,8 @@ impl ConnectionBuilder {
             protocol: self.protocol,
             timeout: self.timeout,
             max_message_bytes: self.max_message_bytes,
+            #[cfg(feature = "tls")]
+            tls: self.tls,
         };
         Connection {
             inner: Arc::new(Inner {
@@ -402,6 +439,20 @@ impl Connection {
     /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.handle.config().timeout
+    }
+
+    /// Whether the connection speaks TLS (set with `ConnectionBuilder::tls`,
+    /// feature `tls`).
+    ///
+    /// # Examples
+    /// ```
+    /// assert!(!hbase_orm::Connection::builder().build().is_tls());
+    /// ```
+    pub fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.inner.handle.config().tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        return false;
     }
 
     /// The retry policy of this connection's calls.
