@@ -405,6 +405,61 @@ mod tests {
         assert!(many.to_string().contains("after 3 attempts"));
     }
 
+    /// Counts the debug events that carry an `attempt` field.
+    struct RetryEvents(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl tracing::Subscriber for RetryEvents {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let meta = event.metadata();
+            if *meta.level() == tracing::Level::DEBUG && meta.fields().field("attempt").is_some() {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn each_retry_is_logged_at_debug_level() {
+        // A port with nothing listening: every attempt is refused.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap();
+        let events = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let subscriber = RetryEvents(std::sync::Arc::clone(&events));
+        let err = tracing::subscriber::with_default(subscriber, || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let conn = crate::Connection::builder()
+                    .addr(addr)
+                    .timeout(Duration::from_secs(5))
+                    .retry_policy(
+                        RetryPolicy::new()
+                            .max_attempts(3)
+                            .initial_backoff(Duration::from_millis(1)),
+                    )
+                    .build();
+                conn.tables().await.unwrap_err()
+            })
+        });
+        assert!(
+            matches!(err, Error::RetriesExhausted { attempts: 3, .. }),
+            "{err:?}"
+        );
+        assert_eq!(events.load(Ordering::Relaxed), 2, "one event per retry");
+    }
+
     #[test]
     fn defaults() {
         let p = RetryPolicy::default();
