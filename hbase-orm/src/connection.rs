@@ -54,10 +54,21 @@ const MIN_ATTEMPT: Duration = Duration::from_millis(5);
 /// and the replies, which the gateway sends in order, are matched to their
 /// callers. The socket is opened on first use (or by [`Connection::open`]);
 /// when the gateway closes it (gateways drop idle connections after about a
-/// minute), the next call opens a new one transparently. A call whose reply
-/// was lost with the socket fails with [`Error::Transport`].
+/// minute), the next call opens a new one transparently.
 ///
-/// Every call is bounded by the timeout of the builder (default 30 s).
+/// Failed calls are retried by the connection's [`RetryPolicy`] (on by
+/// default): reads, scans, puts and deletes are sent again after a dropped
+/// connection, a timed-out attempt or a server error flagged `canRetry`,
+/// with exponential backoff and jitter; counter increments, appends,
+/// `checkAndPut` and admin writes are not, unless the policy opts in
+/// ([`Connection::with_retry_policy`] gives a handle with another policy on
+/// the same socket). A call that was not retried and whose reply was lost
+/// with the socket fails with [`Error::Transport`]; one that gave up after
+/// retries with [`Error::RetriesExhausted`]. See [`crate::retry`].
+///
+/// Every attempt is bounded by the timeout of the builder (default 30 s),
+/// and every call by its deadline (default twice the timeout), retries
+/// included: no call outlives its deadline, whatever the gateway does.
 /// Table names are prefixed with `table_prefix` and the separator when a
 /// prefix is set, and the prefix is stripped from names the gateway returns,
 /// as HappyBase does.

@@ -50,10 +50,27 @@ pub const DEFAULT_BATCH_SIZE: u32 = 1000;
 /// fails, reaches its limit, or is dropped before its end (the close is then
 /// sent in the background).
 ///
+/// # Failures and resumption
+/// When fetching the next rows fails with a retryable error (a dropped
+/// connection, a timed-out attempt) or because the gateway forgot the
+/// scanner (it expired, or the gateway restarted: `IllegalArgument`
+/// "scanner ID is invalid"), the scan reopens a scanner just after the last
+/// result it returned, with the same options, as the connection's
+/// [`RetryPolicy`](crate::RetryPolicy) allows (attempts, backoff, and the
+/// deadline, which bounds each fetch of rows with its reopenings). No row is
+/// repeated or skipped: forward scans reopen at the smallest key after the
+/// last one; reverse scans reopen at the last key and skip it; with
+/// `scan_batching`, a row cut between two of its pieces resumes at the cell
+/// after the last one returned. Rows written meanwhile may or may not be
+/// seen, as with any scan; a stateful filter (`PageFilter`,
+/// `WhileMatchFilter`, `ColumnCountGetFilter`) starts afresh on the
+/// reopened scanner.
+///
 /// # Errors
 /// The stream yields [`Error::InvalidInput`] for conflicting or zero options,
 /// [`Error::Server`] for a missing table, [`Error::Application`] for a bad
-/// filter string, and connection errors; it ends after an error.
+/// filter string, and connection errors (after resumption failed, as
+/// above); it ends after an error.
 ///
 /// # Examples
 /// ```no_run
