@@ -234,8 +234,12 @@ fn print_header(args: &Args, sizes: Sizes, addr: SocketAddr, emulator: Option<&E
         }
     );
     match emulator {
-        Some(e) => println!("gateway: hbase-emulator pid {} on {addr}", e.pid()),
-        None => println!("gateway: {addr}"),
+        Some(e) => println!(
+            "gateway: hbase-emulator pid {} on {addr}; bench pid {}",
+            e.pid(),
+            std::process::id()
+        ),
+        None => println!("gateway: {addr}; bench pid {}", std::process::id()),
     }
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let model = std::fs::read_to_string("/proc/cpuinfo")
