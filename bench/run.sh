@@ -15,6 +15,9 @@ if ! "$venv/bin/python" -c 'import happybase' >/dev/null 2>&1; then
 fi
 cargo build --release -q -p hbase-emulator --bin hbase-emulator
 cargo build --release -q -p hbase-orm-bench
-exec "$target/release/hbase-orm-bench" \
-  --emulator "$target/release/hbase-emulator" \
+emulator=(--emulator "$target/release/hbase-emulator")
+for arg in "$@"; do
+  case "$arg" in --addr|--addr=*) emulator=() ;; esac
+done
+exec "$target/release/hbase-orm-bench" ${emulator[@]+"${emulator[@]}"} \
   --python "$venv/bin/python" "$@"

@@ -194,12 +194,14 @@ fn run(args: Args) -> BenchResult<()> {
             match peers::run(peer, &ctx) {
                 Ok(samples) => {
                     for s in &samples {
+                        let server = s
+                            .server_cpu_per_10k()
+                            .map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
                         eprintln!(
-                            "  {:<16} {:>9.0} ops/s  {:>8.4} cpu_s/10k_ops  {:>8.4} server",
+                            "  {:<16} {:>9.0} ops/s  {:>8.4} cpu_s/10k_ops  {server:>8} server",
                             s.workload.name(),
                             s.ops_per_sec(),
                             s.cpu_per_10k(),
-                            s.server_cpu_per_10k().unwrap_or(f64::NAN)
                         );
                     }
                     results.add(peer, samples);
