@@ -67,6 +67,7 @@ pub mod scan;
 pub mod table;
 #[cfg(feature = "tls")]
 pub mod tls;
+mod decode;
 mod socket;
 mod transport;
 

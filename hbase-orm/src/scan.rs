@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use futures::stream::{self, BoxStream, Stream};
 use hbase_orm_idl::hbase::{
-    HbaseScannerCloseArgs, HbaseScannerGetListArgs, HbaseScannerOpenWithScanArgs, TRowResult, TScan,
+    HbaseScannerCloseArgs, HbaseScannerGetListArgs, HbaseScannerOpenWithScanArgs, TScan,
 };
 
 use bytes::Bytes;
@@ -18,9 +18,12 @@ use crate::error::{Error, Result};
 use crate::table::{columns_of, ColumnUse, Row, Table};
 use crate::transport;
 
+transport::rows_method! {
+    HbaseScannerGetListArgs => HbaseScannerGetListResult, "scannerGetList";
+}
+
 transport::method! {
     HbaseScannerOpenWithScanArgs => HbaseScannerOpenWithScanResult, "scannerOpenWithScan", i32;
-    HbaseScannerGetListArgs => HbaseScannerGetListResult, "scannerGetList", Vec<TRowResult>;
     HbaseScannerCloseArgs => HbaseScannerCloseResult, "scannerClose", ();
 }
 
@@ -369,7 +372,7 @@ struct Cursor {
     guard: ScannerGuard,
     /// The scan to open; taken when the scanner is opened.
     scan: Option<TScan>,
-    page: std::vec::IntoIter<TRowResult>,
+    page: std::vec::IntoIter<Row>,
     /// The next page, asked for while the current one is consumed.
     next_page: Option<transport::Sent<HbaseScannerGetListArgs>>,
     batch_size: u32,
@@ -495,8 +498,7 @@ impl Cursor {
             return None;
         }
         loop {
-            if let Some(result) = self.page.next() {
-                let mut row = Row::from_thrift(result);
+            if let Some(mut row) = self.page.next() {
                 if !self.skip_returned(&mut row) {
                     continue;
                 }

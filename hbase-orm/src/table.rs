@@ -32,11 +32,14 @@ use crate::error::{Error, Result};
 use crate::scan::Scan;
 use crate::transport;
 
+transport::rows_method! {
+    HbaseGetRowWithColumnsArgs => HbaseGetRowWithColumnsResult, "getRowWithColumns";
+    HbaseGetRowWithColumnsTsArgs => HbaseGetRowWithColumnsTsResult, "getRowWithColumnsTs";
+    HbaseGetRowsWithColumnsArgs => HbaseGetRowsWithColumnsResult, "getRowsWithColumns";
+    HbaseGetRowsWithColumnsTsArgs => HbaseGetRowsWithColumnsTsResult, "getRowsWithColumnsTs";
+}
+
 transport::method! {
-    HbaseGetRowWithColumnsArgs => HbaseGetRowWithColumnsResult, "getRowWithColumns", Vec<TRowResult>;
-    HbaseGetRowWithColumnsTsArgs => HbaseGetRowWithColumnsTsResult, "getRowWithColumnsTs", Vec<TRowResult>;
-    HbaseGetRowsWithColumnsArgs => HbaseGetRowsWithColumnsResult, "getRowsWithColumns", Vec<TRowResult>;
-    HbaseGetRowsWithColumnsTsArgs => HbaseGetRowsWithColumnsTsResult, "getRowsWithColumnsTs", Vec<TRowResult>;
     HbaseGetVerArgs => HbaseGetVerResult, "getVer", Vec<TCell>;
     HbaseGetVerTsArgs => HbaseGetVerTsResult, "getVerTs", Vec<TCell>;
     HbaseMutateRowArgs => HbaseMutateRowResult, "mutateRow", ();
@@ -862,7 +865,7 @@ impl RowRequest<'_> {
                     .await?
             }
         };
-        Ok(rows.into_iter().next().map(Row::from_thrift))
+        Ok(rows.into_iter().next())
     }
 }
 
@@ -957,7 +960,7 @@ impl RowsRequest<'_> {
                     .await?
             }
         };
-        Ok(rows.into_iter().map(Row::from_thrift).collect())
+        Ok(rows)
     }
 }
 

@@ -139,6 +139,15 @@ pub(crate) trait Method {
     fn write(&self, o: &mut dyn TOutputProtocol) -> hbase_orm_idl::thrift::Result<()>;
     /// Reads the result struct and turns declared exceptions into errors.
     fn read(i: &mut dyn TInputProtocol) -> hbase_orm_idl::thrift::Result<Self::Output>;
+    /// Decodes a whole reply message by hand, for the methods that have a
+    /// one-pass decoder; `None` (the default) decodes it with
+    /// [`Method::read`].
+    fn decode_frame(
+        _protocol: Protocol,
+        _frame: &Bytes,
+    ) -> Option<hbase_orm_idl::thrift::Result<Self::Output>> {
+        None
+    }
 }
 
 /// Implements [`Method`] for a generated argument struct.
@@ -162,6 +171,38 @@ macro_rules! method {
     )*};
 }
 pub(crate) use method;
+
+/// Implements [`Method`] for a generated argument struct whose reply carries
+/// `list<TRowResult>`: the reply is decoded into [`Row`](crate::Row)s by
+/// [`decode::rows`](crate::decode::rows), in one pass; [`Method::read`] (the
+/// generated decoder) stays as the reference it is tested against.
+macro_rules! rows_method {
+    ($($args:ident => $result:ident, $name:literal;)*) => {$(
+        impl $crate::transport::Method for hbase_orm_idl::hbase::$args {
+            const NAME: &'static str = $name;
+            type Output = Vec<$crate::table::Row>;
+            fn write(
+                &self,
+                o: &mut dyn hbase_orm_idl::thrift::protocol::TOutputProtocol,
+            ) -> hbase_orm_idl::thrift::Result<()> {
+                self.write_to_out_protocol(o)
+            }
+            fn read(
+                i: &mut dyn hbase_orm_idl::thrift::protocol::TInputProtocol,
+            ) -> hbase_orm_idl::thrift::Result<Self::Output> {
+                let rows = hbase_orm_idl::hbase::$result::read_from_in_protocol(i)?.ok_or()?;
+                Ok(rows.into_iter().map($crate::table::Row::from_thrift).collect())
+            }
+            fn decode_frame(
+                protocol: hbase_orm_idl::wire::Protocol,
+                frame: &bytes::Bytes,
+            ) -> Option<hbase_orm_idl::thrift::Result<Self::Output>> {
+                Some($crate::decode::rows(protocol, $name, frame))
+            }
+        }
+    )*};
+}
+pub(crate) use rows_method;
 
 /// What the caller gets back: the reply message, undecoded.
 type Reply = Result<Bytes>;
@@ -405,7 +446,10 @@ impl Handle {
         }
     }
 
-    fn decode<M: Method>(&self, frame: &[u8]) -> Result<M::Output> {
+    fn decode<M: Method>(&self, frame: &Bytes) -> Result<M::Output> {
+        if let Some(decoded) = M::decode_frame(self.config.protocol, frame) {
+            return decoded.map_err(|e| self.decode_error(e, frame));
+        }
         let decoded = wire::decode(self.config.protocol, frame, |ident, i| {
             if ident.message_type == TMessageType::Exception {
                 let app = hbase_orm_idl::thrift::Error::read_application_error_from_in_protocol(i)?;
@@ -426,13 +470,19 @@ impl Handle {
             }
             M::read(i)
         });
-        decoded.map_err(|e| match Error::from_thrift(e, &self.config.addr) {
+        decoded.map_err(|e| self.decode_error(e, frame))
+    }
+
+    /// The error for a reply that decoded to a thrift error, with advice when
+    /// its bytes look like another transport or protocol.
+    fn decode_error(&self, e: hbase_orm_idl::thrift::Error, frame: &[u8]) -> Error {
+        match Error::from_thrift(e, &self.config.addr) {
             Error::Protocol { addr, message } => Error::Protocol {
                 addr,
                 message: format!("{message}{}", self.config.advice(wire::sniff(frame))),
             },
             other => other,
-        })
+        }
     }
 
     /// Opens the socket now (it opens lazily otherwise).
@@ -1106,7 +1156,9 @@ mod tests {
             advice.contains("set .transport(Transport::Framed)"),
             "{advice}"
         );
-        assert!(handle.decode::<HbaseGetTableNamesArgs>(&framed).is_err());
+        assert!(handle
+            .decode::<HbaseGetTableNamesArgs>(&Bytes::from(framed))
+            .is_err());
 
         assert_eq!(config_buffered.advice(None), "");
         assert!(config_buffered
@@ -1128,7 +1180,9 @@ mod tests {
         })
         .unwrap();
         let handle = Handle::new(config);
-        let err = handle.decode::<HbaseGetTableNamesArgs>(&out).unwrap_err();
+        let err = handle
+            .decode::<HbaseGetTableNamesArgs>(&Bytes::from(out))
+            .unwrap_err();
         assert!(
             matches!(
                 err,
