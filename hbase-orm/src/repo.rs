@@ -164,16 +164,35 @@ async fn send_versions(
     Ok(())
 }
 
+/// The columns a read of the model names: `fetch` without the qualifiers
+/// of families it also names whole (a family map), which the gateway would
+/// match twice.
+fn fetch_columns(fetch: &'static [&'static [u8]]) -> impl Iterator<Item = &'static [u8]> {
+    let whole = |family: &[u8]| fetch.contains(&family);
+    fetch
+        .iter()
+        .copied()
+        .filter(move |c| match c.iter().position(|&b| b == b':') {
+            Some(colon) => !whole(&c[..colon]),
+            None => true,
+        })
+}
+
+/// Decodes a row of a model without versioned fields.
+fn decode_plain<T: HRow>(row: &Row) -> Result<T> {
+    let cells = row.cells.iter().map(|(c, cell)| row::Cell {
+        column: c,
+        value: &cell.value,
+        timestamp: cell.timestamp,
+    });
+    Ok(T::from_cells(&row.key, cells)?)
+}
+
 /// Decodes a row, fetching the versions of versioned fields first.
 async fn decode_row<T: HRow>(table: &Table, row: Row) -> Result<T> {
     let schema = T::SCHEMA;
     if schema.versioned().next().is_none() {
-        let cells = row.cells.iter().map(|(c, cell)| row::Cell {
-            column: c,
-            value: &cell.value,
-            timestamp: cell.timestamp,
-        });
-        return Ok(T::from_cells(&row.key, cells)?);
+        return decode_plain(&row);
     }
     let mut versions = Vec::new();
     for (column, n) in schema.versioned() {
@@ -778,7 +797,7 @@ impl<T: HRow + Send + 'static> RepoScan<T> {
     fn begin(&mut self) -> BoxStream<'static, Result<T>> {
         let mut scan = self.table.scan().reverse(self.reverse);
         if !T::SCHEMA.fetch.is_empty() {
-            scan = scan.columns(T::SCHEMA.fetch);
+            scan = scan.columns(fetch_columns(T::SCHEMA.fetch));
         }
         if let Some(p) = self.prefix.take() {
             scan = scan.row_prefix(p);
@@ -804,21 +823,29 @@ impl<T: HRow + Send + 'static> RepoScan<T> {
                 }
             }
         }
-        let table = self.table.clone();
         let skip = self.skip_undecodable;
+        let keep = move |r: Result<T>| match r {
+            Err(Error::Decode(e)) if skip => {
+                tracing::warn!(error = %e, "skipping a row that does not decode");
+                None
+            }
+            other => Some(other),
+        };
+        if T::SCHEMA.versioned().next().is_none() {
+            // Plain models decode each row where it is polled: no future
+            // and no table handle per row.
+            return Box::pin(
+                scan.filter_map(move |row| {
+                    ready(keep(row.and_then(|row| decode_plain::<T>(&row))))
+                }),
+            );
+        }
+        let table = self.table.clone();
         let decoded = scan.then(move |row| {
             let table = table.clone();
             async move { decode_row::<T>(&table, row?).await }
         });
-        Box::pin(decoded.filter_map(move |r| {
-            ready(match r {
-                Err(Error::Decode(e)) if skip => {
-                    tracing::warn!(error = %e, "skipping a row that does not decode");
-                    None
-                }
-                other => Some(other),
-            })
-        }))
+        Box::pin(decoded.filter_map(move |r| ready(keep(r))))
     }
 }
 
@@ -834,5 +861,17 @@ impl<T: HRow + Send + 'static> Stream for RepoScan<T> {
             Some(s) => s.as_mut().poll_next(cx),
             None => Poll::Ready(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetch_columns_drop_qualifiers_of_whole_families() {
+        static FETCH: [&[u8]; 4] = [b"cf:a", b"attrs", b"attrs:x", b"other:b"];
+        let names: Vec<&[u8]> = fetch_columns(&FETCH).collect();
+        assert_eq!(names, [&b"cf:a"[..], b"attrs", b"other:b"]);
     }
 }
