@@ -36,10 +36,14 @@ summary=()
 for target in "${targets[@]}"; do
     log="fuzz/logs/$target.log"
     echo "== $target: ${seconds}s" >&2
+    dict=()
+    if [ -f "fuzz/dicts/$target.dict" ]; then
+        dict=(-dict="fuzz/dicts/$target.dict")
+    fi
     set +e
     cargo fuzz run -O -s "$sanitizer" "$target" -- \
         -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
-        -print_final_stats=1 >"$log" 2>&1
+        -print_final_stats=1 "${dict[@]}" >"$log" 2>&1
     rc=$?
     set -e
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
