@@ -48,6 +48,12 @@ const READ_CHUNK: usize = 64 * 1024;
 const POOLED_BUFFERS: usize = 64;
 /// Encoding buffers larger than this are not kept.
 const POOLED_MAX_CAPACITY: usize = 256 * 1024;
+/// How long a socket must have gone without a request before the writer
+/// peeks at it (one system call) to see whether the gateway closed it.
+/// Gateways close idle sockets after about a minute; a close the reader has
+/// already seen needs no peek, and one that races a call sooner fails that
+/// call with a transport error, which the retry policy handles.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
 
 const NO_REPLY_HINT: &str = "no reply has ever come from this gateway: a gateway speaking \
      another transport or protocol than the client does not answer; check .transport() \
@@ -520,6 +526,8 @@ struct Live {
     pending: Arc<Mutex<VecDeque<Pending>>>,
     dead: Arc<AtomicBool>,
     reader: JoinHandle<()>,
+    /// When requests were last queued on this socket.
+    last_used: std::time::Instant,
 }
 
 fn lock(pending: &Mutex<VecDeque<Pending>>) -> MutexGuard<'_, VecDeque<Pending>> {
@@ -584,6 +592,7 @@ async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
         pending,
         dead,
         reader,
+        last_used: std::time::Instant::now(),
     })
 }
 
@@ -668,7 +677,10 @@ async fn ensure_open<'a>(
     live: &'a mut Option<Live>,
 ) -> Result<&'a mut Live> {
     if live.as_ref().is_some_and(|l| {
-        l.dead.load(Ordering::Acquire) || (lock(&l.pending).is_empty() && l.write.closed_by_peer())
+        l.dead.load(Ordering::Acquire)
+            || (l.last_used.elapsed() >= IDLE_CHECK
+                && lock(&l.pending).is_empty()
+                && l.write.closed_by_peer())
     }) {
         tracing::debug!(
             "the gateway at {} closed the connection: reopening",
@@ -712,6 +724,7 @@ async fn write_batch(
         if l.dead.load(Ordering::Acquire) {
             continue;
         }
+        l.last_used = std::time::Instant::now();
         for req in batch.iter_mut() {
             pending.push_back(Pending {
                 seq: req.seq,
