@@ -184,15 +184,7 @@ impl Batch {
         C: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        // The pairs are moved, not copied: their bytes are copied once, into
-        // the call's buffer.
-        {
-            let puts: Vec<(C, V)> = data.into_iter().collect();
-            for (c, _) in &puts {
-                check_column(c.as_ref(), ColumnUse::Write)?;
-            }
-            self.plan.put(key.as_ref(), &puts, self.wal);
-        }
+        self.plan.put_iter(key.as_ref(), data, self.wal)?;
         self.maybe_send().await
     }
 
@@ -494,6 +486,8 @@ struct Plan {
     rows: FxMap<Box<[u8]>, RowAt>,
     /// Mutations and increments buffered.
     count: usize,
+    /// A sent mutate call, emptied, whose buffers the next call reuses.
+    spare: Option<MutateCall>,
 }
 
 #[derive(Debug)]
@@ -522,6 +516,14 @@ struct RowEntry {
     puts: u32,
     /// The row has a delete in this call: a later put would be applied first.
     deleted: bool,
+}
+
+/// The lengths of a mutate call's buffers at one moment.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    data: usize,
+    rows: usize,
+    cells: usize,
 }
 
 /// One mutation of a mutate call.
@@ -642,6 +644,49 @@ impl MutateCall {
 
     fn len(&self) -> usize {
         self.cells.len()
+    }
+
+    /// Empties the call, keeping its buffers.
+    fn clear(&mut self) {
+        self.data.clear();
+        self.rows.clear();
+        self.cells.clear();
+        self.wide.clear();
+    }
+
+    /// Where the call ends now, for [`MutateCall::truncate`].
+    fn mark(&self) -> Mark {
+        Mark {
+            data: self.data.len(),
+            rows: self.rows.len(),
+            cells: self.cells.len(),
+        }
+    }
+
+    /// Removes the rows added since `mark` (rows new to the call, so no
+    /// earlier cell links to their cells).
+    fn truncate(&mut self, mark: Mark) {
+        for row in mark.rows..self.rows.len() {
+            self.wide.remove(&(row as u32));
+        }
+        self.data.truncate(mark.data);
+        self.rows.truncate(mark.rows);
+        self.cells.truncate(mark.cells);
+    }
+
+    /// Whether two cells from `first` on name the same column.
+    fn repeats_a_column(&self, first: usize) -> bool {
+        let cells = &self.cells[first..];
+        if cells.len() <= 16 {
+            cells.iter().enumerate().any(|(i, c)| {
+                cells[..i]
+                    .iter()
+                    .any(|d| self.bytes(d.column) == self.bytes(c.column))
+            })
+        } else {
+            let mut seen = FxSet::default();
+            !cells.iter().all(|c| seen.insert(self.bytes(c.column)))
+        }
     }
 
     /// Writes the `mutateRows` (or, with a timestamp, `mutateRowsTs`)
@@ -844,10 +889,93 @@ impl Plan {
 
     /// Opens a mutate call at the end with row `key` in it.
     fn new_mutate_call(&mut self, key: &[u8]) -> (usize, u32) {
-        let mut call = MutateCall::default();
+        let mut call = self.spare.take().unwrap_or_default();
         let row = call.add_row(key);
         self.calls.push_back(Call::Mutate(call));
         (self.calls.len() - 1, row)
+    }
+
+    /// Buffers a put of `data`, checking its columns: on an error nothing
+    /// is buffered.
+    ///
+    /// A row in no pending call cannot conflict with anything (every row of
+    /// a bulk load): its cells are copied straight into the latest mutate
+    /// call as they come. Otherwise they are collected first, to choose the
+    /// call.
+    fn put_iter<I, C, V>(&mut self, key: &[u8], data: I, wal: bool) -> Result<()>
+    where
+        I: IntoIterator<Item = (C, V)>,
+        C: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        if self.last_touch(key).is_some() {
+            let puts: Vec<(C, V)> = data.into_iter().collect();
+            for (c, _) in &puts {
+                check_column(c.as_ref(), ColumnUse::Write)?;
+            }
+            self.put(key, &puts, wal);
+            return Ok(());
+        }
+        let joined = self
+            .joinable(None, |c| matches!(c, Call::Mutate(_)))
+            .filter(|&i| matches!(&self.calls[i], Call::Mutate(m) if !m.is_full()));
+        let (i, opened) = match joined {
+            Some(i) => (i, false),
+            None => {
+                self.calls
+                    .push_back(Call::Mutate(self.spare.take().unwrap_or_default()));
+                (self.calls.len() - 1, true)
+            }
+        };
+        let Call::Mutate(m) = &mut self.calls[i] else {
+            return Ok(());
+        };
+        let mark = m.mark();
+        let row = m.add_row(key);
+        let mut failed = None;
+        for (c, v) in data {
+            if let Err(e) = check_column(c.as_ref(), ColumnUse::Write) {
+                failed = Some(e);
+                break;
+            }
+            m.push_cell(row, c.as_ref(), Some(v.as_ref()), wal);
+        }
+        let added = m.len() - mark.cells;
+        let repeated = failed.is_none() && m.repeats_a_column(mark.cells);
+        // A repeated column takes the general path, from a copy.
+        let retry: Vec<(Vec<u8>, Vec<u8>)> = if repeated {
+            m.cells[mark.cells..]
+                .iter()
+                .map(|c| {
+                    let value = c.value.map_or(&[][..], |v| m.bytes(v));
+                    (m.bytes(c.column).to_vec(), value.to_vec())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if failed.is_some() || added == 0 || repeated {
+            m.truncate(mark);
+            if opened {
+                if let Some(Call::Mutate(m)) = self.calls.pop_back() {
+                    self.spare = Some(m);
+                }
+            }
+        } else {
+            self.count += added;
+            self.touch(
+                key,
+                RowAt {
+                    call: self.sent + i,
+                    row,
+                },
+            );
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        self.put(key, &retry, wal);
+        Ok(())
     }
 
     fn put<C: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, key: &[u8], puts: &[(C, V)], wal: bool) {
@@ -930,10 +1058,14 @@ impl Plan {
     fn pop_front(&mut self) {
         if let Some(call) = self.calls.pop_front() {
             self.sent += 1;
-            self.count -= match &call {
-                Call::Mutate(m) => m.len(),
-                Call::Increment(incs) => incs.len(),
-            };
+            match call {
+                Call::Mutate(mut m) => {
+                    self.count -= m.len();
+                    m.clear();
+                    self.spare = Some(m);
+                }
+                Call::Increment(incs) => self.count -= incs.len(),
+            }
         }
     }
 
@@ -1078,6 +1210,35 @@ mod tests {
         q.put(b"a", &wide[39..], true);
         assert_eq!(q.calls.len(), 2);
         assert_eq!(q.count, 41);
+    }
+
+    #[test]
+    fn streamed_puts_roll_back_on_a_bad_column_and_split_repeats() {
+        let mut p = Plan::default();
+        assert!(p
+            .put_iter(b"a", [("cf:x", "1"), ("cf", "2")], true)
+            .is_err());
+        assert!(p.calls.is_empty());
+        p.put_iter(b"a", [("cf:x", "1")], true).unwrap();
+        assert!(p
+            .put_iter(b"b", [("cf:x", "1"), ("nofamily", "2")], true)
+            .is_err());
+        p.put_iter(b"c", [("cf:x", "1"), ("cf:y", "2"), ("cf:x", "3")], true)
+            .unwrap();
+        p.put_iter(b"a", [("cf:y", "1")], true).unwrap();
+        p.put_iter(b"d", Vec::<(&str, &str)>::new(), true).unwrap();
+        // a's second put joins the latest call (a is not in it, and its
+        // first put comes earlier).
+        assert_eq!(shape(&p), ["a[+cf:x] c[+cf:x,+cf:y]", "c[+cf:x] a[+cf:y]"]);
+        assert_eq!(p.count, 5);
+        match &p.calls[1] {
+            Call::Mutate(m) => assert_eq!(m.bytes(m.cells[0].value.unwrap_or_default()), b"3"),
+            Call::Increment(_) => panic!("a mutate call expected"),
+        }
+        p.pop_front();
+        p.pop_front();
+        p.put_iter(b"e", [("cf:x", "1")], true).unwrap();
+        assert_eq!(shape(&p), ["e[+cf:x]"]);
     }
 
     #[test]
