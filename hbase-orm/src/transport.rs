@@ -848,11 +848,17 @@ async fn reader(
 ) {
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
     let mut scanner = MessageScanner::new(config.protocol, config.max_message_bytes);
+    // The length of the last reply: replies on one connection tend to repeat
+    // their size (pages of a scan), and room for a whole one saves growing
+    // the buffer (a copy) several times per reply. Replies are handed out as
+    // slices of the buffer, so it is seldom reclaimed in place anyway.
+    let mut last_len = 0;
     let end: Error = loop {
         // Deliver every whole reply already buffered.
         let failed = loop {
             match next_frame(&config, &mut buf, &mut scanner) {
                 Ok(Some(frame)) => {
+                    last_len = frame.len();
                     if let Err(e) = deliver(&config, &shared, &pending, frame) {
                         break Some(e);
                     }
@@ -865,7 +871,7 @@ async fn reader(
             break e;
         }
         if buf.capacity() - buf.len() < READ_CHUNK / 4 {
-            buf.reserve(READ_CHUNK.max(buf.len()));
+            buf.reserve(READ_CHUNK.max(buf.len()).max(last_len));
         }
         match read.read_buf(&mut buf).await {
             Ok(0) => {
