@@ -471,8 +471,27 @@ const LINEAR_PUTS: u32 = 32;
 struct RowAt {
     /// The call, counted from the first call of the plan (sent ones too).
     call: usize,
-    /// The row's index in that call, when it is a mutate call.
+    /// The row's index in that call (in its rows, or in its increments).
     row: u32,
+}
+
+/// Where an operation on a row may go.
+#[derive(Debug, Clone, Copy)]
+struct Touch {
+    /// The first call (a position in [`Plan::calls`]) it may join: the
+    /// last one touching the row.
+    floor: usize,
+    /// The row's index in call `floor`, when that is a mutate call holding
+    /// the row.
+    row: Option<u32>,
+}
+
+/// The hash of a row key in [`Plan::rows`].
+fn row_hash(key: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_usize(key.len());
+    h.write(key);
+    h.finish()
 }
 
 /// The calls a batch will make, in order.
@@ -481,9 +500,12 @@ struct Plan {
     calls: VecDeque<Call>,
     /// Calls sent and removed from the front: `calls[0]` is call `sent`.
     sent: usize,
-    /// For each row, the last call that touches it. Entries pointing at a
-    /// sent call are stale and mean "in no call".
-    rows: FxMap<Box<[u8]>, RowAt>,
+    /// For each hash of row keys, the last call touching a row of that
+    /// hash (so no row key is copied here): that row's key is found in the
+    /// call. Another row of the same hash was touched no later (the calls
+    /// recorded only grow), so it goes after that call. Entries pointing at
+    /// a sent call are stale and mean "in no call".
+    rows: FxMap<u64, RowAt>,
     /// Mutations and increments buffered.
     count: usize,
     /// A sent mutate call, emptied, whose buffers the next call reuses.
@@ -820,30 +842,50 @@ fn has_repeated_column<C: AsRef<[u8]>, V>(puts: &[(C, V)]) -> bool {
 }
 
 impl Plan {
-    /// Where `row` was last touched, if in a call not yet sent.
-    fn last_touch(&self, row: &[u8]) -> Option<RowAt> {
-        self.rows
-            .get(row)
-            .copied()
-            .filter(|at| at.call >= self.sent)
+    /// The row key recorded at `at` (a call not yet sent).
+    fn key_at(&self, at: RowAt) -> Option<&[u8]> {
+        match self.calls.get(at.call.checked_sub(self.sent)?)? {
+            Call::Mutate(m) => m.rows.get(at.row as usize).map(|r| m.bytes(r.key)),
+            Call::Increment(incs) => incs.get(at.row as usize).map(|(k, _, _)| &k[..]),
+        }
     }
 
-    /// The position of the latest call of the kind `is_kind` that an
-    /// operation on a row last touched at `at` may join.
-    fn joinable(&self, at: Option<RowAt>, is_kind: fn(&Call) -> bool) -> Option<usize> {
-        let floor = at.map_or(0, |at| at.call - self.sent);
+    /// Where an operation on `key` may go.
+    fn touch_of(&self, key: &[u8]) -> Touch {
+        let at = match self.rows.get(&row_hash(key)) {
+            Some(&at) if at.call >= self.sent => at,
+            _ => {
+                return Touch {
+                    floor: 0,
+                    row: None,
+                }
+            }
+        };
+        let floor = at.call - self.sent;
+        if self.key_at(at) != Some(key) {
+            // Another row of the same hash: `key` is in no later call.
+            return Touch {
+                floor: floor + 1,
+                row: None,
+            };
+        }
+        let row = match self.calls.get(floor) {
+            Some(Call::Mutate(_)) => Some(at.row),
+            _ => None,
+        };
+        Touch { floor, row }
+    }
+
+    /// The position of the latest call of the kind `is_kind` from `floor`
+    /// on.
+    fn joinable(&self, floor: usize, is_kind: fn(&Call) -> bool) -> Option<usize> {
         (floor..self.calls.len())
             .rev()
             .find(|&i| is_kind(&self.calls[i]))
     }
 
-    fn touch(&mut self, row: &[u8], at: RowAt) {
-        match self.rows.get_mut(row) {
-            Some(slot) => *slot = at,
-            None => {
-                self.rows.insert(row.into(), at);
-            }
-        }
+    fn touch(&mut self, key: &[u8], at: RowAt) {
+        self.rows.insert(row_hash(key), at);
     }
 
     /// The mutate call an operation on `key` goes to, and the row's index
@@ -854,12 +896,12 @@ impl Plan {
         key: &[u8],
         conflicts: impl Fn(&MutateCall, u32) -> bool,
     ) -> (usize, u32) {
-        let at = self.last_touch(key);
+        let t = self.touch_of(key);
         let found = self
-            .joinable(at, |c| matches!(c, Call::Mutate(_)))
+            .joinable(t.floor, |c| matches!(c, Call::Mutate(_)))
             .and_then(|i| match &self.calls[i] {
                 Call::Mutate(m) => {
-                    let here = at.filter(|at| at.call - self.sent == i).map(|at| at.row);
+                    let here = t.row.filter(|_| t.floor == i);
                     match here {
                         Some(row) if conflicts(m, row) => None,
                         Some(row) => Some((i, Some(row))),
@@ -908,7 +950,11 @@ impl Plan {
         C: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        if self.last_touch(key).is_some() {
+        let t = self.touch_of(key);
+        let joined = self
+            .joinable(t.floor, |c| matches!(c, Call::Mutate(_)))
+            .filter(|&i| matches!(&self.calls[i], Call::Mutate(m) if !m.is_full()));
+        if t.row.is_some() && joined == Some(t.floor) {
             let puts: Vec<(C, V)> = data.into_iter().collect();
             for (c, _) in &puts {
                 check_column(c.as_ref(), ColumnUse::Write)?;
@@ -916,9 +962,6 @@ impl Plan {
             self.put(key, &puts, wal);
             return Ok(());
         }
-        let joined = self
-            .joinable(None, |c| matches!(c, Call::Mutate(_)))
-            .filter(|&i| matches!(&self.calls[i], Call::Mutate(m) if !m.is_full()));
         let (i, opened) = match joined {
             Some(i) => (i, false),
             None => {
@@ -1034,24 +1077,25 @@ impl Plan {
     }
 
     fn increment(&mut self, key: &[u8], column: Vec<u8>, amount: i64) {
-        let at = self.last_touch(key);
-        let i = match self.joinable(at, |c| matches!(c, Call::Increment(_))) {
+        let t = self.touch_of(key);
+        let i = match self.joinable(t.floor, |c| matches!(c, Call::Increment(_))) {
             Some(i) => i,
             None => {
                 self.calls.push_back(Call::Increment(Vec::new()));
                 self.calls.len() - 1
             }
         };
-        self.touch(
-            key,
-            RowAt {
-                call: self.sent + i,
-                row: NO_CELL,
-            },
-        );
-        self.count += 1;
         if let Call::Increment(incs) = &mut self.calls[i] {
+            let row = incs.len() as u32;
             incs.push((key.to_vec(), column, amount));
+            self.count += 1;
+            self.touch(
+                key,
+                RowAt {
+                    call: self.sent + i,
+                    row,
+                },
+            );
         }
     }
 
@@ -1239,6 +1283,31 @@ mod tests {
         p.pop_front();
         p.put_iter(b"e", [("cf:x", "1")], true).unwrap();
         assert_eq!(shape(&p), ["e[+cf:x]"]);
+    }
+
+    #[test]
+    fn a_row_sharing_a_hash_goes_after_the_other_row() {
+        let mut p = Plan::default();
+        put(&mut p, "a", "cf:x");
+        put(&mut p, "c", "cf:x");
+        p.delete(b"c", &["cf:y"], true);
+        // As if "b" had the hash of "c": b's put goes after c's call, and
+        // c is still found.
+        let at = p.rows[&row_hash(b"c")];
+        p.rows.insert(row_hash(b"b"), at);
+        put(&mut p, "b", "cf:x");
+        p.increment(b"b", b"cf:n".to_vec(), 1);
+        p.rows.insert(row_hash(b"a"), p.rows[&row_hash(b"b")]);
+        put(&mut p, "a", "cf:y");
+        assert_eq!(
+            shape(&p),
+            [
+                "a[+cf:x] c[+cf:x,-cf:y]",
+                "b[+cf:x]",
+                "b:cf:n+1",
+                "a[+cf:y]"
+            ]
+        );
     }
 
     #[test]

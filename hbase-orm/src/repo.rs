@@ -124,7 +124,11 @@ impl CellWriter for Cells {
 
 impl Cells {
     fn of<T: HRow>(value: &T) -> Result<Cells> {
-        let mut cells = Cells::default();
+        // One allocation for the puts of a model's fixed columns.
+        let mut cells = Cells {
+            puts: Vec::with_capacity(T::SCHEMA.columns.len()),
+            ..Cells::default()
+        };
         value.write_cells(&mut cells)?;
         Ok(cells)
     }
