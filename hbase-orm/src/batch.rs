@@ -561,6 +561,9 @@ struct Cell {
 
 const NO_CELL: u32 = u32::MAX;
 
+/// The largest buffer of a sent call kept for the next call.
+const SPARE_BYTES: usize = 8 << 20;
+
 /// One `mutateRows` call: the mutations of each row, in row order of first
 /// appearance, with their bytes in one buffer.
 #[derive(Debug, Default)]
@@ -720,37 +723,33 @@ impl MutateCall {
         timestamp: Option<i64>,
         o: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()> {
-        let name = match timestamp {
-            None => "mutateRows_args",
-            Some(_) => "mutateRowsTs_args",
-        };
-        o.write_struct_begin(&TStructIdentifier::new(name))?;
-        o.write_field_begin(&TFieldIdentifier::new("tableName", TType::String, 1))?;
+        o.write_struct_begin(&unnamed_struct())?;
+        o.write_field_begin(&field(TType::String, 1))?;
         o.write_bytes(table_name)?;
         o.write_field_end()?;
-        o.write_field_begin(&TFieldIdentifier::new("rowBatches", TType::List, 2))?;
+        o.write_field_begin(&field(TType::List, 2))?;
         o.write_list_begin(&TListIdentifier::new(TType::Struct, self.rows.len() as i32))?;
         for (i, row) in self.rows.iter().enumerate() {
-            o.write_struct_begin(&TStructIdentifier::new("BatchMutation"))?;
-            o.write_field_begin(&TFieldIdentifier::new("row", TType::String, 1))?;
+            o.write_struct_begin(&unnamed_struct())?;
+            o.write_field_begin(&field(TType::String, 1))?;
             o.write_bytes(self.bytes(row.key))?;
             o.write_field_end()?;
-            o.write_field_begin(&TFieldIdentifier::new("mutations", TType::List, 2))?;
+            o.write_field_begin(&field(TType::List, 2))?;
             o.write_list_begin(&TListIdentifier::new(TType::Struct, row.cells as i32))?;
             for cell in self.row_cells(i as u32) {
-                o.write_struct_begin(&TStructIdentifier::new("Mutation"))?;
-                o.write_field_begin(&TFieldIdentifier::new("isDelete", TType::Bool, 1))?;
+                o.write_struct_begin(&unnamed_struct())?;
+                o.write_field_begin(&field(TType::Bool, 1))?;
                 o.write_bool(cell.value.is_none())?;
                 o.write_field_end()?;
-                o.write_field_begin(&TFieldIdentifier::new("column", TType::String, 2))?;
+                o.write_field_begin(&field(TType::String, 2))?;
                 o.write_bytes(self.bytes(cell.column))?;
                 o.write_field_end()?;
                 if let Some(value) = cell.value {
-                    o.write_field_begin(&TFieldIdentifier::new("value", TType::String, 3))?;
+                    o.write_field_begin(&field(TType::String, 3))?;
                     o.write_bytes(self.bytes(value))?;
                     o.write_field_end()?;
                 }
-                o.write_field_begin(&TFieldIdentifier::new("writeToWAL", TType::Bool, 4))?;
+                o.write_field_begin(&field(TType::Bool, 4))?;
                 o.write_bool(cell.wal)?;
                 o.write_field_end()?;
                 o.write_field_stop()?;
@@ -766,22 +765,35 @@ impl MutateCall {
         let attributes_id = match timestamp {
             None => 3,
             Some(timestamp) => {
-                o.write_field_begin(&TFieldIdentifier::new("timestamp", TType::I64, 3))?;
+                o.write_field_begin(&field(TType::I64, 3))?;
                 o.write_i64(timestamp)?;
                 o.write_field_end()?;
                 4
             }
         };
-        o.write_field_begin(&TFieldIdentifier::new(
-            "attributes",
-            TType::Map,
-            attributes_id,
-        ))?;
+        o.write_field_begin(&field(TType::Map, attributes_id))?;
         o.write_map_begin(&TMapIdentifier::new(TType::String, TType::String, 0))?;
         o.write_map_end()?;
         o.write_field_end()?;
         o.write_field_stop()?;
         o.write_struct_end()
+    }
+}
+
+/// A field header without its name, which neither protocol sends (the
+/// generated code's `TFieldIdentifier::new` allocates one per field).
+fn field(field_type: TType, id: i16) -> TFieldIdentifier {
+    TFieldIdentifier {
+        name: None,
+        field_type,
+        id: Some(id),
+    }
+}
+
+/// A struct header without its name, which neither protocol sends.
+fn unnamed_struct() -> TStructIdentifier {
+    TStructIdentifier {
+        name: String::new(),
     }
 }
 
@@ -1105,8 +1117,12 @@ impl Plan {
             match call {
                 Call::Mutate(mut m) => {
                     self.count -= m.len();
-                    m.clear();
-                    self.spare = Some(m);
+                    // Buffers of a call of ordinary size are kept for the
+                    // next one; a huge one's memory is given back.
+                    if m.data.capacity() <= SPARE_BYTES {
+                        m.clear();
+                        self.spare = Some(m);
+                    }
                 }
                 Call::Increment(incs) => self.count -= incs.len(),
             }
