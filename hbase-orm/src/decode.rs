@@ -79,6 +79,7 @@ fn short() -> thrift::Error {
 pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> R<Vec<Row>> {
     let mut r = Reader {
         buf: frame,
+        frame,
         pos: 0,
         compact: protocol == Protocol::Compact,
         last_id: 0,
@@ -130,9 +131,139 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> R<Vec<Row>>
     })
 }
 
+/// Where a [`Framer`] stopped in a message that was not whole yet.
+#[derive(Debug, Clone, Copy)]
+struct Resume {
+    /// The offset of the first top-level piece not walked yet.
+    pos: usize,
+    /// The compact protocol's last field id at `pos`.
+    last_id: i16,
+    /// The element type and count left of the top-level list being walked.
+    list: Option<(Ty, usize)>,
+}
+
+/// Finds where a message ends in a byte stream (the buffered transport's
+/// framing), faster than the general [`wire::MessageScanner`] it falls back
+/// to for the messages it cannot read.
+///
+/// The walk resumes where it stopped when more bytes arrive, at the
+/// granularity of the fields of the result struct and of the elements of a
+/// top-level list (the rows of a reply): a reply arriving in several reads is
+/// walked about once.
+#[derive(Debug)]
+pub(crate) struct Framer {
+    compact: bool,
+    resume: Option<Resume>,
+}
+
+/// Why a [`Framer`] gave no length.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Unframed {
+    /// The message is not whole yet.
+    NeedMore,
+    /// The bytes are not a message this walk reads: use the general scanner.
+    Unreadable,
+}
+
+impl Framer {
+    /// A framer for `protocol`.
+    pub(crate) fn new(protocol: Protocol) -> Framer {
+        Framer {
+            compact: protocol == Protocol::Compact,
+            resume: None,
+        }
+    }
+
+    /// Forgets the message walked so far (after it was taken, or given up).
+    pub(crate) fn reset(&mut self) {
+        self.resume = None;
+    }
+
+    /// The length of the message at the start of `buf` (which holds the
+    /// bytes seen by the previous calls, and more), if it is whole.
+    pub(crate) fn frame_len(&mut self, buf: &[u8]) -> Result<usize, Unframed> {
+        let empty = Bytes::new();
+        let mut r = Reader {
+            buf,
+            frame: &empty,
+            pos: 0,
+            compact: self.compact,
+            last_id: 0,
+            bool_value: None,
+        };
+        let mut list = None;
+        match self.resume {
+            Some(resume) => {
+                r.pos = resume.pos;
+                r.last_id = resume.last_id;
+                list = resume.list;
+            }
+            None => {
+                match r.message_begin() {
+                    Ok(_) => {}
+                    Err(thrift::Error::Transport(_)) => return Err(Unframed::NeedMore),
+                    Err(_) => return Err(Unframed::Unreadable),
+                }
+                r.last_id = 0;
+            }
+        }
+        loop {
+            if let Some((ty, left)) = list {
+                for done in 0..left {
+                    let (pos, last_id) = (r.pos, r.last_id);
+                    if let Err(e) = r.skip(ty, 1) {
+                        self.resume = Some(Resume {
+                            pos,
+                            last_id,
+                            list: Some((ty, left - done)),
+                        });
+                        return Err(unframed(e));
+                    }
+                }
+                list = None;
+            }
+            let (pos, last_id) = (r.pos, r.last_id);
+            let stop = |e: thrift::Error, framer: &mut Framer| {
+                framer.resume = Some(Resume {
+                    pos,
+                    last_id,
+                    list: None,
+                });
+                unframed(e)
+            };
+            let field = match r.field_begin() {
+                Ok(field) => field,
+                Err(e) => return Err(stop(e, self)),
+            };
+            let Some((ty, _)) = field else {
+                self.resume = None;
+                return Ok(r.pos);
+            };
+            if matches!(ty, Ty::List | Ty::Set) {
+                match r.list_begin() {
+                    Ok(elements) => list = Some(elements),
+                    Err(e) => return Err(stop(e, self)),
+                }
+            } else if let Err(e) = r.skip(ty, 1) {
+                return Err(stop(e, self));
+            }
+        }
+    }
+}
+
+fn unframed(e: thrift::Error) -> Unframed {
+    match e {
+        thrift::Error::Transport(_) => Unframed::NeedMore,
+        _ => Unframed::Unreadable,
+    }
+}
+
 /// A cursor over one reply frame.
 struct Reader<'a> {
-    buf: &'a Bytes,
+    buf: &'a [u8],
+    /// `buf` as `Bytes`, for slices of it; empty when only walking (the
+    /// walk never takes slices).
+    frame: &'a Bytes,
     pos: usize,
     compact: bool,
     /// The last field id read in the current struct (compact protocol).
@@ -147,9 +278,8 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> R<&'a [u8]> {
-        let buf: &'a [u8] = self.buf;
         let end = self.pos.checked_add(n).ok_or_else(short)?;
-        let bytes = buf.get(self.pos..end).ok_or_else(short)?;
+        let bytes = self.buf.get(self.pos..end).ok_or_else(short)?;
         self.pos = end;
         Ok(bytes)
     }
@@ -341,7 +471,7 @@ impl<'a> Reader<'a> {
         let len = self.count("string length")?;
         let start = self.pos;
         self.take(len)?;
-        Ok(self.buf.slice(start..start + len))
+        Ok(self.frame.slice(start..start + len))
     }
 
     fn string(&mut self) -> R<String> {
@@ -762,12 +892,48 @@ mod tests {
         }
 
         #[test]
+        fn the_framer_finds_the_end_the_scanner_finds_from_any_reads(
+            results in proptest::collection::vec(row_result(), 0..6),
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            for protocol in PROTOCOLS {
+                let mut stream = reply(protocol, &ok(results.clone())).to_vec();
+                let len = stream.len();
+                stream.extend_from_slice(&reply(protocol, &ok(sample())));
+                let mut cuts: Vec<usize> = cuts.iter().map(|c| c % stream.len()).collect();
+                cuts.push(stream.len());
+                cuts.sort_unstable();
+                let mut framer = Framer::new(protocol);
+                let mut found = None;
+                for &cut in &cuts {
+                    match framer.frame_len(&stream[..cut]) {
+                        Ok(n) => {
+                            found = Some(n);
+                            break;
+                        }
+                        Err(e) => prop_assert_eq!(e, Unframed::NeedMore),
+                    }
+                }
+                let mut scanner = wire::MessageScanner::new(protocol, 1 << 20);
+                prop_assert_eq!(scanner.scan(&stream).unwrap(), Some(len));
+                prop_assert_eq!(found, Some(len));
+            }
+        }
+
+        #[test]
         fn random_bytes_never_panic(
             bytes in proptest::collection::vec(any::<u8>(), 0..200),
             flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4),
         ) {
             for protocol in PROTOCOLS {
                 let _ = rows(protocol, "scannerGetList", &Bytes::from(bytes.clone()));
+                let mut framer = Framer::new(protocol);
+                for cut in [bytes.len() / 2, bytes.len()] {
+                    if let Ok(n) = framer.frame_len(&bytes[..cut]) {
+                        prop_assert!(n <= cut);
+                        break;
+                    }
+                }
                 // A valid reply with a few bytes changed.
                 let mut frame = reply(protocol, &ok(sample())).to_vec();
                 for &(at, b) in &flips {

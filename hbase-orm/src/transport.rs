@@ -5,7 +5,7 @@
 //! unbounded channel with a oneshot for the reply. The writer task writes the
 //! queued requests back to back (coalescing small ones into one write), after
 //! recording each one in the pending queue of the socket. A reader task per
-//! socket splits the incoming bytes into replies (the message scanner on the
+//! socket splits the incoming bytes into replies (a resumable walk on the
 //! buffered transport, the frame header on the framed one), checks each
 //! reply's sequence id against the oldest pending request (the gateway
 //! answers one connection's requests in order) and hands the reply's bytes,
@@ -31,6 +31,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::decode::{Framer, Unframed};
 use crate::error::{Error, Result};
 use crate::socket::{self, ReadHalf, WriteHalf};
 use hbase_orm_idl::hbase::HbaseGetTableNamesArgs;
@@ -808,20 +809,59 @@ fn fail_batch(shared: &Shared, batch: &mut Vec<Request>, err: &Error) {
     }
 }
 
+/// Splits the buffered transport's byte stream into messages: the fast
+/// [`Framer`] walk, and the general [`MessageScanner`] for a message the
+/// framer cannot read (which the scanner then names the problem of).
+struct Splitter {
+    framer: Framer,
+    scanner: MessageScanner,
+    /// The current message is being walked by the scanner.
+    scanning: bool,
+}
+
+impl Splitter {
+    fn new(protocol: Protocol, max_message_bytes: usize) -> Splitter {
+        Splitter {
+            framer: Framer::new(protocol),
+            scanner: MessageScanner::new(protocol, max_message_bytes),
+            scanning: false,
+        }
+    }
+}
+
 /// The next whole reply in `buf`, if there is one.
 fn next_frame(
     config: &Config,
     buf: &mut BytesMut,
-    scanner: &mut MessageScanner,
+    splitter: &mut Splitter,
 ) -> std::result::Result<Option<Bytes>, WireError> {
     match config.transport {
-        Transport::Buffered => match scanner.scan(buf)? {
-            Some(len) => {
-                scanner.reset();
-                Ok(Some(buf.split_to(len).freeze()))
+        Transport::Buffered => {
+            if !splitter.scanning {
+                match splitter.framer.frame_len(buf) {
+                    Ok(len) if len <= config.max_message_bytes => {
+                        splitter.framer.reset();
+                        return Ok(Some(buf.split_to(len).freeze()));
+                    }
+                    Err(Unframed::NeedMore) if buf.len() <= config.max_message_bytes => {
+                        return Ok(None)
+                    }
+                    _ => {
+                        splitter.framer.reset();
+                        splitter.scanner.reset();
+                        splitter.scanning = true;
+                    }
+                }
             }
-            None => Ok(None),
-        },
+            match splitter.scanner.scan(buf)? {
+                Some(len) => {
+                    splitter.scanner.reset();
+                    splitter.scanning = false;
+                    Ok(Some(buf.split_to(len).freeze()))
+                }
+                None => Ok(None),
+            }
+        }
         Transport::Framed => {
             let Some(header) = buf.get(..4) else {
                 return Ok(None);
@@ -847,7 +887,7 @@ async fn reader(
     dead: Arc<AtomicBool>,
 ) {
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
-    let mut scanner = MessageScanner::new(config.protocol, config.max_message_bytes);
+    let mut splitter = Splitter::new(config.protocol, config.max_message_bytes);
     // The length of the last reply: replies on one connection tend to repeat
     // their size (pages of a scan), and room for a whole one saves growing
     // the buffer (a copy) several times per reply. Replies are handed out as
@@ -856,7 +896,7 @@ async fn reader(
     let end: Error = loop {
         // Deliver every whole reply already buffered.
         let failed = loop {
-            match next_frame(&config, &mut buf, &mut scanner) {
+            match next_frame(&config, &mut buf, &mut splitter) {
                 Ok(Some(frame)) => {
                     last_len = frame.len();
                     if let Err(e) = deliver(&config, &shared, &pending, frame) {
@@ -1125,11 +1165,11 @@ mod tests {
                 let mut stream = reply(transport, protocol, 1);
                 stream.extend(reply(transport, protocol, 2));
                 let mut buf = BytesMut::new();
-                let mut scanner = MessageScanner::new(protocol, 1 << 20);
+                let mut splitter = Splitter::new(protocol, 1 << 20);
                 let mut frames = Vec::new();
                 for byte in stream {
                     buf.extend_from_slice(&[byte]);
-                    while let Some(frame) = next_frame(&config, &mut buf, &mut scanner).unwrap() {
+                    while let Some(frame) = next_frame(&config, &mut buf, &mut splitter).unwrap() {
                         frames.push(frame);
                     }
                 }
@@ -1154,15 +1194,15 @@ mod tests {
         // A framed client reading a buffered server's reply.
         let config_framed = config(Transport::Framed, Protocol::Binary);
         let mut buf = BytesMut::from(&reply(Transport::Buffered, Protocol::Binary, 1)[..]);
-        let mut scanner = MessageScanner::new(Protocol::Binary, 1 << 20);
-        let err = next_frame(&config_framed, &mut buf, &mut scanner).unwrap_err();
+        let mut splitter = Splitter::new(Protocol::Binary, 1 << 20);
+        let err = next_frame(&config_framed, &mut buf, &mut splitter).unwrap_err();
         let err = config_framed.wire_error(&err).to_string();
         assert!(err.contains("set .transport(Transport::Buffered)"), "{err}");
 
         // A binary client reading a compact server's reply.
         let config_binary = config(Transport::Buffered, Protocol::Binary);
         let mut buf = BytesMut::from(&reply(Transport::Buffered, Protocol::Compact, 1)[..]);
-        let err = next_frame(&config_binary, &mut buf, &mut scanner).unwrap_err();
+        let err = next_frame(&config_binary, &mut buf, &mut splitter).unwrap_err();
         let err = config_binary.wire_error(&err).to_string();
         assert!(err.contains("set .protocol(Protocol::Compact)"), "{err}");
 
