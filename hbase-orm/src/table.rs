@@ -103,6 +103,11 @@ pub struct Cell {
 /// Timestamps are always there: the gateway sends them with every cell, so
 /// there is no `include_timestamp` switch.
 ///
+/// The key, column names and values of a row read from the gateway are
+/// slices of the reply they came in (no copy): keeping any of them keeps
+/// that whole reply (a page of a scan) in memory. Copy what is kept for long
+/// (`Bytes::copy_from_slice`) when that matters.
+///
 /// # Examples
 /// ```
 /// use hbase_orm::{Cell, Row};
