@@ -66,6 +66,21 @@ fn encode_expr(
     })
 }
 
+/// A put of `value` at `column`, encoded straight into the writer's buffer.
+fn put_stmt(
+    p: &TokenStream,
+    codec: &TokenStream,
+    ty: &Type,
+    name: &str,
+    column: TokenStream,
+    value: TokenStream,
+) -> TokenStream {
+    let call = respan(quote!(<#codec as #p::Codec<#ty>>::encode), ty.span());
+    quote! {
+        __w.put_with(#column, |__buf| #p::encoded(#call(#value, __buf), __TABLE, #name))?;
+    }
+}
+
 fn bytes(s: &str, span: Span) -> LitByteStr {
     LitByteStr::new(s.as_bytes(), span)
 }
@@ -228,10 +243,19 @@ fn generate(m: &Model<'_>) -> TokenStream {
                         }
                     }
                 });
-                let encode = |v: TokenStream| encode_expr(&p, &codec_t, value_ty, &name, v);
+                let put = |v: TokenStream| {
+                    put_stmt(
+                        &p,
+                        &codec_t,
+                        value_ty,
+                        &name,
+                        quote!(#p::Column::Static(#col)),
+                        v,
+                    )
+                };
                 let (init, write, kind, marker) = match presence {
                     Presence::Required => {
-                        let e = encode(quote!(&self.#fid));
+                        let put = put(quote!(&self.#fid));
                         (
                             quote! {
                                 #fid: match #slot {
@@ -239,18 +263,18 @@ fn generate(m: &Model<'_>) -> TokenStream {
                                     #p::None => return #p::Err(#p::missing(__TABLE, #name, __row, #col)),
                                 }
                             },
-                            quote!(__w.put(#p::Column::Static(#col), #e);),
+                            put,
                             quote!(Value),
                             quote!(Required),
                         )
                     }
                     Presence::Option => {
-                        let e = encode(quote!(__v));
+                        let put = put(quote!(__v));
                         (
                             quote!(#fid: #slot),
                             quote! {
                                 match &self.#fid {
-                                    #p::Some(__v) => __w.put(#p::Column::Static(#col), #e),
+                                    #p::Some(__v) => { #put }
                                     #p::None => __w.delete(#p::Column::Static(#col)),
                                 }
                             },
@@ -259,7 +283,7 @@ fn generate(m: &Model<'_>) -> TokenStream {
                         )
                     }
                     Presence::Default(d) => {
-                        let e = encode(quote!(&self.#fid));
+                        let put = put(quote!(&self.#fid));
                         let dflt = default_expr(&p, d, value_ty);
                         (
                             quote! {
@@ -268,13 +292,13 @@ fn generate(m: &Model<'_>) -> TokenStream {
                                     #p::None => #dflt,
                                 }
                             },
-                            quote!(__w.put(#p::Column::Static(#col), #e);),
+                            put,
                             quote!(Optional),
                             quote!(Optional),
                         )
                     }
                     Presence::Zero => {
-                        let e = encode(quote!(&self.#fid));
+                        let put = put(quote!(&self.#fid));
                         (
                             quote! {
                                 #fid: match #slot {
@@ -282,7 +306,7 @@ fn generate(m: &Model<'_>) -> TokenStream {
                                     #p::None => 0,
                                 }
                             },
-                            quote!(__w.put(#p::Column::Static(#col), #e);),
+                            put,
                             quote!(Counter),
                             quote!(Optional),
                         )
@@ -348,7 +372,6 @@ fn generate(m: &Model<'_>) -> TokenStream {
                 let codec_t = codec_for(codec, value_ty);
                 let ty = f.ty;
                 let decode = decode_expr(&p, &codec_t, value_ty, &name);
-                let encode = encode_expr(&p, &codec_t, value_ty, &name, quote!(__v));
                 let from_q = respan(
                     quote!(<#key_ty as #p::Qualifier>::from_qualifier),
                     key_ty.span(),
@@ -370,12 +393,17 @@ fn generate(m: &Model<'_>) -> TokenStream {
                     }
                 });
                 inits.push(quote!(#fid: #slot));
+                let put = put_stmt(
+                    &p,
+                    &codec_t,
+                    value_ty,
+                    &name,
+                    quote!(#p::Column::InFamily { family: #prefix, qualifier: #as_qualifier }),
+                    quote!(__v),
+                );
                 writes.push(quote! {
                     for (__k, __v) in &self.#fid {
-                        __w.put(
-                            #p::Column::InFamily { family: #prefix, qualifier: #as_qualifier },
-                            #encode,
-                        );
+                        #put
                     }
                 });
                 column_specs

@@ -50,6 +50,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::ready;
 use std::marker::PhantomData;
+use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -98,7 +99,10 @@ impl<T> fmt::Debug for Repo<T> {
 /// The cells of one write, split the way the raw client sends them.
 #[derive(Default)]
 struct Cells {
-    puts: Vec<(Cow<'static, [u8]>, Vec<u8>)>,
+    /// The values put, one after the other.
+    values: Vec<u8>,
+    /// Each put's column and the range of its value in `values`.
+    puts: Vec<(Cow<'static, [u8]>, Range<usize>)>,
     deletes: Vec<Cow<'static, [u8]>>,
     versions: Vec<(i64, Cow<'static, [u8]>, Vec<u8>)>,
 }
@@ -112,7 +116,7 @@ fn column_name(c: Column<'_>) -> Cow<'static, [u8]> {
 
 impl CellWriter for Cells {
     fn put(&mut self, column: Column<'_>, value: Vec<u8>) {
-        self.puts.push((column_name(column), value));
+        self.push_put(column_name(column), &value);
     }
     fn put_version(&mut self, column: Column<'_>, timestamp: i64, value: Vec<u8>) {
         self.versions.push((timestamp, column_name(column), value));
@@ -120,29 +124,62 @@ impl CellWriter for Cells {
     fn delete(&mut self, column: Column<'_>) {
         self.deletes.push(column_name(column));
     }
+    fn put_with<E>(
+        &mut self,
+        column: Column<'_>,
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let start = self.values.len();
+        if let Err(e) = encode(&mut self.values) {
+            self.values.truncate(start);
+            return Err(e);
+        }
+        self.puts
+            .push((column_name(column), start..self.values.len()));
+        Ok(())
+    }
 }
 
 impl Cells {
     fn of<T: HRow>(value: &T) -> Result<Cells> {
-        // One allocation for the puts of a model's fixed columns.
-        let mut cells = Cells {
-            puts: Vec::with_capacity(T::SCHEMA.columns.len()),
-            ..Cells::default()
-        };
-        value.write_cells(&mut cells)?;
+        let mut cells = Cells::default();
+        cells.fill(value)?;
         Ok(cells)
+    }
+
+    /// Empties the cells and records those of `value`, reusing the buffers.
+    fn fill<T: HRow>(&mut self, value: &T) -> Result<()> {
+        self.values.clear();
+        self.puts.clear();
+        self.deletes.clear();
+        self.versions.clear();
+        value.write_cells(self)?;
+        Ok(())
+    }
+
+    fn push_put(&mut self, column: Cow<'static, [u8]>, value: &[u8]) {
+        let start = self.values.len();
+        self.values.extend_from_slice(value);
+        self.puts.push((column, start..self.values.len()));
+    }
+
+    /// The puts as `(column, value)` pairs.
+    fn puts(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.puts
+            .iter()
+            .map(|(c, r)| (&c[..], self.values.get(r.clone()).unwrap_or_default()))
     }
 
     /// Writes puts and deletes of one row in one call, then the versions,
     /// one call per timestamp.
     async fn send(self, table: &Table, key: &[u8]) -> Result<()> {
         if self.deletes.is_empty() {
-            table.put(key, self.puts).await?;
+            table.put(key, self.puts()).await?;
         } else {
             // Puts before deletes of other columns: one `mutateRows` call.
             let mut batch = table.batch();
-            batch.put(key, self.puts).await?;
-            batch.delete_columns(key, self.deletes).await?;
+            batch.put(key, self.puts()).await?;
+            batch.delete_columns(key, &self.deletes).await?;
             batch.send().await?;
         }
         send_versions(table, key, self.versions).await
@@ -463,19 +500,18 @@ impl<T: HRow> Repo<T> {
     {
         let mut batch = self.table.batch().batch_size(self.put_batch);
         let mut result = Ok(());
+        // One set of buffers for every value.
+        let mut cells = Cells::default();
         for value in values {
-            let cells = match Cells::of(value) {
-                Ok(c) => c,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            };
+            if let Err(e) = cells.fill(value) {
+                result = Err(e);
+                break;
+            }
             let key = value.row_key();
             let step = async {
-                batch.put(&key, cells.puts).await?;
-                batch.delete_columns(&key, cells.deletes).await?;
-                send_versions(&self.table, &key, cells.versions).await
+                batch.put(&key, cells.puts()).await?;
+                batch.delete_columns(&key, &cells.deletes).await?;
+                send_versions(&self.table, &key, std::mem::take(&mut cells.versions)).await
             };
             if let Err(e) = step.await {
                 result = Err(e);
@@ -534,7 +570,7 @@ impl<T: HRow> Repo<T> {
         let mut cells = Cells::default();
         for u in updates {
             match u.op() {
-                UpdateOp::Put(bytes) => cells.puts.push((Cow::Borrowed(u.column()), bytes.clone())),
+                UpdateOp::Put(bytes) => cells.push_put(Cow::Borrowed(u.column()), bytes),
                 UpdateOp::Delete => cells.deletes.push(Cow::Borrowed(u.column())),
                 UpdateOp::Failed(e) => {
                     return Err(EncodeError::new(T::SCHEMA.table, u.field(), e.clone()).into())
@@ -871,6 +907,25 @@ impl<T: HRow + Send + 'static> Stream for RepoScan<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_encoding_puts_nothing() {
+        let mut cells = Cells::default();
+        cells.push_put(Cow::Borrowed(b"cf:a"), b"1");
+        let failed = cells.put_with(Column::Static(b"cf:b"), |out| {
+            out.extend_from_slice(b"partial");
+            Err("no encoding")
+        });
+        assert_eq!(failed, Err("no encoding"));
+        cells
+            .put_with(Column::Static(b"cf:c"), |out| {
+                out.extend_from_slice(b"3");
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        let puts: Vec<_> = cells.puts().collect();
+        assert_eq!(puts, [(&b"cf:a"[..], &b"1"[..]), (b"cf:c", b"3")]);
+    }
 
     #[test]
     fn fetch_columns_drop_qualifiers_of_whole_families() {

@@ -384,6 +384,27 @@ pub trait CellWriter {
     fn put_version(&mut self, column: Column<'_>, timestamp: i64, value: Vec<u8>);
     /// Deletes every version of `column`.
     fn delete(&mut self, column: Column<'_>);
+
+    /// Puts at `column` the value that `encode` writes into the buffer it
+    /// is given (the derive's puts come here). By default the value is
+    /// encoded into a new `Vec` for [`CellWriter::put`]; a writer keeping
+    /// values in one buffer overrides this to spare that allocation.
+    ///
+    /// # Errors
+    /// The error of `encode`; nothing is put then.
+    fn put_with<E>(
+        &mut self,
+        column: Column<'_>,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        Self: Sized,
+    {
+        let mut value = Vec::new();
+        encode(&mut value)?;
+        self.put(column, value);
+        Ok(())
+    }
 }
 
 /// One operation recorded by [`CellOps`].
