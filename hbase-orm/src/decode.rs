@@ -32,6 +32,8 @@ use crate::table::{Cell, Row};
 
 /// Nesting of skipped (unknown) values allowed at most.
 const MAX_SKIP_DEPTH: usize = 64;
+/// The frame of a [`Reader`] that only walks (and takes no slices).
+static NO_FRAME: Bytes = Bytes::new();
 /// Rows reserved up front at most, whatever count a reply declares.
 const MAX_RESERVED_ROWS: usize = 4096;
 
@@ -85,7 +87,7 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> R<Vec<Row>>
         last_id: 0,
         bool_value: None,
     };
-    let (kind, method) = r.message_begin()?;
+    let (kind, method, _) = r.message_begin()?;
     if kind == TMessageType::Exception {
         // Rare: the generated reader of `TApplicationException` is exact.
         return wire::decode(protocol, frame, |_, i| {
@@ -182,10 +184,9 @@ impl Framer {
     /// The length of the message at the start of `buf` (which holds the
     /// bytes seen by the previous calls, and more), if it is whole.
     pub(crate) fn frame_len(&mut self, buf: &[u8]) -> Result<usize, Unframed> {
-        let empty = Bytes::new();
         let mut r = Reader {
             buf,
-            frame: &empty,
+            frame: &NO_FRAME,
             pos: 0,
             compact: self.compact,
             last_id: 0,
@@ -258,6 +259,24 @@ fn unframed(e: thrift::Error) -> Unframed {
     }
 }
 
+/// The method name and sequence id of the message in `frame`, read without
+/// allocating.
+///
+/// # Errors
+/// When the header does not decode.
+pub(crate) fn header(protocol: Protocol, frame: &[u8]) -> R<(&[u8], i32)> {
+    let mut r = Reader {
+        buf: frame,
+        frame: &NO_FRAME,
+        pos: 0,
+        compact: protocol == Protocol::Compact,
+        last_id: 0,
+        bool_value: None,
+    };
+    let (_, name, seq) = r.message_begin()?;
+    Ok((name, seq))
+}
+
 /// A cursor over one reply frame.
 struct Reader<'a> {
     buf: &'a [u8],
@@ -328,7 +347,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn message_begin(&mut self) -> R<(TMessageType, &'a [u8])> {
+    /// The message header: its type, method name and sequence id.
+    fn message_begin(&mut self) -> R<(TMessageType, &'a [u8], i32)> {
         if self.compact {
             if self.byte()? != 0x82 {
                 return Err(bad("bad compact protocol id"));
@@ -338,9 +358,9 @@ impl<'a> Reader<'a> {
                 return Err(bad(format!("bad compact protocol version {}", b & 0x1f)));
             }
             let kind = TMessageType::try_from((b >> 5) & 0x07)?;
-            self.varint()?;
+            let seq = u32::try_from(self.varint()?).map_err(|_| bad("sequence id out of range"))?;
             let len = self.count("method name length")?;
-            Ok((kind, self.take(len)?))
+            Ok((kind, self.take(len)?, seq as i32))
         } else {
             let head: [u8; 4] = self.be()?;
             if head[0] & 0x80 != 0 {
@@ -350,15 +370,13 @@ impl<'a> Reader<'a> {
                 let kind = TMessageType::try_from(head[3])?;
                 let len = self.count("method name length")?;
                 let name = self.take(len)?;
-                self.take(4)?;
-                Ok((kind, name))
+                Ok((kind, name, i32::from_be_bytes(self.be()?)))
             } else {
                 let len = usize::try_from(i32::from_be_bytes(head))
                     .map_err(|_| bad("negative method name length"))?;
                 let name = self.take(len)?;
                 let kind = TMessageType::try_from(self.byte()?)?;
-                self.take(4)?;
-                Ok((kind, name))
+                Ok((kind, name, i32::from_be_bytes(self.be()?)))
             }
         }
     }
@@ -866,6 +884,23 @@ mod tests {
                 ),
                 "{protocol}"
             );
+        }
+    }
+
+    #[test]
+    fn headers_read_as_the_generated_reader_reads_them() {
+        for protocol in PROTOCOLS {
+            for seq in [0, 7, -1, i32::MAX, i32::MIN] {
+                let mut out = Vec::new();
+                let ident = TMessageIdentifier::new("getRow", TMessageType::Reply, seq);
+                wire::encode(protocol, Transport::Buffered, &ident, &mut out, |o| {
+                    ok(vec![]).write_to_out_protocol(o)
+                })
+                .unwrap();
+                let theirs = wire::decode(protocol, &out, |ident, _| Ok(ident)).unwrap();
+                let (name, mine) = header(protocol, &out).unwrap();
+                assert_eq!((name, mine), (&b"getRow"[..], theirs.sequence_number));
+            }
         }
     }
 

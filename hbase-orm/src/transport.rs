@@ -1085,24 +1085,31 @@ fn deliver(
     pending: &Mutex<VecDeque<Pending>>,
     frame: Bytes,
 ) -> Result<()> {
-    let ident = wire::decode(config.protocol, &frame, |ident, _| Ok(ident)).map_err(|e| {
-        config.protocol_error(format!(
-            "reply header does not decode: {e}{}",
-            config.advice(wire::sniff(&frame))
-        ))
-    })?;
+    let (name, seq) = match crate::decode::header(config.protocol, &frame) {
+        Ok(header) => header,
+        Err(_) => {
+            // The generated reader, for its error message.
+            let e = wire::decode(config.protocol, &frame, |ident, _| Ok(ident))
+                .err()
+                .map_or_else(|| "unreadable header".to_owned(), |e| e.to_string());
+            return Err(config.protocol_error(format!(
+                "reply header does not decode: {e}{}",
+                config.advice(wire::sniff(&frame))
+            )));
+        }
+    };
     let Some(p) = lock(pending).pop_front() else {
         return Err(config.protocol_error(format!(
             "unexpected message `{}` with no request waiting{}",
-            ident.name,
+            String::from_utf8_lossy(name),
             config.advice(wire::sniff(&frame))
         )));
     };
-    if ident.sequence_number != p.seq {
+    if seq != p.seq {
         let err = config.protocol_error(format!(
             "reply `{}` has sequence id {} where {} (`{}`) was expected{}",
-            ident.name,
-            ident.sequence_number,
+            String::from_utf8_lossy(name),
+            seq,
             p.seq,
             p.method,
             config.advice(wire::sniff(&frame))
