@@ -53,7 +53,12 @@ const CALLS: &[&[&str]] = &[
     &["getRow"],
     &["getRows"],
     &["getVer"],
-    &["scannerOpenWithScan", "scannerGetList", "scannerGetList", "scannerClose"],
+    &[
+        "scannerOpenWithScan",
+        "scannerGetList",
+        "scannerGetList",
+        "scannerClose",
+    ],
     &["mutateRow"],
     &["deleteAllRow"],
     &["atomicIncrement"],
@@ -121,7 +126,11 @@ impl Reply {
             3 => (TMessageType::Reply, seq.wrapping_add(1)),
             _ => (TMessageType::Reply, seq),
         };
-        let name = if self.flags & 0x10 != 0 { "other" } else { name };
+        let name = if self.flags & 0x10 != 0 {
+            "other"
+        } else {
+            name
+        };
         let mut message = Vec::new();
         wire::encode(
             protocol,
@@ -418,7 +427,10 @@ fn result_body(p: Protocol, method: &str, last_page: bool) -> Vec<u8> {
         }
         .write_to_out_protocol(o),
         "getVer" | "append" => HbaseGetVerResult {
-            result_value: Some(vec![TCell::new(b"v".to_vec(), 3), TCell::new(b"u".to_vec(), 2)]),
+            result_value: Some(vec![
+                TCell::new(b"v".to_vec(), 3),
+                TCell::new(b"u".to_vec(), 2),
+            ]),
             io: None,
         }
         .write_to_out_protocol(o),

@@ -62,10 +62,16 @@ fn admin(t: Transport, p: Protocol) -> Vec<Vec<u8>> {
             HbaseGetTableNamesArgs {}.write_to_out_protocol(o)
         }),
         call(t, p, "getColumnDescriptors", 2, |o| {
-            HbaseGetColumnDescriptorsArgs { table_name: table() }.write_to_out_protocol(o)
+            HbaseGetColumnDescriptorsArgs {
+                table_name: table(),
+            }
+            .write_to_out_protocol(o)
         }),
         call(t, p, "getTableRegions", 3, |o| {
-            HbaseGetTableRegionsArgs { table_name: table() }.write_to_out_protocol(o)
+            HbaseGetTableRegionsArgs {
+                table_name: table(),
+            }
+            .write_to_out_protocol(o)
         }),
         call(t, p, "createTable", 4, |o| {
             HbaseCreateTableArgs {
@@ -85,13 +91,22 @@ fn admin(t: Transport, p: Protocol) -> Vec<Vec<u8>> {
             .write_to_out_protocol(o)
         }),
         call(t, p, "disableTable", 5, |o| {
-            HbaseDisableTableArgs { table_name: b"t2".to_vec() }.write_to_out_protocol(o)
+            HbaseDisableTableArgs {
+                table_name: b"t2".to_vec(),
+            }
+            .write_to_out_protocol(o)
         }),
         call(t, p, "isTableEnabled", 6, |o| {
-            HbaseIsTableEnabledArgs { table_name: b"t2".to_vec() }.write_to_out_protocol(o)
+            HbaseIsTableEnabledArgs {
+                table_name: b"t2".to_vec(),
+            }
+            .write_to_out_protocol(o)
         }),
         call(t, p, "deleteTable", 7, |o| {
-            HbaseDeleteTableArgs { table_name: b"t2".to_vec() }.write_to_out_protocol(o)
+            HbaseDeleteTableArgs {
+                table_name: b"t2".to_vec(),
+            }
+            .write_to_out_protocol(o)
         }),
     ]
 }
