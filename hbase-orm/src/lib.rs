@@ -58,17 +58,17 @@
 //! examples; the repository's README shows how to point the client at a real
 //! gateway.
 
-// ---- raw layer (owned by the raw-client work) ----
+// ---- the raw layer ----
 pub mod batch;
 pub mod connection;
+mod decode;
 pub mod error;
 pub mod retry;
 pub mod scan;
+mod socket;
 pub mod table;
 #[cfg(feature = "tls")]
 pub mod tls;
-mod decode;
-mod socket;
 mod transport;
 
 pub use batch::Batch;
@@ -78,14 +78,14 @@ pub use retry::RetryPolicy;
 pub use scan::Scan;
 pub use table::{Cell, Region, Row, Table};
 
-// ---- pool and blocking API (owned by the pool/blocking work) ----
+// ---- pool and blocking API ----
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod pool;
 
 pub use pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
 
-// ---- typed layer (owned by the typed-mapping work) ----
+// ---- the typed layer ----
 pub mod codec;
 pub mod filter;
 pub mod repo;
