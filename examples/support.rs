@@ -29,19 +29,8 @@ impl Gateway {
     /// A malformed `HBASE_THRIFT_*` variable, or an emulator that cannot bind.
     pub async fn from_env() -> Result<Gateway, Box<dyn Error>> {
         match configured()? {
-            Some((builder, description)) => Ok(Gateway {
-                builder,
-                description,
-                emulator: None,
-            }),
-            None => {
-                let emulator = Emulator::start().await?;
-                Ok(Gateway {
-                    builder: Connection::builder().addr(emulator.addr()),
-                    description: format!("embedded emulator on {}", emulator.addr()),
-                    emulator: Some(emulator),
-                })
-            }
+            Some(remote) => Ok(Gateway::remote(remote)),
+            None => Ok(Gateway::embedded(Emulator::start().await?)),
         }
     }
 
@@ -52,19 +41,24 @@ impl Gateway {
     /// A malformed `HBASE_THRIFT_*` variable, or an emulator that cannot bind.
     pub fn from_env_blocking() -> Result<Gateway, Box<dyn Error>> {
         match configured()? {
-            Some((builder, description)) => Ok(Gateway {
-                builder,
-                description,
-                emulator: None,
-            }),
-            None => {
-                let emulator = Emulator::builder().start_blocking()?;
-                Ok(Gateway {
-                    builder: Connection::builder().addr(emulator.addr()),
-                    description: format!("embedded emulator on {}", emulator.addr()),
-                    emulator: Some(emulator),
-                })
-            }
+            Some(remote) => Ok(Gateway::remote(remote)),
+            None => Ok(Gateway::embedded(Emulator::builder().start_blocking()?)),
+        }
+    }
+
+    fn remote((builder, description): (ConnectionBuilder, String)) -> Gateway {
+        Gateway {
+            builder,
+            description,
+            emulator: None,
+        }
+    }
+
+    fn embedded(emulator: Emulator) -> Gateway {
+        Gateway {
+            builder: Connection::builder().addr(emulator.addr()),
+            description: format!("embedded emulator on {}", emulator.addr()),
+            emulator: Some(emulator),
         }
     }
 

@@ -3,20 +3,20 @@
 //! client that does not speak TLS, and refused flags and files.
 #![cfg(feature = "tls")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
-use hbase_orm_idl::hbase::{HbaseGetTableNamesArgs, HbaseGetTableNamesResult};
-use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport};
+use hbase_orm_idl::wire::{Protocol, Transport};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hbase-emulator");
+mod common;
+
+use common::{connect, get_table_names_call, get_table_names_over, spawn, terminate, BIN};
 
 /// A CA certificate, and a server certificate for `localhost` it signed,
 /// written to files in a directory removed on drop.
@@ -62,89 +62,6 @@ impl Drop for Pki {
     }
 }
 
-/// A running binary; killed if a test fails before stopping it.
-struct Running {
-    child: Child,
-    addr: SocketAddr,
-    stderr: Option<ChildStderr>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn spawn(extra: &[&str]) -> (Running, String) {
-    let mut child = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0"])
-        .args(extra)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hbase-emulator");
-    let stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take();
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the listening line");
-    let addr = line
-        .strip_prefix("hbase-emulator listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("not a listening line: {line:?}"))
-        .parse()
-        .expect("an address in the listening line");
-    (
-        Running {
-            child,
-            addr,
-            stderr,
-        },
-        line.trim_end().to_owned(),
-    )
-}
-
-/// Sends SIGTERM and returns the exit code and everything logged.
-fn terminate(mut running: Running) -> (Option<i32>, String) {
-    let status = Command::new("kill")
-        .args(["-TERM", &running.child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-    let code = running.child.wait().expect("wait").code();
-    let mut log = String::new();
-    if let Some(mut stderr) = running.stderr.take() {
-        stderr.read_to_string(&mut log).unwrap();
-    }
-    (code, log)
-}
-
-fn tcp(addr: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s
-}
-
-fn get_table_names_call() -> Vec<u8> {
-    let mut call = Vec::new();
-    wire::encode_call(
-        Protocol::Binary,
-        Transport::Buffered,
-        "getTableNames",
-        1,
-        &mut call,
-        |o| HbaseGetTableNamesArgs {}.write_to_out_protocol(o),
-    )
-    .unwrap();
-    call
-}
-
 /// A `getTableNames` round trip over TLS, trusting `ca_pem`.
 fn get_table_names_tls(addr: SocketAddr, ca_pem: &str) -> Vec<Vec<u8>> {
     let mut roots = rustls::RootCertStore::empty();
@@ -159,26 +76,8 @@ fn get_table_names_tls(addr: SocketAddr, ca_pem: &str) -> Vec<Vec<u8>> {
         .with_no_client_auth();
     let name = ServerName::try_from("localhost").unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
-    let mut s = rustls::StreamOwned::new(conn, tcp(addr));
-    s.write_all(&get_table_names_call()).unwrap();
-    s.flush().unwrap();
-    let mut buf = Vec::new();
-    let mut chunk = [0; 4096];
-    let mut scanner = MessageScanner::new(Protocol::Binary, 1 << 20);
-    let len = loop {
-        if let Some(len) = scanner.scan(&buf).unwrap() {
-            break len;
-        }
-        let n = s.read(&mut chunk).unwrap();
-        assert!(n > 0, "closed before a whole reply");
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    wire::decode(Protocol::Binary, &buf[..len], |_, i| {
-        HbaseGetTableNamesResult::read_from_in_protocol(i)
-    })
-    .unwrap()
-    .result_value
-    .unwrap()
+    let mut s = rustls::StreamOwned::new(conn, connect(addr));
+    get_table_names_over(&mut s, Protocol::Binary, Transport::Buffered)
 }
 
 #[test]
@@ -201,8 +100,10 @@ fn serves_tls_and_logs_one_line_for_a_plain_client() {
 
     // A client without TLS gets at most a TLS alert, then the end of the
     // stream: never a hang, never a Thrift reply.
-    let mut plain = tcp(running.addr);
-    plain.write_all(&get_table_names_call()).unwrap();
+    let mut plain = connect(running.addr);
+    plain
+        .write_all(&get_table_names_call(Protocol::Binary, Transport::Buffered))
+        .unwrap();
     let mut rest = Vec::new();
     let _ = plain.read_to_end(&mut rest);
     assert!(rest.is_empty() || rest[0] == 0x15, "{rest:?}");
