@@ -377,22 +377,9 @@ impl Handle {
         Ok((seq, bytes))
     }
 
-    /// Makes one call and waits for its result, within the timeout.
-    #[allow(dead_code)]
-    pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
-        let sent = self.start(args)?;
-        self.finish(sent).await
-    }
-
-    /// Sends a call now; [`Handle::finish`] waits for its result. The
-    /// timeout runs from now.
-    #[allow(dead_code)]
-    pub(crate) fn start<M: Method>(&self, args: &M) -> Result<Sent<M>> {
-        self.start_with(args, self.config.timeout)
-    }
-
-    /// As [`Handle::start`], with `timeout` instead of the configured one
-    /// (an attempt clipped to what is left of a call's deadline).
+    /// Sends a call now, to be answered within `timeout` (the configured
+    /// timeout, or an attempt clipped to what is left of a call's deadline);
+    /// [`Handle::finish`] waits for its result.
     pub(crate) fn start_with<M: Method>(&self, args: &M, timeout: Duration) -> Result<Sent<M>> {
         let deadline = tokio::time::Instant::now() + timeout;
         let (seq, bytes) = self.encode(args)?;
@@ -412,7 +399,7 @@ impl Handle {
         })
     }
 
-    /// Waits for the result of a call sent by [`Handle::start`].
+    /// Waits for the result of a call sent by [`Handle::start_with`].
     pub(crate) async fn finish<M: Method>(&self, sent: Sent<M>) -> Result<M::Output> {
         let frame = match tokio::time::timeout_at(sent.deadline, sent.reply).await {
             Ok(Ok(reply)) => reply?,
