@@ -2,6 +2,7 @@
 # Regenerates the Rust bindings in idl/src/ from the IDL files in idl/thrift/:
 #   hbase.thrift  (Thrift1, service Hbase)          -> idl/src/hbase.rs
 #   hbase2.thrift (Thrift2, service THBaseService)  -> idl/src/hbase2.rs
+#   accumulo.thrift (Accumulo Proxy 1.x, service AccumuloProxy) -> idl/src/accumulo.rs
 #
 #   idl/generate.sh           write the generated files
 #   idl/generate.sh --check   fail when a committed file differs
@@ -99,4 +100,5 @@ check=0
 if [ "${1:-}" = "--check" ]; then check=1; fi
 generate hbase Hbase
 generate hbase2 THBaseService
+generate accumulo AccumuloProxy
 exit "$status"
