@@ -26,11 +26,15 @@
 //! that runtime; it stops when the last of them is dropped.
 //!
 //! # Panics
-//! Blocking inside an async runtime would stall it, so every function of
-//! this module that builds a connection or makes a call **panics when called
-//! inside a tokio runtime** (including `spawn_blocking` threads), with a
-//! message saying so. Use the async API there (from `spawn_blocking`:
-//! `tokio::runtime::Handle::current().block_on(async_call)`).
+//! Blocking on a thread that drives async tasks would stall its runtime, so
+//! every function of this module that builds a connection or makes a call
+//! **panics when called from an async task** (a tokio worker thread, or a
+//! future run by `block_on`), with a message saying so: use the async API
+//! there. Everywhere tokio itself allows blocking, the blocking API works: a
+//! plain thread, a `tokio::task::spawn_blocking` thread, the closure of
+//! `tokio::task::block_in_place`, a thread that only entered a runtime's
+//! context (`Handle::enter`). That is where a synchronous library called
+//! by an async service runs.
 //!
 //! # Adding a blocking wrapper
 //! A blocking counterpart of another async type holds the async value and a
@@ -78,15 +82,34 @@ pub use crate::error::{Error, Result};
 pub use crate::table::{Cell, Region, Row};
 pub use crate::{Protocol, Transport};
 
-/// The message of the panic of a blocking call made inside a runtime.
-const INSIDE_RUNTIME: &str = "hbase_orm::blocking was called inside an async runtime, where \
-     blocking would stall it: use the async API (hbase_orm::Connection, \
-     hbase_orm::ConnectionPool) there";
+/// The message of the panic of a blocking call made from an async task.
+const INSIDE_RUNTIME: &str = "hbase_orm::blocking was called from an async task, where \
+     blocking would stall the runtime: use the async API (hbase_orm::Connection, \
+     hbase_orm::ConnectionPool) there, or make the call from \
+     tokio::task::spawn_blocking";
 
-/// Panics when the caller runs inside a tokio runtime.
+/// Whether the current thread may block on `rt`, by tokio's own rule.
+///
+/// tokio refuses to block only on a thread that is driving async tasks (a
+/// worker thread, or inside `block_on`); it allows it on plain threads,
+/// `spawn_blocking` threads and in `block_in_place`, although
+/// `Handle::try_current` succeeds on most of these. tokio has no public query
+/// for that state, so where a runtime context is present the answer comes
+/// from tokio itself: blocking on a future that is already ready, which
+/// tokio refuses (with a panic, caught here) before polling it exactly when
+/// blocking is not allowed.
+fn may_block(rt: &tokio::runtime::Runtime) -> bool {
+    if tokio::runtime::Handle::try_current().is_err() {
+        // No runtime context at all: a plain thread.
+        return true;
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(async {}))).is_ok()
+}
+
+/// Panics with [`INSIDE_RUNTIME`] where blocking on `rt` is not allowed.
 #[track_caller]
-fn assert_outside_runtime() {
-    if tokio::runtime::Handle::try_current().is_ok() {
+fn assert_may_block(rt: &tokio::runtime::Runtime) {
+    if !may_block(rt) {
         panic!("{INSIDE_RUNTIME}");
     }
 }
@@ -100,27 +123,34 @@ impl Runtime {
     /// A runtime with one worker thread, which serves the connections'
     /// sockets between calls.
     ///
-    /// Panics inside a runtime, or when the thread cannot be started.
+    /// Panics when called from an async task, or when the thread cannot be
+    /// started.
     #[track_caller]
     pub(crate) fn new() -> Arc<Runtime> {
-        assert_outside_runtime();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("hbase-orm-blocking")
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("hbase_orm::blocking cannot start its runtime: {e}"));
-        Arc::new(Runtime { rt: Some(rt) })
+        let rt = Runtime { rt: Some(rt) };
+        // On refusal, `rt` is dropped in the background (see `Drop`).
+        if let Some(inner) = &rt.rt {
+            assert_may_block(inner);
+        }
+        Arc::new(rt)
     }
 
     /// Runs `future` to completion on this runtime, blocking the thread.
     ///
-    /// Panics inside a runtime.
+    /// Panics when called from an async task.
     #[track_caller]
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
-        assert_outside_runtime();
         match &self.rt {
-            Some(rt) => rt.block_on(future),
+            Some(rt) => {
+                assert_may_block(rt);
+                rt.block_on(future)
+            }
             // Only `drop` takes the runtime.
             None => unreachable!("the blocking runtime is used after it was dropped"),
         }
@@ -163,8 +193,9 @@ impl fmt::Debug for Runtime {
 /// closed it.
 ///
 /// # Panics
-/// Every method that builds a connection or makes a call panics inside a
-/// tokio runtime: use [`crate::Connection`] there.
+/// Every method that builds a connection or makes a call panics when
+/// called from an async task: use [`crate::Connection`] there (a
+/// `spawn_blocking` thread is fine).
 ///
 /// # Examples
 /// ```no_run
@@ -343,7 +374,7 @@ impl ConnectionBuilder {
     /// The connection, which opens its socket on first use.
     ///
     /// # Panics
-    /// Inside a tokio runtime; when the runtime's thread cannot start.
+    /// When called from an async task; when the runtime's thread cannot start.
     ///
     /// # Examples
     /// ```
@@ -440,7 +471,7 @@ impl Connection {
     /// counterpart.
     ///
     /// # Panics
-    /// Inside a tokio runtime.
+    /// When called from an async task.
     ///
     /// # Examples
     /// ```no_run
@@ -725,7 +756,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "hbase_orm::blocking was called inside an async runtime")]
+    #[should_panic(expected = "hbase_orm::blocking was called from an async task")]
     fn building_inside_a_runtime_panics() {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()

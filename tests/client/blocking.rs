@@ -11,7 +11,7 @@ use hbase_orm::Error;
 use hbase_orm_tests::{Combo, Emulator, COMBOS};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
-const INSIDE_RUNTIME: &str = "hbase_orm::blocking was called inside an async runtime";
+const INSIDE_RUNTIME: &str = "hbase_orm::blocking was called from an async task";
 
 fn connect(emulator: &Emulator) -> Connection {
     Connection::builder()
@@ -295,7 +295,7 @@ fn a_pool_serves_many_threads() {
 }
 
 #[tokio::test]
-#[should_panic(expected = "hbase_orm::blocking was called inside an async runtime")]
+#[should_panic(expected = "hbase_orm::blocking was called from an async task")]
 async fn building_a_blocking_connection_inside_a_runtime_panics() {
     let _ = Connection::builder().build();
 }
@@ -334,6 +334,116 @@ fn calls_inside_a_runtime_panic_with_a_clear_message() {
         assert!(text.contains("use the async API"), "{what}: {text}");
     }
     // Outside the runtime, the same connection still works.
+    drop(rt);
+    assert!(conn.tables().expect("tables").is_empty());
+}
+
+/// One round of the blocking API: a connection built here, admin, a put, a
+/// read, a scan and a pool checkout, all against `addr`.
+fn blocking_round(addr: std::net::SocketAddr, table: &str) {
+    let conn = Connection::builder()
+        .addr(addr)
+        .timeout(TIMEOUT)
+        .connect()
+        .expect("connect");
+    conn.create_table(table, [ColumnFamily::new("cf")])
+        .expect("create");
+    let t = conn.table(table);
+    t.put("k", [("cf:a", "1")]).run().expect("put");
+    let row = t.row("k").run().expect("row").expect("written");
+    assert_eq!(value(&row, "cf:a").as_deref(), Some("1"));
+    assert_eq!(t.scan().count(), 1);
+    let pool = ConnectionPool::builder().addr(addr).build();
+    assert!(pool
+        .get()
+        .expect("pool")
+        .tables()
+        .expect("tables")
+        .contains(&table.to_string()));
+    // Dropped here, on the same thread: allowed wherever blocking is.
+    drop((pool, t, conn));
+}
+
+#[test]
+fn blocking_works_on_spawn_blocking_threads_and_plain_threads() {
+    let emulator = hbase_orm_tests::start_blocking(Combo::DEFAULT);
+    let addr = emulator.addr();
+
+    // A plain thread.
+    std::thread::spawn(move || blocking_round(addr, "plain"))
+        .join()
+        .expect("plain thread");
+
+    // `spawn_blocking` of a multi-thread and of a current-thread runtime:
+    // a runtime context is present there, yet blocking is allowed.
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    multi
+        .block_on(multi.spawn_blocking(move || {
+            assert!(tokio::runtime::Handle::try_current().is_ok());
+            blocking_round(addr, "multi")
+        }))
+        .expect("spawn_blocking on a multi-thread runtime");
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    current
+        .block_on(current.spawn_blocking(move || blocking_round(addr, "current")))
+        .expect("spawn_blocking on a current-thread runtime");
+
+    // `block_in_place` on a worker of a multi-thread runtime, and a thread
+    // that only entered a runtime's context.
+    multi
+        .block_on(
+            multi.spawn(
+                async move { tokio::task::block_in_place(|| blocking_round(addr, "in_place")) },
+            ),
+        )
+        .expect("block_in_place");
+    let handle = multi.handle().clone();
+    std::thread::spawn(move || {
+        let _entered = handle.enter();
+        blocking_round(addr, "entered")
+    })
+    .join()
+    .expect("entered thread");
+
+    // A blocking connection made on a plain thread, used from a
+    // `spawn_blocking` thread, then from the plain thread again.
+    let conn = connect(&emulator);
+    let moved = conn.clone();
+    current
+        .block_on(current.spawn_blocking(move || moved.tables()))
+        .expect("join")
+        .expect("tables");
+    assert_eq!(conn.tables().expect("tables").len(), 5);
+}
+
+#[test]
+fn calls_from_a_multi_thread_worker_task_panic_with_a_clear_message() {
+    let emulator = hbase_orm_tests::start_blocking(Combo::DEFAULT);
+    let conn = connect(&emulator);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let inner = conn.clone();
+    let joined = rt.block_on(rt.spawn(async move { inner.tables() }));
+    let panic = joined.expect_err("refused").into_panic();
+    let text = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(text.starts_with(INSIDE_RUNTIME), "{text}");
+    assert!(text.contains("spawn_blocking"), "{text}");
+    // The runtime keeps working, and so does the connection.
+    assert_eq!(rt.block_on(async { 1 + 1 }), 2);
     drop(rt);
     assert!(conn.tables().expect("tables").is_empty());
 }
@@ -383,6 +493,13 @@ fn a_typed_repo_round_trip() {
         .get_many([("red", 2u32), ("green", 1u32)])
         .expect("get_many");
     assert_eq!(many, [Some(person("red", 2, "Bob")), None]);
+    // Borrowed keys, and a key given twice.
+    let keys: Vec<(String, u32)> = vec![("red".into(), 1), ("blue".into(), 9), ("red".into(), 1)];
+    let many = people.get_many(keys.iter()).expect("get_many by reference");
+    let ann = Some(person("red", 1, "Ann"));
+    assert_eq!(many, [ann.clone(), None, ann]);
+    let prefix = ("blue",);
+    assert_eq!(people.scan().prefix(&&prefix).count(), 1);
 
     people
         .update(&("red", 2u32), [Person::fields().name().set("Rob")])

@@ -18,8 +18,9 @@ use crate::{Protocol, Transport};
 /// used from many threads at once.
 ///
 /// # Panics
-/// Building the pool and [`ConnectionPool::get`] panic inside a tokio
-/// runtime: use [`crate::ConnectionPool`] there.
+/// Building the pool and [`ConnectionPool::get`] panic when called from an
+/// async task: use [`crate::ConnectionPool`] there (a `spawn_blocking`
+/// thread is fine).
 ///
 /// # Examples
 /// ```no_run
@@ -199,7 +200,7 @@ impl ConnectionPoolBuilder {
     /// The pool. No connection is opened until one is asked for.
     ///
     /// # Panics
-    /// Inside a tokio runtime; when the runtime's thread cannot start.
+    /// When called from an async task; when the runtime's thread cannot start.
     ///
     /// # Examples
     /// ```

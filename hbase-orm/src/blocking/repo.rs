@@ -408,7 +408,7 @@ impl<T: HRow + Send + 'static> Repo<T> {
 /// iteration ends or the scan is dropped.
 ///
 /// # Panics
-/// `next()` panics inside a tokio runtime.
+/// `next()` panics when called from an async task.
 ///
 /// # Examples
 /// ```no_run

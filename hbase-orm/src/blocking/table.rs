@@ -420,7 +420,7 @@ macro_rules! request {
             /// As the async request.
             ///
             /// # Panics
-            /// Inside a tokio runtime.
+            /// When called from an async task.
             ///
             /// # Examples
             /// ```no_run
@@ -666,7 +666,7 @@ impl CheckAndPutRequest<'_> {
 /// Yields the errors of [`crate::Scan`], then ends.
 ///
 /// # Panics
-/// `next()` panics inside a tokio runtime.
+/// `next()` panics when called from an async task.
 ///
 /// # Examples
 /// ```no_run
