@@ -383,7 +383,8 @@ impl<T: HRow> Repo<T> {
 
     /// Reads several rows in one round trip (`getRowsWithColumns`; versioned
     /// fields add one call per row and field). The result lines up with
-    /// `keys`: `None` where a row is missing.
+    /// `keys`: `None` where a row is missing; a key given more than once is
+    /// fetched once and answered at each of its positions.
     ///
     /// # Errors
     /// As [`Repo::get`].
@@ -408,7 +409,18 @@ impl<T: HRow> Repo<T> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut req = self.table.rows(&keys);
+        // How often each key was asked for: a key given twice is fetched
+        // once, and every position it was given at gets the row.
+        let mut wanted: HashMap<&[u8], usize> = HashMap::with_capacity(keys.len());
+        let mut unique: Vec<&[u8]> = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let n = wanted.entry(&key[..]).or_insert(0);
+            if *n == 0 {
+                unique.push(key);
+            }
+            *n += 1;
+        }
+        let mut req = self.table.rows(&unique);
         if !T::SCHEMA.fetch.is_empty() {
             req = req.columns(T::SCHEMA.fetch);
         }
@@ -416,7 +428,17 @@ impl<T: HRow> Repo<T> {
             req.await?.into_iter().map(|r| (r.key.clone(), r)).collect();
         let mut out = Vec::with_capacity(keys.len());
         for key in &keys {
-            match found.remove(&key[..]) {
+            let left = wanted.get_mut(&key[..]).map_or(0, |n| {
+                *n -= 1;
+                *n
+            });
+            // The last position asking for a row takes it; earlier ones copy.
+            let row = if left == 0 {
+                found.remove(&key[..])
+            } else {
+                found.get(&key[..]).cloned()
+            };
+            match row {
                 Some(row) => out.push(Some(decode_row(&self.table, row).await?)),
                 None => out.push(None),
             }

@@ -287,6 +287,12 @@ impl<const N: usize> KeyArg<Vec<u8>> for &[u8; N] {
 /// A value that encodes as a whole row key of type `K` (the model's
 /// `<T as HRow>::Key`), with [`KeyArg`] conversions per component.
 ///
+/// Besides `K` itself: `&K` and `&&K`; `str`, `&str` and `&&str` for a
+/// `String` key; `[u8]`, `[u8; N]` and references to them for a `Vec<u8>`
+/// key; for a composite key, a tuple of [`KeyArg`]s or a reference to one.
+/// So both owned keys and iterators over borrowed ones (`keys.iter()`) can
+/// be passed to `Repo::get_many`.
+///
 /// # Examples
 ///
 /// ```
@@ -343,6 +349,41 @@ impl EncodeKey<Vec<u8>> for &[u8] {
     }
 }
 
+impl<const N: usize> EncodeKey<Vec<u8>> for [u8; N] {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self);
+    }
+}
+
+impl<const N: usize> EncodeKey<Vec<u8>> for &[u8; N] {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self[..]);
+    }
+}
+
+// One more reference level, for iterators over borrowed keys:
+// `keys.iter()` over a `Vec<K>`, `[&str; N]` or `Vec<&K>` yields `&K`,
+// `&&str` or `&&K`. (A blanket `impl EncodeKey<K> for &Q` would overlap
+// with the one for `K: KeyComponent`, so the forms are listed.)
+
+impl<K: KeyComponent> EncodeKey<K> for &&K {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        (***self).encode_component(out, true);
+    }
+}
+
+impl EncodeKey<String> for &&str {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl EncodeKey<Vec<u8>> for &&[u8] {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self);
+    }
+}
+
 macro_rules! tuple_keys {
     ($( ($($k:ident $a:ident $i:tt),+ ; $last_k:ident $last_a:ident $last_i:tt) )*) => {$(
         impl<$($k: KeyComponent, $a: KeyArg<$k>,)+ $last_k: KeyComponent, $last_a: KeyArg<$last_k>>
@@ -351,6 +392,14 @@ macro_rules! tuple_keys {
             fn encode_key(&self, out: &mut Vec<u8>) {
                 $( self.$i.encode_arg(out, false); )+
                 self.$last_i.encode_arg(out, true);
+            }
+        }
+
+        impl<$($k: KeyComponent, $a: KeyArg<$k>,)+ $last_k: KeyComponent, $last_a: KeyArg<$last_k>>
+            EncodeKey<($($k,)+ $last_k)> for &($($a,)+ $last_a)
+        {
+            fn encode_key(&self, out: &mut Vec<u8>) {
+                (**self).encode_key(out);
             }
         }
     )*};
@@ -381,6 +430,12 @@ tuple_keys! {
 pub trait KeyPrefix<M> {
     /// Appends the encoded prefix.
     fn encode_prefix(&self, out: &mut Vec<u8>);
+}
+
+impl<M, P: KeyPrefix<M> + ?Sized> KeyPrefix<M> for &P {
+    fn encode_prefix(&self, out: &mut Vec<u8>) {
+        (**self).encode_prefix(out);
+    }
 }
 
 #[cfg(test)]
@@ -415,6 +470,21 @@ mod tests {
         assert_eq!(key::<(String, String), _>(&("a", "b")), b"a\0\0b");
         assert_eq!(key::<[u8; 2], _>(&[9u8, 0]), [9, 0]);
         assert!(u64::decode_key(&mut &[1u8, 2][..], true).is_err());
+    }
+
+    #[test]
+    fn borrowed_forms_encode_like_the_owned_key() {
+        let owned = ("a".to_string(), 7u64);
+        let want = key::<(String, u64), _>(&owned);
+        assert_eq!(key::<(String, u64), _>(&&owned), want);
+        assert_eq!(key::<(String, u64), _>(&&("a", 7u64)), want);
+        assert_eq!(key::<(String, u64), _>(&(&owned.0, &7u64)), want);
+        let s = "ab";
+        assert_eq!(key::<String, _>(&&s), b"ab");
+        assert_eq!(key::<String, _>(&&"ab".to_string()), b"ab");
+        assert_eq!(key::<u16, _>(&&&258u16), [1, 2]);
+        assert_eq!(key::<Vec<u8>, _>(b"ab"), b"ab");
+        assert_eq!(key::<Vec<u8>, _>(&&&b"ab"[..]), b"ab");
     }
 
     #[test]

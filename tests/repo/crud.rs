@@ -100,6 +100,112 @@ async fn get_many_lines_up_with_the_keys_in_one_call() {
 }
 
 #[tokio::test]
+async fn get_many_answers_every_position_of_a_repeated_key() {
+    let fx = Fixture::start().await;
+    let users = fx.repo::<User>().await;
+    users.put(&User::new("acme", 1, "Ann", 1)).await.unwrap();
+    users.put(&User::new("acme", 2, "Bob", 2)).await.unwrap();
+    let got = users
+        .get_many([
+            ("acme", 1u64),
+            ("acme", 1),
+            ("acme", 9),
+            ("acme", 2),
+            ("acme", 1),
+            ("acme", 9),
+        ])
+        .await
+        .unwrap();
+    let names: Vec<Option<&str>> = got
+        .iter()
+        .map(|u| u.as_ref().map(|u| u.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("Ann"),
+            Some("Ann"),
+            None,
+            Some("Bob"),
+            Some("Ann"),
+            None
+        ]
+    );
+    // Versioned fields too: each position gets the row with its versions.
+    let docs = fx.repo::<Doc>().await;
+    let doc = Doc {
+        id: 4,
+        title: vec![(20, "two".into()), (10, "one".into())],
+        tags: Default::default(),
+        body: "b".into(),
+    };
+    docs.put(&doc).await.unwrap();
+    let got = docs.get_many([4u32, 5, 4]).await.unwrap();
+    assert_eq!(got, [Some(doc.clone()), None, Some(doc)]);
+}
+
+#[tokio::test]
+async fn keys_can_be_passed_by_reference() {
+    let fx = Fixture::start().await;
+    let users = fx.repo::<User>().await;
+    for id in [1u64, 2] {
+        users
+            .put(&User::new("acme", id, &format!("u{id}"), 0))
+            .await
+            .unwrap();
+    }
+    let names = |got: Vec<Option<User>>| -> Vec<Option<String>> {
+        got.into_iter().map(|u| u.map(|u| u.name)).collect()
+    };
+    let want = [Some("u2".to_string()), None, Some("u1".to_string())];
+
+    // Owned composite keys, iterated by reference.
+    let owned: Vec<(String, u64)> =
+        vec![("acme".into(), 2), ("acme".into(), 3), ("acme".into(), 1)];
+    assert_eq!(names(users.get_many(owned.iter()).await.unwrap()), want);
+    assert_eq!(names(users.get_many(&owned).await.unwrap()), want);
+    // Borrowed tuples, iterated by reference.
+    let borrowed: Vec<(&str, u64)> = vec![("acme", 2), ("acme", 3), ("acme", 1)];
+    assert_eq!(names(users.get_many(borrowed.iter()).await.unwrap()), want);
+    // The single-key methods take a reference to a reference as well.
+    let key: &(String, u64) = &owned[2];
+    assert!(users.get(&key).await.unwrap().is_some());
+    assert!(users.exists(&key).await.unwrap());
+    users.delete(&key).await.unwrap();
+    assert!(!users.exists(key).await.unwrap());
+
+    // Single-component keys: `&u32`, `&&u32`, and `&&str` / `&String` for
+    // a `String` key.
+    let docs = fx.repo::<Doc>().await;
+    docs.put(&Doc {
+        id: 7,
+        title: Vec::new(),
+        tags: Default::default(),
+        body: "seven".into(),
+    })
+    .await
+    .unwrap();
+    let ids = [7u32, 8];
+    let found = docs.get_many(ids.iter()).await.unwrap();
+    assert_eq!(
+        found.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, false]
+    );
+    let refs: Vec<&u32> = ids.iter().collect();
+    let found = docs.get_many(refs.iter()).await.unwrap();
+    assert_eq!(
+        found.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, false]
+    );
+
+    let java = fx.repo::<crate::models::JavaRow>().await;
+    let keys = ["nope", "also-nope"];
+    assert_eq!(java.get_many(keys.iter()).await.unwrap().len(), 2);
+    let keys: Vec<String> = vec!["x".into()];
+    assert_eq!(java.get_many(keys.iter()).await.unwrap(), [None]);
+}
+
+#[tokio::test]
 async fn exists_and_delete() {
     let fx = Fixture::start().await;
     let users = fx.repo::<User>().await;
