@@ -17,6 +17,7 @@ use hbase_orm_idl::wire::{Protocol, Transport};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::filter::{self, KeyValue, RowOutcome};
+use crate::limits::{ConnectionId, Limits};
 use crate::server::connection::{ConnConfig, ConnError, Connection};
 use crate::server::service::Gateway;
 use crate::store::{FamilySpec, MemStore, Store};
@@ -68,6 +69,7 @@ pub fn feed_request(
     let gateway = Gateway::new(
         store,
         Duration::from_secs(60),
+        Limits::default(),
         SocketAddr::from(([127, 0, 0, 1], 9090)),
     );
     let config = ConnConfig {
@@ -81,8 +83,9 @@ pub fn feed_request(
         chunk: chunk.max(1),
         written: 0,
     };
-    let result = RUNTIME
-        .with(|runtime| runtime.block_on(Connection::new(config).run(&mut stream, &gateway)));
+    let result = RUNTIME.with(|runtime| {
+        runtime.block_on(Connection::new(config, ConnectionId(0)).run(&mut stream, &gateway))
+    });
     Outcome {
         replied: stream.written,
         panicked: matches!(result, Err(ConnError::Panicked)),

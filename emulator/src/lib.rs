@@ -9,6 +9,7 @@
 
 mod filter;
 mod handler;
+mod limits;
 mod server;
 mod store;
 

@@ -56,6 +56,30 @@ struct Args {
     #[arg(long, default_value_t = 120, value_name = "N")]
     scanner_timeout_secs: u64,
 
+    /// Most scanners open on the server at once; opening one more fails
+    /// with an IOError naming this flag until scanners are closed or
+    /// expire.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    max_scanners: usize,
+
+    /// Most scanners one connection may hold open at once; one more fails
+    /// on that connection with an IOError naming this flag.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_scanners_per_connection: usize,
+
+    /// Most memory, in bytes, the compiled filter of one scanner may hold:
+    /// each `regexstring:` comparator is charged its compiled size plus the
+    /// caches it may grow while matching. A filter needing more is refused
+    /// (an error naming this flag) while it is parsed.
+    #[arg(long, default_value_t = 32 << 20, value_name = "BYTES")]
+    max_filter_bytes: usize,
+
+    /// Most memory, in bytes, the compiled filters of one connection's open
+    /// scanners may hold together; a scanner whose filter does not fit is
+    /// refused with an error naming this flag.
+    #[arg(long, default_value_t = 128 << 20, value_name = "BYTES")]
+    max_filter_bytes_per_connection: usize,
+
     /// Seconds a partially received message may wait for its next bytes
     /// before the connection is closed. Connections idle between messages
     /// stay open.
@@ -158,6 +182,10 @@ async fn run(args: Args) -> ExitCode {
         .protocol(args.protocol)
         .max_message_bytes(args.max_message_bytes)
         .scanner_timeout(Duration::from_secs(args.scanner_timeout_secs))
+        .max_scanners(args.max_scanners)
+        .max_scanners_per_connection(args.max_scanners_per_connection)
+        .max_filter_bytes(args.max_filter_bytes)
+        .max_filter_bytes_per_connection(args.max_filter_bytes_per_connection)
         .read_timeout(Duration::from_secs(args.read_timeout_secs))
         .start()
         .await;

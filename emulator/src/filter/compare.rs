@@ -8,8 +8,9 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use regex::Regex;
+use regex_automata::meta;
 
+use super::budget::Budget;
 use super::FilterError;
 
 /// A compare operator of the filter language.
@@ -69,7 +70,7 @@ pub(crate) enum Comparator {
     BinaryPrefix(Vec<u8>),
     /// Matches when the pattern is found anywhere in the UTF-8 decoded cell
     /// (Java `find()` with `DOTALL`); only `=` and `!=` are meaningful.
-    Regex(Box<Regex>),
+    Regex(Box<CompiledRegex>),
     /// Case-insensitive "contains"; only `=` and `!=` are meaningful.
     Substring(String),
 }
@@ -81,7 +82,7 @@ impl fmt::Debug for Comparator {
             Comparator::BinaryPrefix(v) => {
                 write!(f, "binaryprefix:{}", String::from_utf8_lossy(v))
             }
-            Comparator::Regex(r) => write!(f, "regexstring:{}", r.as_str()),
+            Comparator::Regex(r) => write!(f, "regexstring:{}", r.pattern),
             Comparator::Substring(s) => write!(f, "substring:{s}"),
         }
     }
@@ -90,9 +91,66 @@ impl fmt::Debug for Comparator {
 /// Largest regular expression program the emulator agrees to compile.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Most memory the lazy DFA of one regular expression may grow to while it
+/// matches (the regex engine falls back to slower matching past it).
+const REGEX_DFA_CACHE: usize = 256 << 10;
+
+/// What a compiled regular expression is charged beyond its own heap: the
+/// match-time caches (the lazy DFA, forward and reverse, and the
+/// backtracker's visited set), as they can grow.
+const REGEX_CACHE_CHARGE: usize = 2 * REGEX_DFA_CACHE + (256 << 10);
+
+/// A `regexstring:` pattern, compiled.
+#[derive(Clone)]
+pub(crate) struct CompiledRegex {
+    pattern: String,
+    regex: meta::Regex,
+}
+
+impl CompiledRegex {
+    /// Compiles `pattern` with `DOTALL` as HBase does, charging its memory
+    /// to `budget`.
+    fn compile(pattern: String, budget: &Budget) -> Result<CompiledRegex, FilterError> {
+        let what = format!("regexstring:{pattern}");
+        // The program may not take more than what is left: a refusal then
+        // costs no more than the budget.
+        let room = budget.remaining().saturating_sub(REGEX_CACHE_CHARGE);
+        if room == 0 {
+            return Err(budget.refuse(&what));
+        }
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT.min(room)))
+            .hybrid_cache_capacity(REGEX_DFA_CACHE);
+        let regex = meta::Regex::builder()
+            .configure(config)
+            .build(&format!("(?s){pattern}"))
+            .map_err(|e| {
+                if e.size_limit().is_some_and(|limit| limit < REGEX_SIZE_LIMIT) {
+                    budget.refuse(&what)
+                } else {
+                    FilterError(format!("Invalid regular expression '{pattern}': {e}"))
+                }
+            })?;
+        budget.charge(regex.memory_usage() + REGEX_CACHE_CHARGE, &what)?;
+        Ok(CompiledRegex { pattern, regex })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+}
+
 impl Comparator {
-    /// Parses the unquoted contents of a comparator argument, `type:value`.
+    /// Parses the unquoted contents of a comparator argument, `type:value`,
+    /// with no memory budget.
+    #[cfg(test)]
     pub(crate) fn parse(spec: &[u8]) -> Result<Comparator, FilterError> {
+        Self::parse_within(spec, &Budget::new(usize::MAX))
+    }
+
+    /// Parses the unquoted contents of a comparator argument, `type:value`,
+    /// charging a compiled regular expression to `budget`.
+    pub(crate) fn parse_within(spec: &[u8], budget: &Budget) -> Result<Comparator, FilterError> {
         let Some(colon) = spec.iter().position(|&b| b == b':') else {
             return Err(FilterError(format!(
                 "Incorrect comparator '{}': expected type:value, e.g. 'binary:abc'",
@@ -104,15 +162,8 @@ impl Comparator {
             b"binary" => Ok(Comparator::Binary(value.to_vec())),
             b"binaryprefix" => Ok(Comparator::BinaryPrefix(value.to_vec())),
             b"regexstring" => {
-                let pattern = String::from_utf8_lossy(value);
-                // HBase compiles the pattern with Pattern.DOTALL.
-                regex::RegexBuilder::new(&format!("(?s){pattern}"))
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map(|r| Comparator::Regex(Box::new(r)))
-                    .map_err(|e| {
-                        FilterError(format!("Invalid regular expression '{pattern}': {e}"))
-                    })
+                let pattern = String::from_utf8_lossy(value).into_owned();
+                CompiledRegex::compile(pattern, budget).map(|r| Comparator::Regex(Box::new(r)))
             }
             b"substring" => Ok(Comparator::Substring(
                 String::from_utf8_lossy(value).to_lowercase(),

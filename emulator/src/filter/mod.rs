@@ -24,6 +24,7 @@
 //! - Any ASCII whitespace separates tokens (HBase: space and tab only), and
 //!   text directly after a closing quote is an error rather than ignored.
 
+mod budget;
 mod compare;
 mod filters;
 mod parser;
@@ -73,6 +74,17 @@ impl std::error::Error for FilterError {}
 pub(crate) struct Filter {
     root: Node,
     done: bool,
+    /// Bytes its compiled regular expressions were charged.
+    memory: usize,
+}
+
+/// Why [`parse_within`] gave no filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ParseRefusal {
+    /// The filter string is wrong.
+    Invalid(FilterError),
+    /// The filter would hold more memory than its budget.
+    OverBudget(FilterError),
 }
 
 /// Parses a filter string.
@@ -83,13 +95,32 @@ pub(crate) fn parse(input: &str) -> Result<Filter, FilterError> {
 
 /// Parses a filter string given as raw bytes (the Thrift field is binary).
 pub(crate) fn parse_bytes(input: &[u8]) -> Result<Filter, FilterError> {
-    Ok(Filter {
-        root: parser::parse_filter(input)?,
-        done: false,
-    })
+    parse_within(input, usize::MAX)
+        .map_err(|(ParseRefusal::Invalid(e) | ParseRefusal::OverBudget(e))| e)
+}
+
+/// Parses a filter string given as raw bytes whose compiled regular
+/// expressions may take at most `budget` bytes (an estimate that includes
+/// the caches they may grow while matching).
+pub(crate) fn parse_within(input: &[u8], budget: usize) -> Result<Filter, ParseRefusal> {
+    let budget = budget::Budget::new(budget);
+    match parser::parse_filter_within(input, &budget) {
+        Ok(root) => Ok(Filter {
+            root,
+            done: false,
+            memory: budget.used(),
+        }),
+        Err(e) if budget.exceeded() => Err(ParseRefusal::OverBudget(e)),
+        Err(e) => Err(ParseRefusal::Invalid(e)),
+    }
 }
 
 impl Filter {
+    /// Bytes its compiled regular expressions were charged.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.memory
+    }
+
     /// Tells the filter that the scan runs from high keys to low keys, which
     /// changes when PrefixFilter and InclusiveStopFilter end the scan.
     pub(crate) fn set_reversed(&mut self, reversed: bool) {

@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use super::budget::Budget;
 use super::compare::{Comparator, CompareOp};
 use super::filters::Node;
 use super::FilterError;
@@ -48,8 +49,19 @@ fn err<T>(msg: impl Into<String>) -> Result<T, FilterError> {
 }
 
 /// Parses a whole filter string into a filter tree.
+#[cfg(test)]
 pub(crate) fn parse_filter(input: &[u8]) -> Result<Node, FilterError> {
-    let mut parser = Parser { input, pos: 0 };
+    parse_filter_within(input, &Budget::new(usize::MAX))
+}
+
+/// Parses a whole filter string into a filter tree, charging its compiled
+/// regular expressions to `budget`.
+pub(crate) fn parse_filter_within(input: &[u8], budget: &Budget) -> Result<Node, FilterError> {
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        budget,
+    };
     parser.skip_ws();
     if parser.at_end() {
         return err("Incorrect Filter String: the filter string is empty");
@@ -74,6 +86,7 @@ pub(crate) fn parse_filter(input: &[u8]) -> Result<Node, FilterError> {
 struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
+    budget: &'a Budget,
 }
 
 impl Parser<'_> {
@@ -267,7 +280,7 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let args = self.args(&name)?;
-        build_filter(&name, args)
+        build_filter(&name, args, self.budget)
     }
 
     /// The argument list after `(`, through the closing `)`.
@@ -367,6 +380,7 @@ fn is_known_filter(name: &str) -> bool {
 struct Args<'a> {
     name: &'a str,
     args: Vec<Arg>,
+    budget: &'a Budget,
 }
 
 impl Args<'_> {
@@ -487,7 +501,8 @@ impl Args<'_> {
 
     fn comparator(&self, i: usize) -> Result<Comparator, FilterError> {
         let spec = self.bytes(i)?;
-        Comparator::parse(&spec).map_err(|e| FilterError(format!("{}: {}", self.name, e.0)))
+        Comparator::parse_within(&spec, self.budget)
+            .map_err(|e| FilterError(format!("{}: {}", self.name, e.0)))
     }
 
     /// An operator and comparator pair, rejecting ordering operators with
@@ -526,8 +541,8 @@ impl Args<'_> {
 
 /// Builds one filter from its name and arguments, checking them the way the
 /// filter's `createFilterFromArguments` does.
-fn build_filter(name: &str, args: Vec<Arg>) -> Result<Node, FilterError> {
-    let a = Args { name, args };
+fn build_filter(name: &str, args: Vec<Arg>, budget: &Budget) -> Result<Node, FilterError> {
+    let a = Args { name, args, budget };
     let node = match name {
         "KeyOnlyFilter" => {
             a.expect_count(&[0, 1], "0 or 1")?;

@@ -28,6 +28,7 @@
 
 mod admin;
 mod read;
+mod registry;
 mod scanner;
 mod write;
 
@@ -44,6 +45,7 @@ use hbase_orm_idl::hbase::{
 };
 use hbase_orm_idl::thrift::{self, ApplicationError, ApplicationErrorKind};
 
+use crate::limits::{ConnectionId, Limits};
 use crate::store::{Cell, ColumnSelection, Store, StoreError};
 
 use scanner::Scanners;
@@ -56,10 +58,14 @@ const LATEST_TIMESTAMP: i64 = i64::MAX;
 #[derive(Clone)]
 pub(crate) struct HbaseHandler {
     inner: Arc<Inner>,
+    /// The connection the calls come from, which scanners are charged to
+    /// (none outside a connection: no per-connection limits).
+    connection: Option<ConnectionId>,
 }
 
 struct Inner {
     store: Arc<dyn Store>,
+    limits: Limits,
     scanners: Scanners,
     server_name: String,
     port: i32,
@@ -86,6 +92,7 @@ impl HbaseHandler {
         Self::with_store(
             Arc::new(crate::store::MemStore::new()),
             scanner_timeout,
+            Limits::default(),
             server_name,
             port,
         )
@@ -95,16 +102,27 @@ impl HbaseHandler {
     pub(crate) fn with_store(
         store: Arc<dyn Store>,
         scanner_timeout: Duration,
+        limits: Limits,
         server_name: String,
         port: i32,
     ) -> Self {
         HbaseHandler {
             inner: Arc::new(Inner {
                 store,
-                scanners: Scanners::new(scanner_timeout),
+                limits,
+                scanners: Scanners::new(scanner_timeout, limits),
                 server_name,
                 port,
             }),
+            connection: None,
+        }
+    }
+
+    /// The same handler, answering the calls of `connection`.
+    pub(crate) fn for_connection(&self, connection: ConnectionId) -> Self {
+        HbaseHandler {
+            inner: Arc::clone(&self.inner),
+            connection: Some(connection),
         }
     }
 

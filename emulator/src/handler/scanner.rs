@@ -5,20 +5,21 @@
 //! examined and resumes after it with a range query, so a whole scan costs
 //! O(N) however it is paged.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Bound;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use hbase_orm_idl::hbase::{ScannerID, TRowResult, TScan, Text};
 use hbase_orm_idl::thrift;
+use tracing::warn;
 
 use super::read::time_bound;
+use super::registry::{Refusal, Registry};
 use super::{
-    illegal_argument, internal_error, row_result, selection_of, store_error, HbaseHandler,
+    illegal_argument, internal_error, io_error, row_result, selection_of, store_error, HbaseHandler,
 };
-use crate::filter::{self, Filter, KeyValue, RowOutcome};
+use crate::filter::{self, Filter, KeyValue, ParseRefusal, RowOutcome};
 use crate::store::{Cell, Query, ScanRange, Store};
 
 const INVALID_ID: &str = "scanner ID is invalid";
@@ -28,84 +29,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The open scanners, by id.
-pub(super) struct Scanners {
-    timeout: Duration,
-    registry: Mutex<Registry>,
-}
-
-struct Registry {
-    next_id: i32,
-    open: HashMap<ScannerID, Entry>,
-}
-
-struct Entry {
-    scanner: Arc<Mutex<Scanner>>,
-    last_used: Instant,
-}
-
-impl Scanners {
-    pub(super) fn new(timeout: Duration) -> Self {
-        Scanners {
-            timeout,
-            registry: Mutex::new(Registry {
-                next_id: 1,
-                open: HashMap::new(),
-            }),
-        }
-    }
-
-    pub(super) fn len(&self) -> usize {
-        lock(&self.registry).open.len()
-    }
-
-    /// Drops the scanners idle for longer than the timeout; returns how many.
-    pub(super) fn reap(&self) -> usize {
-        let mut registry = lock(&self.registry);
-        let before = registry.open.len();
-        let timeout = self.timeout;
-        registry
-            .open
-            .retain(|_, entry| entry.last_used.elapsed() <= timeout);
-        before - registry.open.len()
-    }
-
-    /// Registers a scanner under a fresh positive id.
-    fn add(&self, scanner: Scanner) -> ScannerID {
-        let mut registry = lock(&self.registry);
-        let mut id = registry.next_id;
-        while registry.open.contains_key(&id) {
-            id = if id == i32::MAX { 1 } else { id + 1 };
-        }
-        registry.next_id = if id == i32::MAX { 1 } else { id + 1 };
-        registry.open.insert(
-            id,
-            Entry {
-                scanner: Arc::new(Mutex::new(scanner)),
-                last_used: Instant::now(),
-            },
-        );
-        id
-    }
-
-    /// The scanner of `id`, marked as used now.
-    fn get(&self, id: ScannerID) -> Option<Arc<Mutex<Scanner>>> {
-        let mut registry = lock(&self.registry);
-        let timeout = self.timeout;
-        registry
-            .open
-            .retain(|_, entry| entry.last_used.elapsed() <= timeout);
-        let entry = registry.open.get_mut(&id)?;
-        entry.last_used = Instant::now();
-        Some(Arc::clone(&entry.scanner))
-    }
-
-    fn remove(&self, id: ScannerID) -> bool {
-        lock(&self.registry).open.remove(&id).is_some()
-    }
-}
+pub(super) type Scanners = Registry<Scanner>;
 
 /// One open scan.
-struct Scanner {
+pub(super) struct Scanner {
     table: Bytes,
     /// What is left to scan: `from` moves past each examined key.
     range: ScanRange,
@@ -214,12 +141,42 @@ impl Scanner {
 }
 
 impl HbaseHandler {
-    /// Checks the table and columns, then registers the scanner.
-    fn open(&self, scanner: Scanner) -> thrift::Result<ScannerID> {
+    /// Checks the table and columns, then registers the scanner (whose
+    /// filter holds `filter_bytes`), unless a limit says no.
+    fn open(&self, scanner: Scanner, filter_bytes: usize) -> thrift::Result<ScannerID> {
         self.store()
             .scan(&scanner.table, &scanner.range, &scanner.query, 0)
             .map_err(store_error)?;
-        Ok(self.inner.scanners.add(scanner))
+        self.inner
+            .scanners
+            .add(scanner, self.connection, filter_bytes)
+            .map_err(|refusal| self.refuse_scanner(&refusal))
+    }
+
+    /// The error for a scanner a limit refused, logged once.
+    fn refuse_scanner(&self, refusal: &Refusal) -> thrift::Error {
+        let why = match refusal {
+            Refusal::Total(n) => format!(
+                "too many open scanners on the server ({n}, --max-scanners); close scanners \
+                 when done or wait for idle ones to expire"
+            ),
+            Refusal::PerConnection(n) => format!(
+                "too many open scanners on this connection ({n}, \
+                 --max-scanners-per-connection); close scanners when done"
+            ),
+            Refusal::FilterMemory {
+                held,
+                needed,
+                budget,
+            } => format!(
+                "the filters of this connection's open scanners would hold {} bytes, more \
+                 than {budget} (--max-filter-bytes-per-connection; {held} held, {needed} \
+                 more asked); close scanners when done",
+                held.saturating_add(*needed)
+            ),
+        };
+        warn!(connection = ?self.connection, "refusing a scanner: {why}");
+        io_error(format!("java.io.IOException: {why}"), false)
     }
 
     /// `scannerOpenWithScan`.
@@ -231,12 +188,13 @@ impl HbaseHandler {
         let reversed = scan.reversed.unwrap_or(false);
         let filter = match scan.filter_string {
             Some(text) if !text.is_empty() => {
-                let mut filter = filter::parse_bytes(&text).map_err(|e| internal_error(e.0))?;
+                let mut filter = self.parse_filter(&text)?;
                 filter.set_reversed(reversed);
                 Some(filter)
             }
             _ => None,
         };
+        let filter_bytes = filter.as_ref().map_or(0, Filter::memory_bytes);
         let from = match scan.start_row {
             Some(start) if !start.is_empty() => Bound::Included(Bytes::from(start)),
             _ => Bound::Unbounded,
@@ -245,24 +203,56 @@ impl HbaseHandler {
             Some(stop) if !stop.is_empty() => Bound::Excluded(Bytes::from(stop)),
             _ => Bound::Unbounded,
         };
-        self.open(Scanner {
-            table: Bytes::from(table),
-            range: ScanRange { from, to, reversed },
-            query: Query {
-                columns: selection_of(scan.columns.unwrap_or_default()),
-                max_timestamp,
-                versions: 1,
+        self.open(
+            Scanner {
+                table: Bytes::from(table),
+                range: ScanRange { from, to, reversed },
+                query: Query {
+                    columns: selection_of(scan.columns.unwrap_or_default()),
+                    max_timestamp,
+                    versions: 1,
+                },
+                filter,
+                prefix: None,
+                batch: scan
+                    .batch_size
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| *n > 0),
+                sorted: scan.sort_columns.unwrap_or(false),
+                pending: VecDeque::new(),
+                done: false,
             },
-            filter,
-            prefix: None,
-            batch: scan
-                .batch_size
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| *n > 0),
-            sorted: scan.sort_columns.unwrap_or(false),
-            pending: VecDeque::new(),
-            done: false,
-        })
+            filter_bytes,
+        )
+    }
+
+    /// Parses a scan's filter within what this connection may still spend
+    /// on compiled filters.
+    fn parse_filter(&self, text: &[u8]) -> thrift::Result<Filter> {
+        let limits = &self.inner.limits;
+        let held = self
+            .connection
+            .map_or(0, |c| self.inner.scanners.usage(c).filter_bytes);
+        let left = limits.filter_bytes_per_connection.saturating_sub(held);
+        let budget = limits.filter_bytes_per_scanner.min(left);
+        match filter::parse_within(text, budget) {
+            Ok(filter) => Ok(filter),
+            Err(ParseRefusal::Invalid(e)) => Err(internal_error(e.0)),
+            Err(ParseRefusal::OverBudget(e)) => {
+                let flag = if budget < limits.filter_bytes_per_scanner {
+                    format!(
+                        "--max-filter-bytes-per-connection: this connection's open scanners \
+                         hold {held} of {} bytes",
+                        limits.filter_bytes_per_connection
+                    )
+                } else {
+                    "--max-filter-bytes".to_owned()
+                };
+                let why = format!("{} ({flag})", e.0);
+                warn!(connection = ?self.connection, "refusing a filter: {why}");
+                Err(internal_error(why))
+            }
+        }
     }
 
     /// `scannerOpen`, `scannerOpenWithStop`, `scannerOpenWithPrefix` (start
@@ -293,25 +283,28 @@ impl HbaseHandler {
         } else {
             Bound::Included(start)
         };
-        self.open(Scanner {
-            table: Bytes::from(table),
-            range: ScanRange {
-                from,
-                to,
-                reversed: false,
+        self.open(
+            Scanner {
+                table: Bytes::from(table),
+                range: ScanRange {
+                    from,
+                    to,
+                    reversed: false,
+                },
+                query: Query {
+                    columns: selection_of(columns),
+                    max_timestamp,
+                    versions: 1,
+                },
+                filter: None,
+                prefix,
+                batch: None,
+                sorted: false,
+                pending: VecDeque::new(),
+                done: false,
             },
-            query: Query {
-                columns: selection_of(columns),
-                max_timestamp,
-                versions: 1,
-            },
-            filter: None,
-            prefix,
-            batch: None,
-            sorted: false,
-            pending: VecDeque::new(),
-            done: false,
-        })
+            0,
+        )
     }
 
     /// `scannerGet` / `scannerGetList`: up to `n` results, `[]` at the end.

@@ -25,6 +25,7 @@ use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::service::Service;
+use crate::limits::ConnectionId;
 
 /// Read buffer size a connection starts with, and the least free space
 /// offered to one read.
@@ -130,6 +131,8 @@ impl From<io::Error> for ConnError {
 /// The state of one connection: its buffers and where the walk stands.
 pub(crate) struct Connection {
     config: ConnConfig,
+    /// Which connection this is, for the service's per-connection limits.
+    id: ConnectionId,
     /// Bytes received and not answered yet, starting at a message's first
     /// byte (or its frame header).
     input: BytesMut,
@@ -148,9 +151,10 @@ struct Found {
 
 impl Connection {
     /// A connection with empty buffers.
-    pub(crate) fn new(config: ConnConfig) -> Self {
+    pub(crate) fn new(config: ConnConfig, id: ConnectionId) -> Self {
         Connection {
             config,
+            id,
             input: BytesMut::with_capacity(READ_CHUNK),
             output: Vec::with_capacity(READ_CHUNK),
             scanner: MessageScanner::new(config.protocol, config.max_message_bytes),
@@ -312,12 +316,15 @@ impl Connection {
         }
         let config = read_config(message.len());
         let protocol = self.config.protocol;
+        let id = self.id;
         let result = catch_unwind(AssertUnwindSafe(|| match protocol {
-            Protocol::Binary => service.process(
+            Protocol::Binary => service.process_in(
+                id,
                 &mut TBinaryInputProtocol::with_config(message, false, config),
                 &mut TBinaryOutputProtocol::new(&mut *output, true),
             ),
-            Protocol::Compact => service.process(
+            Protocol::Compact => service.process_in(
+                id,
                 &mut TCompactInputProtocol::with_config(message, config),
                 &mut TCompactOutputProtocol::new(&mut *output),
             ),

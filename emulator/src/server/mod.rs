@@ -29,6 +29,7 @@ use tracing::{debug, warn};
 
 use self::connection::{ConnConfig, Connection};
 use self::service::Service;
+use crate::limits::{ConnectionId, Limits};
 use crate::store::{DurableOptions, DurableStore, FsyncPolicy, MemStore, Store};
 
 /// Default time a partially received message may wait for its next bytes.
@@ -112,6 +113,7 @@ pub struct EmulatorBuilder {
     read_timeout: Duration,
     data_dir: Option<PathBuf>,
     durable: DurableOptions,
+    limits: Limits,
     #[cfg(feature = "tls")]
     tls: Option<tls::Identity>,
 }
@@ -127,6 +129,7 @@ impl Default for EmulatorBuilder {
             read_timeout: DEFAULT_READ_TIMEOUT,
             data_dir: None,
             durable: DurableOptions::default(),
+            limits: Limits::default(),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -168,6 +171,48 @@ impl EmulatorBuilder {
     /// How long an idle scanner lives. Default 120 s.
     pub fn scanner_timeout(mut self, timeout: Duration) -> Self {
         self.scanner_timeout = timeout;
+        self
+    }
+
+    /// Most scanners open on the server at once. Default 10,000.
+    ///
+    /// Opening one more fails with an `IOError` naming the limit (and one
+    /// log line) until scanners are closed or expire.
+    pub fn max_scanners(mut self, n: usize) -> Self {
+        self.limits.scanners_total = n;
+        self
+    }
+
+    /// Most scanners one connection may hold open at once. Default 1,000.
+    ///
+    /// Opening one more on that connection fails with an `IOError` naming
+    /// the limit (and one log line); other connections are not affected.
+    pub fn max_scanners_per_connection(mut self, n: usize) -> Self {
+        self.limits.scanners_per_connection = n;
+        self
+    }
+
+    /// Most memory, in bytes, the compiled filter of one scanner may hold.
+    /// Default 32 MiB.
+    ///
+    /// Each `regexstring:` comparator is charged its compiled size plus the
+    /// caches it may grow while matching (under 1 MiB for a simple
+    /// pattern); a filter needing more is refused with an error naming the
+    /// limit (and one log line) while it is parsed, so a flood of regular
+    /// expressions costs no more than the budget.
+    pub fn max_filter_bytes(mut self, bytes: usize) -> Self {
+        self.limits.filter_bytes_per_scanner = bytes;
+        self
+    }
+
+    /// Most memory, in bytes, the compiled filters of one connection's open
+    /// scanners may hold together. Default 128 MiB.
+    ///
+    /// A scanner whose filter does not fit in what is left is refused with
+    /// an error naming the limit (and one log line); closing scanners gives
+    /// the room back.
+    pub fn max_filter_bytes_per_connection(mut self, bytes: usize) -> Self {
+        self.limits.filter_bytes_per_connection = bytes;
         self
     }
 
@@ -270,7 +315,7 @@ impl EmulatorBuilder {
         let store = self.open_store()?;
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
-        let service = new_service(store, self.scanner_timeout, addr);
+        let service = new_service(store, self.scanner_timeout, self.limits, addr);
         let shared = Arc::new(Shared {
             service,
             config: self.conn_config(),
@@ -634,18 +679,18 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
                     return;
                 }
             };
-            Connection::new(shared.config)
+            Connection::new(shared.config, ConnectionId(registration.id))
                 .run(&mut stream, &*shared.service)
                 .await
         }
         None => {
-            Connection::new(shared.config)
+            Connection::new(shared.config, ConnectionId(registration.id))
                 .run(&mut stream, &*shared.service)
                 .await
         }
     };
     #[cfg(not(feature = "tls"))]
-    let outcome = Connection::new(shared.config)
+    let outcome = Connection::new(shared.config, ConnectionId(registration.id))
         .run(&mut stream, &*shared.service)
         .await;
     match outcome {
@@ -661,7 +706,8 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
 fn new_service(
     store: Arc<dyn Store>,
     scanner_timeout: Duration,
+    limits: Limits,
     addr: SocketAddr,
 ) -> Arc<dyn Service> {
-    Arc::new(service::Gateway::new(store, scanner_timeout, addr))
+    Arc::new(service::Gateway::new(store, scanner_timeout, limits, addr))
 }

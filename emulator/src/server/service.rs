@@ -10,6 +10,7 @@ use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
 use hbase_orm_idl::thrift::server::TProcessor;
 
 use crate::handler::HbaseHandler;
+use crate::limits::{ConnectionId, Limits};
 use crate::store::Store;
 
 /// The service behind the listener: answers calls, counts and reaps scanners.
@@ -28,6 +29,22 @@ pub(crate) trait Service: Send + Sync + 'static {
         output: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()>;
 
+    /// [`Service::process`] for a call that came in on `connection`, which
+    /// per-connection limits charge. By default the connection is not
+    /// looked at.
+    ///
+    /// # Errors
+    /// Only when no reply could be written; the connection is then closed.
+    fn process_in(
+        &self,
+        connection: ConnectionId,
+        input: &mut dyn TInputProtocol,
+        output: &mut dyn TOutputProtocol,
+    ) -> thrift::Result<()> {
+        let _ = connection;
+        self.process(input, output)
+    }
+
     /// How many scanners are open.
     fn open_scanners(&self) -> usize;
 
@@ -45,10 +62,16 @@ pub(crate) struct Gateway {
 impl Gateway {
     /// A gateway over `store`; region infos name `addr` as the region
     /// server.
-    pub(crate) fn new(store: Arc<dyn Store>, scanner_timeout: Duration, addr: SocketAddr) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        scanner_timeout: Duration,
+        limits: Limits,
+        addr: SocketAddr,
+    ) -> Self {
         let handler = HbaseHandler::with_store(
             store,
             scanner_timeout,
+            limits,
             addr.ip().to_string(),
             i32::from(addr.port()),
         );
@@ -66,6 +89,15 @@ impl Service for Gateway {
         output: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()> {
         self.processor.process(input, output)
+    }
+
+    fn process_in(
+        &self,
+        connection: ConnectionId,
+        input: &mut dyn TInputProtocol,
+        output: &mut dyn TOutputProtocol,
+    ) -> thrift::Result<()> {
+        HbaseSyncProcessor::new(self.handler.for_connection(connection)).process(input, output)
     }
 
     fn open_scanners(&self) -> usize {
