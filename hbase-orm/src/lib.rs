@@ -58,39 +58,31 @@
 //! examples; the repository's README shows how to point the client at a real
 //! gateway.
 
-// ---- the raw layer ----
-pub mod batch;
-pub mod connection;
-mod decode;
-pub mod error;
-pub mod retry;
-pub mod scan;
-mod socket;
-pub mod table;
-#[cfg(feature = "tls")]
-pub mod tls;
-mod transport;
-
-pub use batch::Batch;
-pub use connection::{ColumnFamily, Connection, ConnectionBuilder};
-pub use hbase_orm_idl::wire::{Protocol, Transport};
-pub use retry::RetryPolicy;
-pub use scan::Scan;
-pub use table::{Cell, Region, Row, Table};
-
-// ---- pool and blocking API ----
+// The layers, bottom up (ARCHITECTURE.md at the repository root has the
+// map): each may import only the ones above it in this list.
 #[cfg(feature = "blocking")]
 pub mod blocking;
-pub mod pool;
+pub mod error;
+mod network;
+mod protocol;
+mod thrift1;
+mod typed;
+mod value;
 
-pub use pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
+// ---- the raw layer: the HBase Thrift1 client ----
+#[cfg(feature = "tls")]
+pub use network::tls;
+pub use thrift1::{batch, connection, pool, retry, scan, table};
+
+pub use hbase_orm_idl::wire::{Protocol, Transport};
+pub use thrift1::{
+    Batch, ColumnFamily, Connection, ConnectionBuilder, ConnectionPool, ConnectionPoolBuilder,
+    PooledConnection, RetryPolicy, Scan, Table,
+};
+pub use value::{Cell, Region, Row};
 
 // ---- the typed layer ----
-pub mod codec;
-pub mod filter;
-pub mod repo;
-pub mod row;
-pub mod row_key;
+pub use typed::{codec, filter, repo, row, row_key};
 
 #[doc(hidden)]
 pub mod __private;

@@ -13,19 +13,12 @@ use hbase_orm_idl::hbase::{
 use bytes::Bytes;
 use tokio::time::Instant;
 
-use crate::connection::Connection;
+use super::column::{columns_of, ColumnUse};
+use super::connection::Connection;
+use super::table::Table;
 use crate::error::{Error, Result};
-use crate::table::{columns_of, ColumnUse, Row, Table};
-use crate::transport;
-
-transport::rows_method! {
-    HbaseScannerGetListArgs => HbaseScannerGetListResult, "scannerGetList";
-}
-
-transport::method! {
-    HbaseScannerOpenWithScanArgs => HbaseScannerOpenWithScanResult, "scannerOpenWithScan", i32;
-    HbaseScannerCloseArgs => HbaseScannerCloseResult, "scannerClose", ();
-}
+use crate::network::Sent;
+use crate::value::Row;
 
 /// Default number of rows fetched per round trip.
 ///
@@ -313,6 +306,22 @@ impl Scan {
     }
 }
 
+impl Table {
+    /// Starts a scan: a stream of rows; see [`Scan`] for the options.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let rows: Vec<_> = table.scan().row_prefix("user:").limit(10).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scan(&self) -> Scan {
+        Scan::new(self.clone())
+    }
+}
+
 impl Stream for Scan {
     type Item = Result<Row>;
 
@@ -374,7 +383,7 @@ struct Cursor {
     scan: Option<TScan>,
     page: std::vec::IntoIter<Row>,
     /// The next page, asked for while the current one is consumed.
-    next_page: Option<transport::Sent<HbaseScannerGetListArgs>>,
+    next_page: Option<Sent<HbaseScannerGetListArgs>>,
     batch_size: u32,
     limit: Option<u64>,
     returned: u64,
@@ -664,7 +673,7 @@ impl Cursor {
         if self.failures >= policy.max_attempts
             || delay + std::time::Duration::from_millis(5) >= left
         {
-            return Err(crate::retry::give_up(
+            return Err(super::retry::give_up(
                 "scannerGetList",
                 self.failures,
                 first_failure,
@@ -711,7 +720,7 @@ impl Cursor {
         n
     }
 
-    fn ask(&self, id: i32, deadline: Instant) -> Result<transport::Sent<HbaseScannerGetListArgs>> {
+    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<HbaseScannerGetListArgs>> {
         let conn = self.table.connection();
         let left = deadline.saturating_duration_since(Instant::now());
         conn.start_with(
@@ -724,7 +733,7 @@ impl Cursor {
     }
 
     /// Asks for the page after the `pending` rows not yet returned.
-    fn ask_ahead(&self, id: i32, pending: u64) -> Option<transport::Sent<HbaseScannerGetListArgs>> {
+    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<HbaseScannerGetListArgs>> {
         let mut n = u64::from(self.batch_size);
         if let Some(limit) = self.limit {
             n = n.min(limit.saturating_sub(self.returned + pending));

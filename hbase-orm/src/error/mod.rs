@@ -24,6 +24,10 @@ use std::time::Duration;
 
 pub use hbase_orm_idl::thrift::ApplicationErrorKind;
 
+mod model;
+
+pub use model::{CodecError, DecodeError, EncodeError};
+
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -133,12 +137,12 @@ pub enum Error {
     /// A row read through the typed layer could not be decoded into the
     /// model: the payload names the table, row key, column and field.
     #[error(transparent)]
-    Decode(Box<crate::row::DecodeError>),
+    Decode(Box<DecodeError>),
 
     /// A model value could not be encoded (a failing serde or user codec):
     /// the payload names the table and field.
     #[error(transparent)]
-    Encode(Box<crate::row::EncodeError>),
+    Encode(Box<EncodeError>),
 
     /// A call failed at every attempt its [`RetryPolicy`](crate::RetryPolicy)
     /// allowed (or its deadline came first). [`Error::is_retryable`] and

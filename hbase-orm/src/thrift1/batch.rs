@@ -5,22 +5,17 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use hbase_orm_idl::hbase::{
-    HbaseIncrementRowsArgs, HbaseMutateRowsResult, HbaseMutateRowsTsResult, TIncrement,
-};
+use hbase_orm_idl::hbase::{HbaseIncrementRowsArgs, TIncrement};
 use hbase_orm_idl::thrift;
 use hbase_orm_idl::thrift::protocol::{
-    TFieldIdentifier, TInputProtocol, TListIdentifier, TMapIdentifier, TOutputProtocol,
-    TStructIdentifier, TType,
+    TFieldIdentifier, TListIdentifier, TMapIdentifier, TOutputProtocol, TStructIdentifier, TType,
 };
 
+use super::column::{check_column, ColumnUse};
+use super::request::BoxFuture;
+use super::table::Table;
 use crate::error::{Error, Result};
-use crate::table::{check_column, BoxFuture, ColumnUse, Table};
-use crate::transport::{self, Method};
-
-transport::method! {
-    HbaseIncrementRowsArgs => HbaseIncrementRowsResult, "incrementRows", ();
-}
+use crate::protocol::method::{MutateRows, MutateRowsTs, RowBatches};
 
 /// Puts, deletes and counter increments on one table, buffered and sent
 /// together (`mutateRows` and `incrementRows` calls).
@@ -230,7 +225,7 @@ impl Batch {
         I: IntoIterator<Item = C>,
         C: AsRef<[u8]>,
     {
-        let columns = crate::table::columns_of(columns, ColumnUse::Read)?;
+        let columns = super::column::columns_of(columns, ColumnUse::Read)?;
         if columns.is_empty() {
             return Ok(());
         }
@@ -320,14 +315,14 @@ impl Batch {
                     None => {
                         conn.call(&MutateRows {
                             table_name: &table_name,
-                            call: m,
+                            batches: m,
                         })
                         .await
                     }
                     Some(timestamp) => {
                         conn.call(&MutateRowsTs {
                             table_name: &table_name,
-                            call: m,
+                            batches: m,
                             timestamp,
                         })
                         .await
@@ -398,6 +393,26 @@ impl Batch {
                 Err(e)
             }
         }
+    }
+}
+
+impl Table {
+    /// A batch of puts, deletes and counter increments, sent in few calls;
+    /// see [`Batch`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let mut batch = table.batch().batch_size(1000);
+    /// for i in 0..10_000 {
+    ///     batch.put(format!("row{i}"), [("cf:n", i.to_string())]).await?;
+    /// }
+    /// batch.send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn batch(&self) -> Batch {
+        Batch::new(self.clone())
     }
 }
 
@@ -713,7 +728,9 @@ impl MutateCall {
             !cells.iter().all(|c| seen.insert(self.bytes(c.column)))
         }
     }
+}
 
+impl RowBatches for MutateCall {
     /// Writes the `mutateRows` (or, with a timestamp, `mutateRowsTs`)
     /// arguments as the generated `HbaseMutateRows(Ts)Args` would, without
     /// building its structs.
@@ -794,50 +811,6 @@ fn field(field_type: TType, id: i16) -> TFieldIdentifier {
 fn unnamed_struct() -> TStructIdentifier {
     TStructIdentifier {
         name: String::new(),
-    }
-}
-
-/// The arguments of a `mutateRows` call, written straight from a
-/// [`MutateCall`].
-#[derive(Debug)]
-struct MutateRows<'a> {
-    table_name: &'a [u8],
-    call: &'a MutateCall,
-}
-
-impl Method for MutateRows<'_> {
-    const NAME: &'static str = "mutateRows";
-    type Output = ();
-
-    fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
-        self.call.write_args(self.table_name, None, o)
-    }
-
-    fn read(i: &mut dyn TInputProtocol) -> thrift::Result<()> {
-        HbaseMutateRowsResult::read_from_in_protocol(i)?.ok_or()
-    }
-}
-
-/// The arguments of a `mutateRowsTs` call, written straight from a
-/// [`MutateCall`].
-#[derive(Debug)]
-struct MutateRowsTs<'a> {
-    table_name: &'a [u8],
-    call: &'a MutateCall,
-    timestamp: i64,
-}
-
-impl Method for MutateRowsTs<'_> {
-    const NAME: &'static str = "mutateRowsTs";
-    type Output = ();
-
-    fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
-        self.call
-            .write_args(self.table_name, Some(self.timestamp), o)
-    }
-
-    fn read(i: &mut dyn TInputProtocol) -> thrift::Result<()> {
-        HbaseMutateRowsTsResult::read_from_in_protocol(i)?.ok_or()
     }
 }
 
@@ -1147,6 +1120,7 @@ mod tests {
     use hbase_orm_idl::wire::{self, Protocol, Transport};
 
     use super::*;
+    use crate::protocol::Method;
 
     /// The generated structs the old path sent for `m`.
     fn generated(m: &MutateCall) -> Vec<BatchMutation> {
@@ -1398,7 +1372,7 @@ mod tests {
             let new_bytes = encode(&|o| {
                 MutateRows {
                     table_name: &table,
-                    call: &m,
+                    batches: &m,
                 }
                 .write(o)
             });
@@ -1423,7 +1397,7 @@ mod tests {
             let new_bytes = encode(&|o| {
                 MutateRowsTs {
                     table_name: &table,
-                    call: &m,
+                    batches: &m,
                     timestamp: -5,
                 }
                 .write(o)

@@ -5,10 +5,8 @@
 //! is static: column names are `&'static [u8]` constants and the schema is a
 //! `static` built at compile time.
 
-use std::fmt;
-
-use crate::codec::CodecError;
-use crate::row_key::EncodeKey;
+use super::codec::CodecError;
+use super::row_key::EncodeKey;
 
 /// A struct stored as one HBase row; derive it with `#[derive(HRow)]`.
 ///
@@ -180,7 +178,7 @@ use crate::row_key::EncodeKey;
 ///   `"java"`: Java `Bytes.toBytes`), `"ordered"` (order-preserving, needed by
 ///   range filters on signed and float fields), `"bincode"` (serde). Or
 ///   `codec = path::Type` for a type implementing
-///   [`Codec<T>`](crate::codec::Codec). Without it: integers, floats and
+///   [`Codec<T>`](super::codec::Codec). Without it: integers, floats and
 ///   `bool` are `big_endian`, `String` is `utf8`, `Vec<u8>`/`[u8; N]`/`Bytes`
 ///   are `raw`, and every other type is `bincode` (the derive goes by the
 ///   written type name, so give type aliases of those types a `codec`). A
@@ -606,159 +604,7 @@ impl Schema {
     }
 }
 
-fn show_bytes(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    f.write_str("\"")?;
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    write!(f, "\\x{b:02X}")?;
-                }
-            } else if c == '"' || c == '\\' {
-                write!(f, "\\{c}")?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        for b in chunk.invalid() {
-            write!(f, "\\x{b:02X}")?;
-        }
-    }
-    f.write_str("\"")
-}
-
-/// A row or cell that could not be turned into a model value.
-///
-/// Names the table, the row key, the column (none for a row-key field) and
-/// the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    table: &'static str,
-    row: Vec<u8>,
-    column: Option<Vec<u8>>,
-    field: &'static str,
-    source: CodecError,
-}
-
-impl DecodeError {
-    /// An error decoding `field` of `table` at `row`/`column`.
-    pub fn new(
-        table: &'static str,
-        row: &[u8],
-        column: Option<&[u8]>,
-        field: &'static str,
-        source: CodecError,
-    ) -> Self {
-        DecodeError {
-            table,
-            row: row.to_vec(),
-            column: column.map(<[u8]>::to_vec),
-            field,
-            source,
-        }
-    }
-    /// The table.
-    pub fn table(&self) -> &str {
-        self.table
-    }
-    /// The raw row key.
-    pub fn row(&self) -> &[u8] {
-        &self.row
-    }
-    /// The `family:qualifier` of the cell; `None` when the row key failed.
-    pub fn column(&self) -> Option<&[u8]> {
-        self.column.as_deref()
-    }
-    /// The Rust field.
-    pub fn field(&self) -> &str {
-        self.field
-    }
-    /// What was wrong with the bytes.
-    pub fn codec_error(&self) -> &CodecError {
-        &self.source
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot decode field `{}` of table `{}`, row ",
-            self.field, self.table
-        )?;
-        show_bytes(f, &self.row)?;
-        match &self.column {
-            Some(c) => {
-                f.write_str(", column ")?;
-                show_bytes(f, c)?;
-            }
-            None => f.write_str(", row key")?,
-        }
-        write!(f, ": {}", self.source)
-    }
-}
-
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
-impl From<DecodeError> for crate::Error {
-    fn from(e: DecodeError) -> Self {
-        crate::Error::Decode(Box::new(e))
-    }
-}
-
-impl From<EncodeError> for crate::Error {
-    fn from(e: EncodeError) -> Self {
-        crate::Error::Encode(Box::new(e))
-    }
-}
-
-/// A field value that its codec could not encode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodeError {
-    table: &'static str,
-    field: &'static str,
-    source: CodecError,
-}
-
-impl EncodeError {
-    /// An error encoding `field` of `table`.
-    pub fn new(table: &'static str, field: &'static str, source: CodecError) -> Self {
-        EncodeError {
-            table,
-            field,
-            source,
-        }
-    }
-    /// The table.
-    pub fn table(&self) -> &str {
-        self.table
-    }
-    /// The Rust field.
-    pub fn field(&self) -> &str {
-        self.field
-    }
-}
-
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot encode field `{}` of table `{}`: {}",
-            self.field, self.table, self.source
-        )
-    }
-}
-
-impl std::error::Error for EncodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
+pub use crate::error::{DecodeError, EncodeError};
 
 /// A map key stored as a column qualifier (`#[hbase(family_map)]` fields).
 #[diagnostic::on_unimplemented(

@@ -23,18 +23,19 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
-use hbase_orm_idl::thrift::protocol::{TInputProtocol, TMessageType, TOutputProtocol};
-use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
+use bytes::{Bytes, BytesMut};
+use hbase_orm_idl::wire;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::decode::{Framer, Unframed};
+use super::config::Config;
+use super::framing::{next_frame, Splitter};
+use super::mismatch::{self, eof_error, NO_REPLY_HINT};
+use super::socket::{self, ReadHalf, WriteHalf};
 use crate::error::{Error, Result};
-use crate::socket::{self, ReadHalf, WriteHalf};
-use hbase_orm_idl::hbase::HbaseGetTableNamesArgs;
+use crate::protocol::method::{self, Method};
+use crate::protocol::rows::header;
 
 /// Time [`Handle::open`] gives the writer on top of the timeout, so that
 /// the writer's own timeout error (which may name the TLS handshake) wins.
@@ -55,161 +56,6 @@ const POOLED_MAX_CAPACITY: usize = 256 * 1024;
 /// already seen needs no peek, and one that races a call sooner fails that
 /// call with a transport error, which the retry policy handles.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
-
-const NO_REPLY_HINT: &str = "no reply has ever come from this gateway: a gateway speaking \
-     another transport or protocol than the client does not answer; check .transport() \
-     and .protocol() against the server's options";
-
-/// Settings of one connection, fixed when it is built.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    /// `host:port`, for error messages.
-    pub(crate) addr: String,
-    pub(crate) transport: Transport,
-    pub(crate) protocol: Protocol,
-    pub(crate) timeout: Duration,
-    pub(crate) max_message_bytes: usize,
-    /// TLS settings; plain TCP when `None`.
-    #[cfg(feature = "tls")]
-    pub(crate) tls: Option<crate::tls::TlsConfig>,
-}
-
-impl Config {
-    fn transport_error(&self, source: io::Error) -> Error {
-        Error::Transport {
-            addr: self.addr.clone(),
-            source,
-        }
-    }
-
-    pub(crate) fn protocol_error(&self, message: String) -> Error {
-        Error::Protocol {
-            addr: self.addr.clone(),
-            message,
-        }
-    }
-
-    /// A protocol error for bytes that are not a reply, naming the setting to
-    /// change when they look like another transport or protocol.
-    fn wire_error(&self, err: &WireError) -> Error {
-        self.protocol_error(format!("{}{}", err, self.advice(err.hint)))
-    }
-
-    /// Turns a [`wire::sniff`] hint into the builder call that fixes it.
-    pub(crate) fn advice(&self, hint: Option<&str>) -> String {
-        let Some(hint) = hint else {
-            return String::new();
-        };
-        let mut fixes = Vec::new();
-        if hint.contains("framed transport") && self.transport != Transport::Framed {
-            fixes.push("the server looks like it speaks the framed transport: set .transport(Transport::Framed)");
-        }
-        if hint.contains("buffered transport") && self.transport != Transport::Buffered {
-            fixes.push("the server looks like it speaks the buffered transport: set .transport(Transport::Buffered)");
-        }
-        if hint.contains("compact protocol") && self.protocol != Protocol::Compact {
-            fixes.push("the server looks like it speaks the compact protocol: set .protocol(Protocol::Compact)");
-        }
-        if hint.contains("binary protocol") && self.protocol != Protocol::Binary {
-            fixes.push("the server looks like it speaks the binary protocol: set .protocol(Protocol::Binary)");
-        }
-        if hint.contains("HTTP") {
-            fixes.push("the server looks like the HTTP gateway, which this client does not speak");
-        }
-        if hint.contains("TLS") {
-            fixes.push(TLS_ADVICE);
-        }
-        if fixes.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", fixes.join("; "))
-        }
-    }
-}
-
-/// What to do about a server that speaks TLS.
-#[cfg(feature = "tls")]
-const TLS_ADVICE: &str = "the server speaks TLS: set .tls(TlsConfig) on the builder";
-#[cfg(not(feature = "tls"))]
-const TLS_ADVICE: &str =
-    "the server speaks TLS: enable the `tls` feature of hbase-orm and set .tls(TlsConfig)";
-
-/// One Thrift method: how its arguments are written and its result read.
-pub(crate) trait Method {
-    /// The method name on the wire.
-    const NAME: &'static str;
-    /// What the call returns.
-    type Output;
-    /// Writes the argument struct.
-    fn write(&self, o: &mut dyn TOutputProtocol) -> hbase_orm_idl::thrift::Result<()>;
-    /// Reads the result struct and turns declared exceptions into errors.
-    fn read(i: &mut dyn TInputProtocol) -> hbase_orm_idl::thrift::Result<Self::Output>;
-    /// Decodes a whole reply message by hand, for the methods that have a
-    /// one-pass decoder; `None` (the default) decodes it with
-    /// [`Method::read`].
-    fn decode_frame(
-        _protocol: Protocol,
-        _frame: &Bytes,
-    ) -> Option<hbase_orm_idl::thrift::Result<Self::Output>> {
-        None
-    }
-}
-
-/// Implements [`Method`] for a generated argument struct.
-macro_rules! method {
-    ($($args:ident => $result:ident, $name:literal, $out:ty;)*) => {$(
-        impl $crate::transport::Method for hbase_orm_idl::hbase::$args {
-            const NAME: &'static str = $name;
-            type Output = $out;
-            fn write(
-                &self,
-                o: &mut dyn hbase_orm_idl::thrift::protocol::TOutputProtocol,
-            ) -> hbase_orm_idl::thrift::Result<()> {
-                self.write_to_out_protocol(o)
-            }
-            fn read(
-                i: &mut dyn hbase_orm_idl::thrift::protocol::TInputProtocol,
-            ) -> hbase_orm_idl::thrift::Result<$out> {
-                hbase_orm_idl::hbase::$result::read_from_in_protocol(i)?.ok_or()
-            }
-        }
-    )*};
-}
-pub(crate) use method;
-
-/// Implements [`Method`] for a generated argument struct whose reply carries
-/// `list<TRowResult>`: the reply is decoded into [`Row`](crate::Row)s by
-/// [`decode::rows`](crate::decode::rows), in one pass; [`Method::read`] (the
-/// generated decoder) stays as the reference it is tested against.
-macro_rules! rows_method {
-    ($($args:ident => $result:ident, $name:literal;)*) => {$(
-        impl $crate::transport::Method for hbase_orm_idl::hbase::$args {
-            const NAME: &'static str = $name;
-            type Output = Vec<$crate::table::Row>;
-            fn write(
-                &self,
-                o: &mut dyn hbase_orm_idl::thrift::protocol::TOutputProtocol,
-            ) -> hbase_orm_idl::thrift::Result<()> {
-                self.write_to_out_protocol(o)
-            }
-            fn read(
-                i: &mut dyn hbase_orm_idl::thrift::protocol::TInputProtocol,
-            ) -> hbase_orm_idl::thrift::Result<Self::Output> {
-                let rows = hbase_orm_idl::hbase::$result::read_from_in_protocol(i)?.ok_or()?;
-                Ok(rows.into_iter().map($crate::table::Row::from_thrift).collect())
-            }
-            fn decode_frame(
-                protocol: hbase_orm_idl::wire::Protocol,
-                frame: &bytes::Bytes,
-            ) -> Option<hbase_orm_idl::thrift::Result<Self::Output>> {
-                Some($crate::decode::rows(protocol, $name, frame))
-            }
-        }
-    )*};
-}
-pub(crate) use rows_method;
 
 /// What the caller gets back: the reply message, undecoded.
 type Reply = Result<Bytes>;
@@ -441,30 +287,8 @@ impl Handle {
     }
 
     fn decode<M: Method>(&self, frame: &Bytes) -> Result<M::Output> {
-        if let Some(decoded) = M::decode_frame(self.config.protocol, frame) {
-            return decoded.map_err(|e| self.decode_error(e, frame));
-        }
-        let decoded = wire::decode(self.config.protocol, frame, |ident, i| {
-            if ident.message_type == TMessageType::Exception {
-                let app = hbase_orm_idl::thrift::Error::read_application_error_from_in_protocol(i)?;
-                return Err(hbase_orm_idl::thrift::Error::Application(app));
-            }
-            if ident.message_type != TMessageType::Reply || ident.name != M::NAME {
-                return Err(hbase_orm_idl::thrift::Error::Protocol(
-                    hbase_orm_idl::thrift::ProtocolError::new(
-                        hbase_orm_idl::thrift::ProtocolErrorKind::InvalidData,
-                        format!(
-                            "expected a reply to `{}`, got a {:?} message for `{}`",
-                            M::NAME,
-                            ident.message_type,
-                            ident.name
-                        ),
-                    ),
-                ));
-            }
-            M::read(i)
-        });
-        decoded.map_err(|e| self.decode_error(e, frame))
+        method::decode_reply::<M>(self.config.protocol, frame)
+            .map_err(|e| self.decode_error(e, frame))
     }
 
     /// The error for a reply that decoded to a thrift error, with advice when
@@ -796,75 +620,6 @@ fn fail_batch(shared: &Shared, batch: &mut Vec<Request>, err: &Error) {
     }
 }
 
-/// Splits the buffered transport's byte stream into messages: the fast
-/// [`Framer`] walk, and the general [`MessageScanner`] for a message the
-/// framer cannot read (which the scanner then names the problem of).
-struct Splitter {
-    framer: Framer,
-    scanner: MessageScanner,
-    /// The current message is being walked by the scanner.
-    scanning: bool,
-}
-
-impl Splitter {
-    fn new(protocol: Protocol, max_message_bytes: usize) -> Splitter {
-        Splitter {
-            framer: Framer::new(protocol),
-            scanner: MessageScanner::new(protocol, max_message_bytes),
-            scanning: false,
-        }
-    }
-}
-
-/// The next whole reply in `buf`, if there is one.
-fn next_frame(
-    config: &Config,
-    buf: &mut BytesMut,
-    splitter: &mut Splitter,
-) -> std::result::Result<Option<Bytes>, WireError> {
-    match config.transport {
-        Transport::Buffered => {
-            if !splitter.scanning {
-                match splitter.framer.frame_len(buf) {
-                    Ok(len) if len <= config.max_message_bytes => {
-                        splitter.framer.reset();
-                        return Ok(Some(buf.split_to(len).freeze()));
-                    }
-                    Err(Unframed::NeedMore) if buf.len() <= config.max_message_bytes => {
-                        return Ok(None)
-                    }
-                    _ => {
-                        splitter.framer.reset();
-                        splitter.scanner.reset();
-                        splitter.scanning = true;
-                    }
-                }
-            }
-            match splitter.scanner.scan(buf)? {
-                Some(len) => {
-                    splitter.scanner.reset();
-                    splitter.scanning = false;
-                    Ok(Some(buf.split_to(len).freeze()))
-                }
-                None => Ok(None),
-            }
-        }
-        Transport::Framed => {
-            let Some(header) = buf.get(..4) else {
-                return Ok(None);
-            };
-            let header: [u8; 4] = [header[0], header[1], header[2], header[3]];
-            let len = wire::frame_len(header, config.max_message_bytes)?;
-            if buf.len() < 4 + len {
-                buf.reserve(4 + len - buf.len());
-                return Ok(None);
-            }
-            buf.advance(4);
-            Ok(Some(buf.split_to(len).freeze()))
-        }
-    }
-}
-
 /// The reader task of one socket.
 async fn reader(
     mut read: ReadHalf,
@@ -891,7 +646,7 @@ async fn reader(
                     }
                 }
                 Ok(None) => break None,
-                Err(e) => break Some(config.wire_error(&socket::rehint(e, &buf))),
+                Err(e) => break Some(config.wire_error(&mismatch::rehint(e, &buf))),
             }
         };
         if let Some(e) = failed {
@@ -913,7 +668,13 @@ async fn reader(
                     tracing::debug!("the gateway at {} closed an idle connection", config.addr);
                     return;
                 }
-                break eof_error(&config, &shared, waiting, &buf).await;
+                break eof_error(
+                    &config,
+                    shared.got_reply.load(Ordering::Acquire),
+                    waiting,
+                    &buf,
+                )
+                .await;
             }
             Ok(_) => {}
             Err(e) => break config.transport_error(e),
@@ -924,147 +685,6 @@ async fn reader(
     fail_all(&pending, |_| duplicate(&end));
 }
 
-/// The error for a socket the gateway closed while `waiting` for a reply,
-/// with `partial` bytes of a reply received.
-///
-/// Bytes that look like another transport or protocol make it a protocol
-/// error naming the setting to change. A close with nothing received, before
-/// any reply ever came, is what a gateway speaking another protocol does, but
-/// also what a dropped connection looks like: it stays a (retryable)
-/// transport error, whose message gives the likely cause.
-async fn eof_error(
-    config: &Config,
-    shared: &Shared,
-    waiting: Option<&str>,
-    partial: &[u8],
-) -> Error {
-    let waiting = waiting.unwrap_or("a request");
-    if let Some(hint) = socket::sniff(partial) {
-        // A reply in the transport and protocol the client speaks, cut
-        // short, is a dropped connection (retryable), not a mismatch.
-        let advice = config.advice(Some(hint));
-        if !advice.is_empty() {
-            return config.protocol_error(format!(
-                "the gateway closed the connection in the middle of an unreadable reply to \
-                 `{waiting}` ({hint}){advice}"
-            ));
-        }
-    }
-    let message = if shared.got_reply.load(Ordering::Acquire) {
-        format!("the gateway closed the connection before replying to `{waiting}`")
-    } else if let Some((transport, protocol)) = diagnose(config).await {
-        let mut fixes = Vec::new();
-        if transport != config.transport {
-            fixes.push(format!(
-                ".transport(Transport::{})",
-                if transport == Transport::Framed {
-                    "Framed"
-                } else {
-                    "Buffered"
-                }
-            ));
-        }
-        if protocol != config.protocol {
-            fixes.push(format!(
-                ".protocol(Protocol::{})",
-                if protocol == Protocol::Compact {
-                    "Compact"
-                } else {
-                    "Binary"
-                }
-            ));
-        }
-        return config.protocol_error(format!(
-            "the gateway closed the connection without replying to `{waiting}`: it speaks the \
-             {protocol} protocol over the {transport} transport, and the client the {} protocol \
-             over the {} transport: set {}",
-            config.protocol,
-            config.transport,
-            fixes.join(" and ")
-        ));
-    } else {
-        format!(
-            "the gateway closed the connection without replying to `{waiting}`, and no reply \
-             has ever come from it: if every call fails this way, the gateway speaks another \
-             transport or protocol than the client ({} protocol over the {} transport); \
-             check .transport() and .protocol() against the server's options",
-            config.protocol, config.transport
-        )
-    };
-    config.transport_error(io::Error::new(io::ErrorKind::UnexpectedEof, message))
-}
-
-/// Longest a probe of [`diagnose`] may take.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Finds which other transport and protocol the gateway speaks, by asking it
-/// for its table names (a harmless read) in each, at once. Used only when a
-/// gateway closed a connection without ever replying.
-async fn diagnose(config: &Config) -> Option<(Transport, Protocol)> {
-    let candidates: Vec<(Transport, Protocol)> = [
-        (Transport::Buffered, Protocol::Binary),
-        (Transport::Buffered, Protocol::Compact),
-        (Transport::Framed, Protocol::Binary),
-        (Transport::Framed, Protocol::Compact),
-    ]
-    .into_iter()
-    .filter(|&c| c != (config.transport, config.protocol))
-    .collect();
-    let answers =
-        futures::future::join_all(candidates.iter().map(|&(t, p)| probe(config, t, p))).await;
-    candidates
-        .into_iter()
-        .zip(answers)
-        .find_map(|(c, ok)| ok.then_some(c))
-}
-
-/// Whether the gateway answers a `getTableNames` call in `transport` and
-/// `protocol`.
-async fn probe(config: &Config, transport: Transport, protocol: Protocol) -> bool {
-    const LIMIT: usize = 1 << 20;
-    let attempt = async {
-        let mut stream = TcpStream::connect((config.host.as_str(), config.port))
-            .await
-            .ok()?;
-        let mut out = Vec::new();
-        wire::encode_call(protocol, transport, "getTableNames", 1, &mut out, |o| {
-            HbaseGetTableNamesArgs {}.write_to_out_protocol(o)
-        })
-        .ok()?;
-        stream.write_all(&out).await.ok()?;
-        let mut buf = Vec::with_capacity(1024);
-        let mut scanner = MessageScanner::new(protocol, LIMIT);
-        loop {
-            if stream.read_buf(&mut buf).await.ok()? == 0 {
-                return None;
-            }
-            let body = match transport {
-                Transport::Framed => {
-                    let Some(header) = buf.get(..4) else {
-                        continue;
-                    };
-                    let len = wire::frame_len([header[0], header[1], header[2], header[3]], LIMIT)
-                        .ok()?;
-                    match buf.get(4..4 + len) {
-                        Some(body) => body,
-                        None => continue,
-                    }
-                }
-                Transport::Buffered => match scanner.scan(&buf).ok()? {
-                    Some(len) => &buf[..len],
-                    None => continue,
-                },
-            };
-            let ident = wire::decode(protocol, body, |ident, _| Ok(ident)).ok()?;
-            return Some(ident.name == "getTableNames" && ident.sequence_number == 1);
-        }
-    };
-    matches!(
-        tokio::time::timeout(PROBE_TIMEOUT.min(config.timeout), attempt).await,
-        Ok(Some(true))
-    )
-}
-
 /// Hands one reply to the oldest pending request.
 fn deliver(
     config: &Config,
@@ -1072,7 +692,7 @@ fn deliver(
     pending: &Mutex<VecDeque<Pending>>,
     frame: Bytes,
 ) -> Result<()> {
-    let (name, seq) = match crate::decode::header(config.protocol, &frame) {
+    let (name, seq) = match header(config.protocol, &frame) {
         Ok(header) => header,
         Err(_) => {
             // The generated reader, for its error message.
@@ -1120,8 +740,10 @@ fn deliver(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hbase_orm_idl::hbase::HbaseGetTableNamesResult;
+    use hbase_orm_idl::hbase::{HbaseGetTableNamesArgs, HbaseGetTableNamesResult};
     use hbase_orm_idl::thrift::protocol::TMessageIdentifier;
+    use hbase_orm_idl::thrift::protocol::TMessageType;
+    use hbase_orm_idl::wire::{Protocol, Transport};
 
     fn config(transport: Transport, protocol: Protocol) -> Config {
         Config {

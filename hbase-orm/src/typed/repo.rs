@@ -56,13 +56,14 @@ use std::task::{Context, Poll};
 
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 
-use crate::codec::{Concatenating, Counter};
-use crate::connection::{ColumnFamily, Connection};
+use super::codec::{Concatenating, Counter};
+use super::filter::{Field, Filter, IntoValue, Update, UpdateOp};
+use super::row::{self, CellWriter, Column, EncodeError, HRow};
+use super::row_key::{EncodeKey, KeyPrefix};
 use crate::error::{Error, Result};
-use crate::filter::{Field, Filter, IntoValue, Update, UpdateOp};
-use crate::row::{self, CellWriter, Column, EncodeError, HRow};
-use crate::row_key::{EncodeKey, KeyPrefix};
-use crate::table::{Row, Table};
+use crate::thrift1::Table;
+use crate::thrift1::{ColumnFamily, Connection};
+use crate::value::Row;
 
 /// Mutations sent by one `put` or `put_many` call before the batch is flushed.
 const DEFAULT_PUT_BATCH: usize = 1000;
@@ -671,7 +672,7 @@ impl<T: HRow> Repo<T> {
                 &key,
                 Some(field.column()),
                 field.name(),
-                crate::codec::CodecError::new("the gateway returned no cell for the append"),
+                super::codec::CodecError::new("the gateway returned no cell for the append"),
             )
         })?;
         C::decode(&cell.value).map_err(|e| {

@@ -31,7 +31,7 @@
 //! assert_eq!(u32::decode_key(&mut input, true).unwrap(), 7);
 //! ```
 
-use crate::codec::CodecError;
+use super::codec::CodecError;
 
 /// A type that can be one component of a row key, encoded so that byte order
 /// is the order of the values.

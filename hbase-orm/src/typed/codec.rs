@@ -34,54 +34,10 @@
 //! assert_eq!(<Ordered as Codec<i32>>::decode(&out).unwrap(), -2);
 //! ```
 
-use std::borrow::Cow;
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Why bytes could not be turned into a value, or a value into bytes.
-///
-/// Codecs return it; the typed layer wraps it with the table, row key, column
-/// and field it happened at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodecError {
-    message: Cow<'static, str>,
-}
-
-impl CodecError {
-    /// An error with this message.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let e = hbase_orm::codec::CodecError::new("not a colour");
-    /// assert_eq!(e.to_string(), "not a colour");
-    /// ```
-    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
-        CodecError {
-            message: message.into(),
-        }
-    }
-
-    /// A value of a fixed width that had another width.
-    pub fn wrong_length(expected: usize, found: usize) -> Self {
-        CodecError::new(format!("expected {expected} bytes, found {found}"))
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for CodecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for CodecError {}
+pub use crate::error::CodecError;
 
 /// An encoding of values of type `T` as cell bytes.
 ///
@@ -514,6 +470,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::cmp::Ordering;
+    use std::fmt;
 
     fn enc<C: Codec<T>, T>(v: &T) -> Vec<u8> {
         let mut out = Vec::new();

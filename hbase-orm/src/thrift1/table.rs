@@ -13,8 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -23,256 +22,33 @@ use hbase_orm_idl::hbase::{
     HbaseDeleteAllRowTsArgs, HbaseGetColumnDescriptorsArgs, HbaseGetRowWithColumnsArgs,
     HbaseGetRowWithColumnsTsArgs, HbaseGetRowsWithColumnsArgs, HbaseGetRowsWithColumnsTsArgs,
     HbaseGetTableRegionsArgs, HbaseGetVerArgs, HbaseGetVerTsArgs, HbaseMutateRowArgs,
-    HbaseMutateRowTsArgs, Mutation, TAppend, TCell, TRowResult,
+    HbaseMutateRowTsArgs, Mutation, TAppend,
 };
 
-use crate::batch::Batch;
-use crate::connection::{ColumnFamily, Connection};
+use super::column::{check_column, columns_of, ColumnUse};
+use super::connection::{ColumnFamily, Connection};
+use super::request::into_future;
 use crate::error::{Error, Result};
-use crate::scan::Scan;
-use crate::transport;
+use crate::protocol::rows::cell_from_thrift;
 
-transport::rows_method! {
-    HbaseGetRowWithColumnsArgs => HbaseGetRowWithColumnsResult, "getRowWithColumns";
-    HbaseGetRowWithColumnsTsArgs => HbaseGetRowWithColumnsTsResult, "getRowWithColumnsTs";
-    HbaseGetRowsWithColumnsArgs => HbaseGetRowsWithColumnsResult, "getRowsWithColumns";
-    HbaseGetRowsWithColumnsTsArgs => HbaseGetRowsWithColumnsTsResult, "getRowsWithColumnsTs";
-}
+pub use super::request::BoxFuture;
+pub use crate::value::{Cell, Region, Row};
 
-transport::method! {
-    HbaseGetVerArgs => HbaseGetVerResult, "getVer", Vec<TCell>;
-    HbaseGetVerTsArgs => HbaseGetVerTsResult, "getVerTs", Vec<TCell>;
-    HbaseMutateRowArgs => HbaseMutateRowResult, "mutateRow", ();
-    HbaseMutateRowTsArgs => HbaseMutateRowTsResult, "mutateRowTs", ();
-    HbaseDeleteAllRowArgs => HbaseDeleteAllRowResult, "deleteAllRow", ();
-    HbaseDeleteAllRowTsArgs => HbaseDeleteAllRowTsResult, "deleteAllRowTs", ();
-    HbaseAtomicIncrementArgs => HbaseAtomicIncrementResult, "atomicIncrement", i64;
-    HbaseAppendArgs => HbaseAppendResult, "append", Vec<TCell>;
-    HbaseCheckAndPutArgs => HbaseCheckAndPutResult, "checkAndPut", bool;
-    HbaseGetColumnDescriptorsArgs => HbaseGetColumnDescriptorsResult, "getColumnDescriptors",
-        BTreeMap<Vec<u8>, hbase_orm_idl::hbase::ColumnDescriptor>;
-    HbaseGetTableRegionsArgs => HbaseGetTableRegionsResult, "getTableRegions",
-        Vec<hbase_orm_idl::hbase::TRegionInfo>;
-}
-
-/// A boxed future, as the request builders of this crate resolve to.
-///
-/// # Examples
-/// ```no_run
-/// use std::future::IntoFuture;
-/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-/// # let table = hbase_orm::Connection::builder().build().table("t");
-/// let pending: hbase_orm::table::BoxFuture<'_, hbase_orm::Result<Option<hbase_orm::Row>>> =
-///     table.row("k").into_future();
-/// let row = pending.await?;
-/// # Ok(()) }
-/// ```
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Implements `IntoFuture` for a request builder with an `async fn run`.
-macro_rules! into_future {
-    ($($builder:ident => $out:ty;)*) => {$(
-        impl<'a> IntoFuture for $builder<'a> {
-            type Output = Result<$out>;
-            type IntoFuture = BoxFuture<'a, Result<$out>>;
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.run())
-            }
-        }
-    )*};
-}
-
-/// One cell value with its timestamp (milliseconds since the epoch, unless
-/// the writer chose other timestamps).
-///
-/// # Examples
-/// ```
-/// let cell = hbase_orm::Cell { value: "v".into(), timestamp: 1 };
-/// assert_eq!(&cell.value[..], b"v");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Cell {
-    /// The value.
-    pub value: Bytes,
-    /// The timestamp of the value.
-    pub timestamp: i64,
-}
-
-/// One row as read: its key and cells keyed `family:qualifier`.
-///
-/// Timestamps are always there: the gateway sends them with every cell, so
-/// there is no `include_timestamp` switch.
-///
-/// The key, column names and values of a row read from the gateway are
-/// slices of the reply they came in (no copy): keeping any of them keeps
-/// that whole reply (a page of a scan) in memory. Copy what is kept for long
-/// (`Bytes::copy_from_slice`) when that matters.
-///
-/// # Examples
-/// ```
-/// use hbase_orm::{Cell, Row};
-///
-/// let mut row = Row::new("user1");
-/// row.cells.insert("cf:name".into(), Cell { value: "Ann".into(), timestamp: 5 });
-/// assert_eq!(row.get("cf:name").map(|v| &v[..]), Some(&b"Ann"[..]));
-/// assert_eq!(row.cell("cf:name").map(|c| c.timestamp), Some(5));
-/// assert!(row.get("cf:age").is_none());
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Row {
-    /// The row key.
-    pub key: Bytes,
-    /// The cells, keyed `family:qualifier`, in byte order.
-    pub cells: BTreeMap<Bytes, Cell>,
-}
-
-impl Row {
-    /// An empty row with key `key`.
+impl Connection {
+    /// A handle on table `name` (prefixed with the table prefix). No call is
+    /// made.
     ///
     /// # Examples
     /// ```
-    /// assert!(hbase_orm::Row::new("k").cells.is_empty());
+    /// let conn = hbase_orm::Connection::builder().table_prefix("app").build();
+    /// let table = conn.table("users");
+    /// assert_eq!(table.name(), "users");
+    /// assert_eq!(table.full_name(), "app_users");
     /// ```
-    pub fn new(key: impl Into<Bytes>) -> Self {
-        Row {
-            key: key.into(),
-            cells: BTreeMap::new(),
-        }
+    pub fn table(&self, name: impl AsRef<str>) -> Table {
+        let name = name.as_ref();
+        Table::new(self.clone(), name.to_owned(), self.full_table_name(name))
     }
-
-    /// The value of column `family:qualifier`, if the row has it.
-    ///
-    /// # Examples
-    /// ```
-    /// let row = hbase_orm::Row::new("k");
-    /// assert_eq!(row.get("cf:a"), None);
-    /// ```
-    pub fn get(&self, column: impl AsRef<[u8]>) -> Option<&Bytes> {
-        self.cells.get(column.as_ref()).map(|c| &c.value)
-    }
-
-    /// The cell (value and timestamp) of column `family:qualifier`.
-    ///
-    /// # Examples
-    /// ```
-    /// let row = hbase_orm::Row::new("k");
-    /// assert!(row.cell("cf:a").is_none());
-    /// ```
-    pub fn cell(&self, column: impl AsRef<[u8]>) -> Option<&Cell> {
-        self.cells.get(column.as_ref())
-    }
-
-    /// Column names and values, in column order.
-    ///
-    /// # Examples
-    /// ```
-    /// let row = hbase_orm::Row::new("k");
-    /// assert_eq!(row.values().count(), 0);
-    /// ```
-    pub fn values(&self) -> impl Iterator<Item = (&Bytes, &Bytes)> {
-        self.cells.iter().map(|(k, c)| (k, &c.value))
-    }
-
-    /// Turns one gateway result into a row, without copying the bytes.
-    pub(crate) fn from_thrift(result: TRowResult) -> Row {
-        let key = Bytes::from(result.row.unwrap_or_default());
-        let cells = match (result.columns, result.sorted_columns) {
-            (_, Some(sorted)) => sorted
-                .into_iter()
-                .filter_map(|c| Some((Bytes::from(c.column_name?), cell_from(c.cell?))))
-                .collect(),
-            (Some(columns), None) => columns
-                .into_iter()
-                .map(|(name, cell)| (Bytes::from(name), cell_from(cell)))
-                .collect(),
-            (None, None) => BTreeMap::new(),
-        };
-        Row { key, cells }
-    }
-}
-
-pub(crate) fn cell_from(cell: TCell) -> Cell {
-    Cell {
-        value: Bytes::from(cell.value.unwrap_or_default()),
-        timestamp: cell.timestamp.unwrap_or_default(),
-    }
-}
-
-/// A region of a table, as [`Table::regions`] lists them.
-///
-/// # Examples
-/// ```no_run
-/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-/// # let table = hbase_orm::Connection::builder().build().table("t");
-/// let regions: Vec<hbase_orm::Region> = table.regions().await?;
-/// let servers: Vec<_> = regions.iter().map(|r| (r.server_name.clone(), r.port)).collect();
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Region {
-    /// First row key of the region (inclusive; empty for the first region).
-    pub start_key: Bytes,
-    /// End row key of the region (exclusive; empty for the last region).
-    pub end_key: Bytes,
-    /// Region id.
-    pub id: i64,
-    /// Region name.
-    pub name: Bytes,
-    /// Region info version.
-    pub version: i8,
-    /// Host name of the region server.
-    pub server_name: Bytes,
-    /// Port of the region server.
-    pub port: i32,
-}
-
-/// What a column name may be.
-#[derive(Clone, Copy)]
-pub(crate) enum ColumnUse {
-    /// A family (`cf`) or a column (`cf:q`).
-    Read,
-    /// A column with a qualifier (`cf:q`, `cf:`): a put to a whole family
-    /// would be ignored by the gateway.
-    Write,
-}
-
-/// Checks a column name: a non-empty family, and a colon where one is needed.
-pub(crate) fn check_column(column: &[u8], usage: ColumnUse) -> Result<()> {
-    let family_len = column
-        .iter()
-        .position(|&b| b == b':')
-        .unwrap_or(column.len());
-    if family_len == 0 {
-        return Err(Error::InvalidInput(format!(
-            "column `{}` has an empty family name",
-            String::from_utf8_lossy(column)
-        )));
-    }
-    if matches!(usage, ColumnUse::Write) && family_len == column.len() {
-        return Err(Error::InvalidInput(format!(
-            "cannot write to `{}`, a whole column family: name a column as `family:qualifier` \
-             (`family:` for the empty qualifier)",
-            String::from_utf8_lossy(column)
-        )));
-    }
-    Ok(())
-}
-
-/// Collects and checks column names.
-pub(crate) fn columns_of<I, C>(columns: I, usage: ColumnUse) -> Result<Vec<Vec<u8>>>
-where
-    I: IntoIterator<Item = C>,
-    C: AsRef<[u8]>,
-{
-    columns
-        .into_iter()
-        .map(|c| {
-            let c = c.as_ref();
-            check_column(c, usage)?;
-            Ok(c.to_vec())
-        })
-        .collect()
 }
 
 /// A handle on one table. Cheap to clone; making one does no call.
@@ -434,20 +210,6 @@ impl Table {
         }
     }
 
-    /// Starts a scan: a stream of rows; see [`Scan`] for the options.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let rows: Vec<_> = table.scan().row_prefix("user:").limit(10).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn scan(&self) -> Scan {
-        Scan::new(self.clone())
-    }
-
     /// Writes cells of one row: `data` is `(column, value)` pairs, columns
     /// named `family:qualifier`. Options: `.timestamp(ts)` (default: the
     /// server's time) and `.wal(false)` to skip the write-ahead log.
@@ -514,24 +276,6 @@ impl Table {
             timestamp: None,
             wal: true,
         }
-    }
-
-    /// A batch of puts, deletes and counter increments, sent in few calls;
-    /// see [`Batch`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let mut batch = table.batch().batch_size(1000);
-    /// for i in 0..10_000 {
-    ///     batch.put(format!("row{i}"), [("cf:n", i.to_string())]).await?;
-    /// }
-    /// batch.send().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn batch(&self) -> Batch {
-        Batch::new(self.clone())
     }
 
     /// The value of a counter column (0 when it does not exist).
@@ -672,7 +416,7 @@ impl Table {
                 },
             })
             .await?;
-        Ok(cells.into_iter().map(cell_from).collect())
+        Ok(cells.into_iter().map(cell_from_thrift).collect())
     }
 
     /// Atomically puts `value` into `column` if a check passes: by default
@@ -1068,7 +812,7 @@ impl CellsRequest<'_> {
                     .await?
             }
         };
-        Ok(cells.into_iter().map(cell_from).collect())
+        Ok(cells.into_iter().map(cell_from_thrift).collect())
     }
 }
 
@@ -1407,49 +1151,4 @@ into_future! {
     PutRequest => ();
     DeleteRequest => ();
     CheckAndPutRequest => bool;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hbase_orm_idl::hbase::TColumn;
-
-    #[test]
-    fn column_names() {
-        assert!(check_column(b"cf", ColumnUse::Read).is_ok());
-        assert!(check_column(b"cf:q", ColumnUse::Read).is_ok());
-        assert!(check_column(b"cf:", ColumnUse::Write).is_ok());
-        assert!(check_column(b"cf:q:x", ColumnUse::Write).is_ok());
-        assert!(check_column(b"cf", ColumnUse::Write).is_err());
-        assert!(check_column(b"", ColumnUse::Read).is_err());
-        assert!(check_column(b":q", ColumnUse::Read).is_err());
-        let err = check_column(b"cf", ColumnUse::Write).unwrap_err();
-        assert!(err.to_string().contains("family:qualifier"), "{err}");
-    }
-
-    #[test]
-    fn rows_convert_from_either_column_form() {
-        let cell = TCell {
-            value: Some(b"v".to_vec()),
-            timestamp: Some(3),
-        };
-        let map = TRowResult {
-            row: Some(b"k".to_vec()),
-            columns: Some(BTreeMap::from([(b"cf:a".to_vec(), cell.clone())])),
-            sorted_columns: None,
-        };
-        let sorted = TRowResult {
-            row: Some(b"k".to_vec()),
-            columns: None,
-            sorted_columns: Some(vec![TColumn {
-                column_name: Some(b"cf:a".to_vec()),
-                cell: Some(cell),
-            }]),
-        };
-        let a = Row::from_thrift(map);
-        let b = Row::from_thrift(sorted);
-        assert_eq!(a, b);
-        assert_eq!(a.get("cf:a").map(|v| &v[..]), Some(&b"v"[..]));
-        assert_eq!(a.cell("cf:a").map(|c| c.timestamp), Some(3));
-    }
 }

@@ -10,7 +10,7 @@
 //! allocations are the rows and their map nodes.
 //!
 //! It gives the same rows and the same errors as the generated path
-//! ([`Row::from_thrift`] over the generated result struct): declared
+//! ([`row_from_thrift`] over the generated result struct): declared
 //! exceptions (`IOError`, `IllegalArgument`) become the generated exception
 //! values, a `TApplicationException` message goes through the generated
 //! reader, and bytes that do not decode become thrift protocol errors, never
@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use hbase_orm_idl::hbase::{IOError, IllegalArgument};
+use hbase_orm_idl::hbase::{IOError, IllegalArgument, TCell, TRowResult};
 use hbase_orm_idl::thrift::protocol::TMessageType;
 use hbase_orm_idl::thrift::{
     self, ApplicationError, ApplicationErrorKind, ProtocolError, ProtocolErrorKind, TransportError,
@@ -28,7 +28,7 @@ use hbase_orm_idl::thrift::{
 };
 use hbase_orm_idl::wire::{self, Protocol};
 
-use crate::table::{Cell, Row};
+use crate::value::{Cell, Row};
 
 /// Nesting of skipped (unknown) values allowed at most.
 const MAX_SKIP_DEPTH: usize = 64;
@@ -131,6 +131,31 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> R<Vec<Row>>
             format!("no result received for Hbase{upper}{}", chars.as_str()),
         ))
     })
+}
+
+/// Turns one generated gateway result into a row, without copying the bytes.
+pub(crate) fn row_from_thrift(result: TRowResult) -> Row {
+    let key = Bytes::from(result.row.unwrap_or_default());
+    let cells = match (result.columns, result.sorted_columns) {
+        (_, Some(sorted)) => sorted
+            .into_iter()
+            .filter_map(|c| Some((Bytes::from(c.column_name?), cell_from_thrift(c.cell?))))
+            .collect(),
+        (Some(columns), None) => columns
+            .into_iter()
+            .map(|(name, cell)| (Bytes::from(name), cell_from_thrift(cell)))
+            .collect(),
+        (None, None) => BTreeMap::new(),
+    };
+    Row { key, cells }
+}
+
+/// Turns one generated cell into a [`Cell`], without copying the value.
+pub(crate) fn cell_from_thrift(cell: TCell) -> Cell {
+    Cell {
+        value: Bytes::from(cell.value.unwrap_or_default()),
+        timestamp: cell.timestamp.unwrap_or_default(),
+    }
 }
 
 /// Where a [`Framer`] stopped in a message that was not whole yet.
@@ -584,7 +609,7 @@ impl<'a> Reader<'a> {
     }
 
     /// One `TRowResult`: field 1 the key, 2 the columns map, 3 the sorted
-    /// columns (which win when both are there, as in [`Row::from_thrift`]).
+    /// columns (which win when both are there, as in [`row_from_thrift`]).
     fn row(&mut self) -> R<Row> {
         let saved = self.struct_begin();
         let mut key = None;
@@ -704,10 +729,9 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::Method;
+    use crate::protocol::Method;
     use hbase_orm_idl::hbase::{
-        HbaseGetRowWithColumnsArgs, HbaseScannerGetListArgs, HbaseScannerGetListResult, TCell,
-        TColumn, TRowResult,
+        HbaseGetRowWithColumnsArgs, HbaseScannerGetListArgs, HbaseScannerGetListResult, TColumn,
     };
     use hbase_orm_idl::thrift::protocol::TMessageIdentifier;
     use hbase_orm_idl::wire::Transport;
@@ -735,7 +759,7 @@ mod tests {
         })
     }
 
-    /// The generated decoder, then [`Row::from_thrift`]: the reference.
+    /// The generated decoder, then [`row_from_thrift`]: the reference.
     fn reference(protocol: Protocol, frame: &Bytes) -> thrift::Result<Vec<Row>> {
         wire::decode(protocol, frame, |ident, i| {
             if ident.message_type == TMessageType::Exception {
@@ -814,6 +838,32 @@ mod tests {
                 }]),
             },
         ]
+    }
+
+    #[test]
+    fn rows_convert_from_either_column_form() {
+        let cell = TCell {
+            value: Some(b"v".to_vec()),
+            timestamp: Some(3),
+        };
+        let map = TRowResult {
+            row: Some(b"k".to_vec()),
+            columns: Some(BTreeMap::from([(b"cf:a".to_vec(), cell.clone())])),
+            sorted_columns: None,
+        };
+        let sorted = TRowResult {
+            row: Some(b"k".to_vec()),
+            columns: None,
+            sorted_columns: Some(vec![TColumn {
+                column_name: Some(b"cf:a".to_vec()),
+                cell: Some(cell),
+            }]),
+        };
+        let a = row_from_thrift(map);
+        let b = row_from_thrift(sorted);
+        assert_eq!(a, b);
+        assert_eq!(a.get("cf:a").map(|v| &v[..]), Some(&b"v"[..]));
+        assert_eq!(a.cell("cf:a").map(|c| c.timestamp), Some(3));
     }
 
     #[test]

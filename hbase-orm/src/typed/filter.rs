@@ -61,7 +61,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::codec::{Codec, CodecError, OrderPreserving};
+use super::codec::{Codec, CodecError, OrderPreserving};
 
 /// Marks a [`Field`] whose cell must be present.
 #[derive(Debug, Clone, Copy)]

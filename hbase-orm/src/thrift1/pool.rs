@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::connection::{Connection, ConnectionBuilder};
+use super::connection::{Connection, ConnectionBuilder};
 use crate::error::{Error, Result};
 use crate::{Protocol, Transport};
 

@@ -9,14 +9,13 @@ use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use hbase_orm_idl::wire::{self, WireError};
 use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
+use super::config::Config;
 use crate::error::{Error, Result};
-use crate::transport::Config;
 
 #[cfg(feature = "tls")]
 type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
@@ -170,7 +169,7 @@ pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
 #[cfg(feature = "tls")]
 async fn handshake(
     config: &Config,
-    tls: &crate::tls::TlsConfig,
+    tls: &super::tls::TlsConfig,
     stream: TcpStream,
     deadline: tokio::time::Instant,
 ) -> Result<(ReadHalf, WriteHalf)> {
@@ -186,55 +185,15 @@ async fn handshake(
     let stream =
         match tokio::time::timeout_at(deadline, connector.connect(server_name, stream)).await {
             Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => return Err(crate::tls::handshake_error(&config.addr, e)),
+            Ok(Err(e)) => return Err(super::tls::handshake_error(&config.addr, e)),
             Err(_) => {
                 return Err(Error::Timeout {
                     method: "connect",
                     timeout: config.timeout,
-                    hint: Some(crate::tls::HANDSHAKE_TIMEOUT_HINT),
+                    hint: Some(super::tls::HANDSHAKE_TIMEOUT_HINT),
                 })
             }
         };
     let (read, write) = tokio::io::split(stream);
     Ok((ReadHalf::Tls(read), WriteHalf::Tls { write, socket }))
-}
-
-/// What the first bytes from the gateway look like: [`wire::sniff`], which
-/// knows a TLS client's first record, and also a TLS server's alert (what a
-/// TLS gateway sends a client that does not speak TLS).
-pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0x15, 0x03, ..] => Some("the peer speaks TLS: it sent a TLS alert"),
-        _ => wire::sniff(bytes),
-    }
-}
-
-/// `err`, with a hint from [`sniff`] when it has none.
-pub(crate) fn rehint(err: WireError, bytes: &[u8]) -> WireError {
-    WireError {
-        hint: err.hint.or_else(|| sniff(bytes)),
-        message: err.message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tls_alert_is_recognised() {
-        // A fatal decode_error alert, as a TLS server sends a plain client.
-        let alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32];
-        assert!(sniff(&alert).is_some_and(|h| h.contains("TLS")));
-        assert!(sniff(&[0x16, 0x03, 0x01]).is_some_and(|h| h.contains("TLS")));
-        assert_eq!(sniff(&[0x15, 0x00]), None);
-        let err = rehint(
-            WireError {
-                message: "bad".to_owned(),
-                hint: None,
-            },
-            &alert,
-        );
-        assert!(err.to_string().contains("TLS alert"), "{err}");
-    }
 }

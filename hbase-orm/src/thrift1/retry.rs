@@ -48,27 +48,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::Error;
-
-/// Thrift methods that must not be sent twice unless the caller opts in:
-/// they change state relative to what is there (counters, appends,
-/// conditional puts) or fail when repeated (admin writes).
-const NON_IDEMPOTENT: &[&str] = &[
-    "atomicIncrement",
-    "increment",
-    "incrementRows",
-    "append",
-    "checkAndPut",
-    "createTable",
-    "deleteTable",
-    "enableTable",
-    "disableTable",
-    "compact",
-    "majorCompact",
-];
-
-/// Methods never retried as a whole: a scanner fetch advances the scanner,
-/// so it is resumed by the scan instead.
-const NEVER: &[&str] = &["scannerGetList", "scannerGet"];
+use crate::protocol::Retry;
 
 /// How failed calls are retried: attempts, backoff with jitter, overall
 /// deadline, and whether non-idempotent calls may be sent again.
@@ -250,15 +230,15 @@ impl RetryPolicy {
         Duration::from_secs_f64(bound * unit_random())
     }
 
-    /// Whether a call of `method` that failed with `err` may be sent again.
-    pub(crate) fn should_retry(&self, method: &str, err: &Error) -> bool {
-        if NEVER.contains(&method) {
+    /// Whether a call of retry class `class` that failed with `err` may be sent again.
+    pub(crate) fn should_retry(&self, class: Retry, err: &Error) -> bool {
+        if class == Retry::Never {
             return false;
         }
         if never_sent(err) {
             return true;
         }
-        if !self.retry_non_idempotent && !is_idempotent(method) {
+        if !self.retry_non_idempotent && class != Retry::Idempotent {
             return false;
         }
         match err {
@@ -270,11 +250,6 @@ impl RetryPolicy {
             _ => false,
         }
     }
-}
-
-/// Whether `method` may be sent twice with the same effect.
-pub(crate) fn is_idempotent(method: &str) -> bool {
-    !NON_IDEMPOTENT.contains(&method) && !NEVER.contains(&method)
 }
 
 /// Whether the request certainly never reached the gateway.
@@ -344,36 +319,33 @@ mod tests {
     fn calls_are_classified() {
         let p = RetryPolicy::new();
         let cut = transport(io::ErrorKind::ConnectionReset);
-        assert!(p.should_retry("getRow", &cut));
-        assert!(p.should_retry("mutateRows", &cut));
-        assert!(p.should_retry("scannerOpenWithScan", &cut));
-        assert!(!p.should_retry("atomicIncrement", &cut));
-        assert!(!p.should_retry("checkAndPut", &cut));
-        assert!(!p.should_retry("scannerGetList", &cut));
+        assert!(p.should_retry(Retry::Idempotent, &cut));
+        assert!(!p.should_retry(Retry::NonIdempotent, &cut));
+        assert!(!p.should_retry(Retry::Never, &cut));
         assert!(p
             .retry_non_idempotent(true)
-            .should_retry("atomicIncrement", &cut));
+            .should_retry(Retry::NonIdempotent, &cut));
         // A refused connection never carried the request.
         let refused = transport(io::ErrorKind::ConnectionRefused);
-        assert!(p.should_retry("atomicIncrement", &refused));
+        assert!(p.should_retry(Retry::NonIdempotent, &refused));
         let no_retry = Error::Server {
             message: "TableNotFound".into(),
             can_retry: false,
         };
-        assert!(!p.should_retry("getRow", &no_retry));
+        assert!(!p.should_retry(Retry::Idempotent, &no_retry));
         let may_retry = Error::Server {
             message: "region moving".into(),
             can_retry: true,
         };
-        assert!(p.should_retry("getRow", &may_retry));
+        assert!(p.should_retry(Retry::Idempotent, &may_retry));
         assert!(!p.should_retry(
-            "getRow",
+            Retry::Idempotent,
             &Error::IllegalArgument {
                 message: "x".into()
             }
         ));
         assert!(!p.should_retry(
-            "getRow",
+            Retry::Idempotent,
             &Error::Protocol {
                 addr: "h:1".into(),
                 message: "mismatch".into()
@@ -389,8 +361,8 @@ mod tests {
             timeout: Duration::from_secs(1),
             hint,
         };
-        assert!(p.should_retry("getRow", &slow(None)));
-        assert!(!p.should_retry("getRow", &slow(Some("mismatch?"))));
+        assert!(p.should_retry(Retry::Idempotent, &slow(None)));
+        assert!(!p.should_retry(Retry::Idempotent, &slow(Some("mismatch?"))));
     }
 
     #[test]

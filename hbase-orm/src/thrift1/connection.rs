@@ -12,21 +12,10 @@ use hbase_orm_idl::hbase::{
 };
 use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
+use super::retry::{self, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::retry::{self, RetryPolicy};
-use crate::table::Table;
-use crate::transport::{self, Config, Handle, Method};
-
-transport::method! {
-    HbaseEnableTableArgs => HbaseEnableTableResult, "enableTable", ();
-    HbaseDisableTableArgs => HbaseDisableTableResult, "disableTable", ();
-    HbaseIsTableEnabledArgs => HbaseIsTableEnabledResult, "isTableEnabled", bool;
-    HbaseCompactArgs => HbaseCompactResult, "compact", ();
-    HbaseMajorCompactArgs => HbaseMajorCompactResult, "majorCompact", ();
-    HbaseGetTableNamesArgs => HbaseGetTableNamesResult, "getTableNames", Vec<Vec<u8>>;
-    HbaseCreateTableArgs => HbaseCreateTableResult, "createTable", ();
-    HbaseDeleteTableArgs => HbaseDeleteTableResult, "deleteTable", ();
-}
+use crate::network::{Config, Handle, Sent};
+use crate::protocol::Method;
 
 /// Default port of the Thrift gateway.
 ///
@@ -555,21 +544,6 @@ impl Connection {
         self.inner.handle.is_open()
     }
 
-    /// A handle on table `name` (prefixed with the table prefix). No call is
-    /// made.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::Connection::builder().table_prefix("app").build();
-    /// let table = conn.table("users");
-    /// assert_eq!(table.name(), "users");
-    /// assert_eq!(table.full_name(), "app_users");
-    /// ```
-    pub fn table(&self, name: impl AsRef<str>) -> Table {
-        let name = name.as_ref();
-        Table::new(self.clone(), name.to_owned(), self.full_table_name(name))
-    }
-
     /// The tables of the gateway: with a prefix set, only the tables that
     /// carry it, with the prefix stripped.
     ///
@@ -798,7 +772,7 @@ impl Connection {
                 Ok(output) => return Ok(output),
                 Err(err) => err,
             };
-            if attempt >= self.retry.max_attempts || !self.retry.should_retry(M::NAME, &err) {
+            if attempt >= self.retry.max_attempts || !self.retry.should_retry(M::RETRY, &err) {
                 return Err(retry::give_up(M::NAME, attempt, started, err));
             }
             let delay = self.retry.backoff(attempt);
@@ -827,21 +801,17 @@ impl Connection {
     /// Sends a call now, to wait for its result later with
     /// [`Connection::finish`]. Not retried; bounded by the timeout clipped
     /// to the deadline.
-    pub(crate) fn start<M: Method>(&self, args: &M) -> Result<transport::Sent<M>> {
+    pub(crate) fn start<M: Method>(&self, args: &M) -> Result<Sent<M>> {
         self.inner.handle.start_with(args, self.attempt_timeout())
     }
 
     /// As [`Connection::start`], with this attempt's timeout.
-    pub(crate) fn start_with<M: Method>(
-        &self,
-        args: &M,
-        timeout: Duration,
-    ) -> Result<transport::Sent<M>> {
+    pub(crate) fn start_with<M: Method>(&self, args: &M, timeout: Duration) -> Result<Sent<M>> {
         self.inner.handle.start_with(args, timeout)
     }
 
     /// Waits for the result of a call sent with [`Connection::start`].
-    pub(crate) async fn finish<M: Method>(&self, sent: transport::Sent<M>) -> Result<M::Output> {
+    pub(crate) async fn finish<M: Method>(&self, sent: Sent<M>) -> Result<M::Output> {
         self.inner.handle.finish(sent).await
     }
 
