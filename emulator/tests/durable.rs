@@ -440,3 +440,122 @@ fn an_in_process_emulator_keeps_its_data_in_the_directory() {
     let (rows, _) = read_all(&mut c);
     assert_eq!(rows.get(&b"row"[..]), Some(&b"kept".to_vec()));
 }
+
+/// The frames of a log file: `(offset, total length)` of each.
+fn frames_of(log: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 16;
+    while at + 8 <= log.len() {
+        let len = u32::from_le_bytes(log[at..at + 4].try_into().expect("4 bytes")) as usize;
+        out.push((at, 8 + len));
+        at += 8 + len;
+    }
+    assert_eq!(at, log.len(), "a clean log ends at a frame boundary");
+    out
+}
+
+/// The only log file in `data`.
+fn the_log(data: &Path) -> PathBuf {
+    let logs: Vec<PathBuf> = fs::read_dir(data)
+        .expect("list the data directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("wal-") && n.ends_with(".log"))
+        })
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    logs.into_iter().next().expect("one log")
+}
+
+#[test]
+fn damage_to_any_frame_of_a_real_log_stops_the_start_and_cuts_nothing() {
+    const ROWS: usize = 30;
+    let tmp = TempDir::new("corrupt");
+    let data = tmp.0.join("data");
+    let start = || {
+        hbase_emulator::Emulator::builder()
+            .data_dir(&data)
+            .start_blocking()
+    };
+    {
+        let emulator = start().expect("start");
+        let mut c = client(emulator.addr());
+        c.create_table(TABLE.to_vec(), vec![family("f", 1)])
+            .expect("createTable");
+        for i in 0..ROWS {
+            let put = Mutation::new(false, b"f:q".to_vec(), format!("v{i}").into_bytes(), true);
+            c.mutate_row(
+                TABLE.to_vec(),
+                format!("row{i:03}").into_bytes(),
+                vec![put],
+                BTreeMap::new(),
+            )
+            .expect("mutateRow");
+        }
+    }
+    let path = the_log(&data);
+    let clean = fs::read(&path).expect("read the log");
+    let frames = frames_of(&clean);
+    assert_eq!(frames.len(), ROWS + 1, "createTable and one frame per row");
+    // Each frame's length field (low, middle and high byte: shorter, longer,
+    // far past the end), its checksum and its payload.
+    for (i, &(offset, len)) in frames.iter().enumerate() {
+        for (byte, flip) in [
+            (0, 0x01u8),
+            (1, 0x01),
+            (3, 0x80),
+            (4, 0x01),
+            (len - 1, 0x20),
+        ] {
+            let mut bad = clean.clone();
+            bad[offset + byte] ^= flip;
+            fs::write(&path, &bad).expect("write the damaged log");
+            let what = format!("frame {i} at {offset}, byte {byte} ^ {flip:#x}");
+            match start() {
+                Ok(_) => panic!("{what}: started on a damaged log"),
+                Err(e) => {
+                    let message = e.to_string();
+                    assert!(
+                        message.contains(&format!("offset {offset}")),
+                        "{what}: {message}"
+                    );
+                    assert!(message.contains("wal-"), "{what}: {message}");
+                }
+            }
+            assert_eq!(
+                fs::read(&path).expect("read"),
+                bad,
+                "{what}: the log was cut"
+            );
+        }
+    }
+    // The binary refuses too, with the file and offset, and exits non-zero.
+    let (offset, _) = frames[ROWS / 2];
+    let mut bad = clean.clone();
+    bad[offset + 2] ^= 0x04;
+    fs::write(&path, &bad).expect("write the damaged log");
+    let out = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run hbase-emulator");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("offset {offset}")), "{stderr}");
+    assert_eq!(fs::read(&path).expect("read"), bad);
+
+    // What a crash leaves, the last frame cut short, is cut off: every
+    // other row is there.
+    let (last, _) = *frames.last().expect("frames");
+    fs::write(&path, &clean[..clean.len() - 3]).expect("write the torn log");
+    let emulator = start().expect("a torn tail is not an error");
+    let mut c = client(emulator.addr());
+    let (rows, _) = read_all(&mut c);
+    assert_eq!(rows.len(), ROWS - 1);
+    drop(c);
+    drop(emulator);
+    assert_eq!(fs::metadata(&path).expect("stat").len(), last as u64);
+}

@@ -37,11 +37,14 @@
 //!
 //! # Recovery
 //! Opening a directory loads the newest snapshot and replays every log of
-//! that generation or later, in order. A damaged frame with nothing intact
-//! after it in the last log is a torn tail (an append cut short by a crash);
-//! it is cut off with a warning. A damaged frame followed by an intact one,
-//! a damaged snapshot, or a record that does not decode is an error naming
-//! the file and the offset: acknowledged data is never dropped silently.
+//! that generation or later, in order. Only what a crash can leave at the
+//! end of the last log is cut off, with a warning: part of a frame header,
+//! a frame shorter than its length says (and not a complete frame whose
+//! length field alone is wrong), or zeros. Any other damage (a frame
+//! followed by an intact one, found at any offset; a complete frame with a
+//! wrong checksum or length; a damaged snapshot; a record that does not
+//! decode) is an error naming the file and the offset, and nothing is cut:
+//! acknowledged data is never dropped, silently or not (see `wal::scan`).
 //! After replay the server clock is above every server timestamp handed out
 //! before the restart (each record carries the clock as it stood).
 //!
@@ -543,8 +546,10 @@ impl DurableStore {
                     ));
                 }
                 warn!(
-                    "{}: cutting off a torn tail at offset {offset} ({what}); it held a change \
-                     that was never acknowledged",
+                    "{}: cutting off a torn tail at offset {offset} ({what}): an append cut \
+                     short by a crash or a power loss; the change it was writing is not \
+                     replayed (it had not been acknowledged if the log was written with \
+                     --fsync always)",
                     path.display()
                 );
                 let file = OpenOptions::new()

@@ -140,11 +140,19 @@ fn check_frame(data: &[u8], at: usize) -> FrameCheck {
 
 /// Splits the contents of a log file of `generation` into frames.
 ///
-/// A damaged frame with no intact frame anywhere after it is a torn tail
-/// (what a crash in the middle of an append leaves, or garbage in the
-/// unsynced end of the file after a power loss): it is reported in
-/// [`Scan::torn`] for the caller to cut off. A damaged frame followed by an
-/// intact one is corruption of acknowledged data and an error.
+/// At the first frame that is not intact, the rest of the file decides:
+/// - an intact frame anywhere after it (looked for at every offset, since a
+///   damaged length says nothing about where the next frame starts) means
+///   acknowledged data follows: an error;
+/// - the rest is one complete frame whose length field alone is wrong (its
+///   checksum matches with the true length): damage, an error;
+/// - the rest is what an append cut short leaves (part of a frame header,
+///   or a frame shorter than its length says) or zeros (what a power loss
+///   leaves past the synced end): a torn tail, reported in [`Scan::torn`]
+///   for the caller to cut off;
+/// - anything else (a complete frame with a wrong checksum, an impossible
+///   length that is not zeros) is not what a crash leaves: an error, since
+///   cutting it could drop an acknowledged change.
 pub(super) fn scan(data: &[u8], generation: u64) -> Result<Scan, Corrupt> {
     let header_len = HEADER_LEN as usize;
     if data.len() < header_len {
@@ -171,43 +179,65 @@ pub(super) fn scan(data: &[u8], generation: u64) -> Result<Scan, Corrupt> {
     let mut frames = Vec::new();
     let mut at = header_len;
     while at < data.len() {
-        match check_frame(data, at) {
+        let (what, short) = match check_frame(data, at) {
             FrameCheck::Ok(len) => {
                 let payload = data[at + FRAME_HEADER..at + FRAME_HEADER + len].to_vec();
                 frames.push((at as u64, payload));
                 at += FRAME_HEADER + len;
+                continue;
             }
-            FrameCheck::Short(what) => {
-                return Ok(Scan {
-                    frames,
-                    valid_len: at as u64,
-                    torn: Some((at as u64, what)),
-                });
-            }
-            FrameCheck::Bad(what) => {
-                if let Some(next) = (at + 1..data.len())
-                    .find(|&o| matches!(check_frame(data, o), FrameCheck::Ok(_)))
-                {
-                    return Err(Corrupt {
-                        offset: at as u64,
-                        what: format!(
-                            "damaged frame ({what}) followed by an intact frame at offset {next}"
-                        ),
-                    });
-                }
-                return Ok(Scan {
-                    frames,
-                    valid_len: at as u64,
-                    torn: Some((at as u64, what)),
-                });
-            }
+            FrameCheck::Short(what) => (what, true),
+            FrameCheck::Bad(what) => (what, false),
+        };
+        let damaged = |why: String| Corrupt {
+            offset: at as u64,
+            what: format!(
+                "damaged frame ({what}): {why}; {} intact records come before it (to start \
+                 with only those, keep a copy of the file and truncate it to {at} bytes)",
+                frames.len()
+            ),
+        };
+        if let Some(next) =
+            (at + 1..data.len()).find(|&o| matches!(check_frame(data, o), FrameCheck::Ok(_)))
+        {
+            return Err(damaged(format!(
+                "an intact frame follows at offset {next}, so this is not a torn tail"
+            )));
         }
+        if let Some(len) = complete_with_wrong_length(data, at) {
+            return Err(damaged(format!(
+                "the rest of the file is one complete record of {len} bytes whose length \
+                 field is wrong, not a torn tail"
+            )));
+        }
+        let zeros = data[at..].iter().all(|&b| b == 0);
+        if !short && !zeros {
+            return Err(damaged(
+                "it is the last frame, but a crash leaves a frame cut short or zeros, not this"
+                    .to_owned(),
+            ));
+        }
+        return Ok(Scan {
+            frames,
+            valid_len: at as u64,
+            torn: Some((at as u64, what)),
+        });
     }
     Ok(Scan {
         frames,
         valid_len: at as u64,
         torn: None,
     })
+}
+
+/// The payload length, when the bytes from `at` to the end are one frame
+/// whose checksum matches once its length field is set to what is there.
+fn complete_with_wrong_length(data: &[u8], at: usize) -> Option<usize> {
+    let rest = &data[at..];
+    let len = rest.len().checked_sub(FRAME_HEADER).filter(|&n| n > 0)?;
+    let len_bytes = u32::try_from(len).ok()?.to_le_bytes();
+    let crc = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
+    (crc32(&[&len_bytes, &rest[FRAME_HEADER..]]) == crc).then_some(len)
 }
 
 #[cfg(test)]
@@ -270,6 +300,59 @@ mod tests {
         let err = scan(&data, 7).expect_err("corrupt");
         assert_eq!(err.offset, second as u64);
         assert!(err.what.contains("checksum"), "{}", err.what);
+    }
+
+    #[test]
+    fn a_flipped_bit_anywhere_in_any_frame_is_an_error_naming_the_frame() {
+        let payloads: [&[u8]; 4] = [b"one", b"the second frame", b"3", b"the last frame"];
+        let data = log(&payloads);
+        let starts: Vec<usize> = scan(&data, 7)
+            .expect("scan")
+            .frames
+            .iter()
+            .map(|f| f.0 as usize)
+            .collect();
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(data.len());
+            for at in start..end {
+                for flip in [0x01u8, 0x80] {
+                    let mut bad = data.clone();
+                    bad[at] ^= flip;
+                    let what = format!("frame {i}, byte {at}, flip {flip:#x}");
+                    match scan(&bad, 7) {
+                        Err(e) => {
+                            assert_eq!(e.offset, start as u64, "{what}: {e:?}");
+                            assert!(e.what.contains("intact records"), "{what}: {e:?}");
+                        }
+                        Ok(s) => panic!("{what}: accepted with torn {:?}", s.torn),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_last_frame_with_only_its_length_damaged_is_an_error() {
+        let data = log(&[b"one", b"the last frame"]);
+        let last = HEADER_LEN as usize + FRAME_HEADER + 3;
+        for (byte, flip) in [(0, 0x10u8), (0, 0x01), (3, 0x01), (1, 0x02)] {
+            let mut bad = data.clone();
+            bad[last + byte] ^= flip;
+            let err = scan(&bad, 7).expect_err("damaged length");
+            assert_eq!(err.offset, last as u64);
+            assert!(err.what.contains("length field is wrong"), "{}", err.what);
+        }
+    }
+
+    #[test]
+    fn a_complete_last_frame_with_a_wrong_checksum_is_an_error() {
+        let mut data = log(&[b"one", b"the last frame"]);
+        let last = HEADER_LEN as usize + FRAME_HEADER + 3;
+        let end = data.len();
+        data[end - 1] ^= 0x01;
+        let err = scan(&data, 7).expect_err("not what a crash leaves");
+        assert_eq!(err.offset, last as u64);
+        assert!(err.what.contains("truncate it to"), "{}", err.what);
     }
 
     #[test]
