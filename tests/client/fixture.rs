@@ -1,32 +1,84 @@
-//! Client-side helpers: an emulator plus a connection speaking its combo.
+//! Client-side helpers: a target (an emulator, or the real gateway the
+//! environment names) plus a connection speaking its combo.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hbase_orm::{ColumnFamily, Connection, Table};
-use hbase_orm_tests::{Combo, Emulator, COMBOS};
+use hbase_orm_tests::{target, Combo, Emulator, COMBOS};
 
-/// Timeout of test connections: long enough for a loaded machine, short
-/// enough that a hang fails the test.
-pub(crate) const TIMEOUT: Duration = Duration::from_secs(15);
+/// Timeout of test connections: long enough for a loaded machine (and a
+/// real HBase on it), short enough that a hang fails the test.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An emulator and a connection to it.
+/// A target and a connection to it.
+///
+/// On a real gateway the emulator still runs (tests name it) but nothing
+/// talks to it; the connection carries a table prefix of its own, so that
+/// tests sharing one HBase never meet, and dropping the fixture drops its
+/// tables.
 pub(crate) struct Fixture {
     pub(crate) emulator: Emulator,
     pub(crate) conn: Connection,
     pub(crate) combo: Combo,
+    /// The real gateway and this fixture's table prefix, when on one.
+    pub(crate) real: Option<(SocketAddr, String)>,
+    _cleanup: Cleanup,
+}
+
+/// Drops a real-target fixture's tables when the fixture goes (a field of
+/// its own, so that tests may still move the emulator out of a fixture).
+struct Cleanup(Option<(SocketAddr, String, Combo)>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some((addr, prefix, combo)) = &self.0 {
+            target::drop_tables(*addr, prefix, *combo);
+        }
+    }
 }
 
 impl Fixture {
-    /// A fresh emulator speaking `combo` and a connection to it.
+    /// A fresh emulator speaking `combo` and a connection to it, or to the
+    /// real gateway of `combo` when the environment names one.
     pub(crate) async fn start(combo: Combo) -> Fixture {
         let emulator = hbase_orm_tests::start(combo).await;
-        let conn = connect(&emulator, combo).build();
-        Fixture {
+        let real = target::real_addr(combo).map(|addr| (addr, target::unique_prefix()));
+        let cleanup = Cleanup(
+            real.as_ref()
+                .map(|(addr, prefix)| (*addr, prefix.clone(), combo)),
+        );
+        let mut f = Fixture {
+            conn: connect(&emulator, combo).build(),
             emulator,
-            conn,
             combo,
+            real,
+            _cleanup: cleanup,
+        };
+        f.conn = f.connect().build();
+        f
+    }
+
+    /// A builder for another connection to this fixture's target (with its
+    /// table prefix on a real gateway).
+    pub(crate) fn connect(&self) -> hbase_orm::ConnectionBuilder {
+        match &self.real {
+            Some((addr, prefix)) => Connection::builder()
+                .addr(*addr)
+                .transport(self.combo.transport)
+                .protocol(self.combo.protocol)
+                .timeout(TIMEOUT)
+                .table_prefix(prefix.clone()),
+            None => connect(&self.emulator, self.combo),
         }
+    }
+
+    /// The address this fixture's connection talks to.
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.real
+            .as_ref()
+            .map_or_else(|| self.emulator.addr(), |(addr, _)| *addr)
     }
 
     /// Creates table `name` with families `cf` (3 versions) and `other`.
@@ -48,15 +100,31 @@ pub(crate) fn connect(emulator: &Emulator, combo: Combo) -> hbase_orm::Connectio
         .timeout(TIMEOUT)
 }
 
-/// Runs `test` once per combination, each on a fresh emulator.
+/// Runs `test` once per combination, each on a fresh target. On a real
+/// target, combinations without a gateway are skipped (printing why), and
+/// each run's tables are dropped afterwards (by the fixture's `Drop`).
 pub(crate) async fn each_combo<F, Fut>(test: F)
 where
     F: Fn(Fixture) -> Fut,
     Fut: Future<Output = ()>,
 {
     for combo in COMBOS {
+        if target::skip_combo(&current_test(), combo) {
+            continue;
+        }
         test(Fixture::start(combo).await).await;
     }
+}
+
+/// The name of the running test (its thread's name), for skip messages.
+pub(crate) fn current_test() -> String {
+    std::thread::current().name().unwrap_or("a test").to_owned()
+}
+
+/// Whether the running test must be skipped because it only holds on the
+/// emulator; prints `reason` when it is.
+pub(crate) fn emulator_only(reason: &str) -> bool {
+    hbase_orm_tests::target::emulator_only(&current_test(), reason)
 }
 
 /// Waits until `cond` holds, for at most 10 s.

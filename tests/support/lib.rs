@@ -9,6 +9,9 @@
 //! - [`RawConn`] and [`call_bytes`]: a raw socket for feeding the server exact
 //!   (or wrong) bytes and reading back whole replies or the close.
 //!
+//! - [`target`]: whether the suites run on the emulator or on a real gateway
+//!   named by the environment (`HBASE_THRIFT_ADDR` and friends).
+//!
 //! The synchronous client blocks the thread it runs on: use it from plain
 //! `#[test]`s against [`start_blocking`], or from
 //! `#[tokio::test(flavor = "multi_thread")]` inside `spawn_blocking`.
@@ -19,6 +22,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
 pub mod fault_proxy;
+pub mod target;
 
 pub use hbase_emulator::{Emulator, EmulatorBuilder, Protocol, Transport};
 pub use hbase_orm_idl::{hbase, thrift, wire};
