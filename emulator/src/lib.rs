@@ -7,6 +7,7 @@
 //! calls, with the errors HBase raises. Unmodified HBase clients work against
 //! it, which makes it the embedded default behind tests and examples.
 
+mod accumulo;
 mod filter;
 mod handler;
 mod limits;

@@ -30,9 +30,26 @@ use tracing_subscriber::EnvFilter;
 struct Args {
     /// Address to listen on. Port 0 picks a free port (read it from the
     /// listening line). Use 0.0.0.0:9090 to accept connections from other
-    /// hosts.
-    #[arg(long, default_value = "127.0.0.1:9090", value_name = "ADDR")]
-    bind: SocketAddr,
+    /// hosts. Default 127.0.0.1:9090, unless --accumulo-bind is given
+    /// without --bind: then only the Accumulo Proxy is served.
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<SocketAddr>,
+
+    /// Also serve the Accumulo Proxy (service AccumuloProxy, the 1.x proxy
+    /// of Accumulo 1.9/1.10) on ADDR, with the framed transport; alone when
+    /// --bind is not given. Its data lives in memory (also with
+    /// --data-dir). It prints its own listening line.
+    #[arg(long, value_name = "ADDR")]
+    accumulo_bind: Option<SocketAddr>,
+
+    /// Protocol of the Accumulo Proxy: `compact` (the proxy's default) or
+    /// `binary`.
+    #[arg(long, default_value = "compact", value_name = "compact|binary")]
+    accumulo_protocol: Protocol,
+
+    /// Password of the Accumulo Proxy's `root` user.
+    #[arg(long, default_value = "secret", value_name = "PASSWORD")]
+    accumulo_root_password: String,
 
     /// Transport: `buffered` (messages back to back, the gateway's default)
     /// or `framed` (each message prefixed with its 4-byte length, as a
@@ -176,8 +193,19 @@ async fn run(args: Args) -> ExitCode {
         };
         builder = builder.tls(cert, key);
     }
+    let serve_hbase = args.bind.is_some() || args.accumulo_bind.is_none();
+    let bind = args
+        .bind
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9090)));
+    if let Some(addr) = args.accumulo_bind {
+        builder = builder
+            .accumulo_bind(addr)
+            .accumulo_protocol(args.accumulo_protocol)
+            .accumulo_root_password(args.accumulo_root_password.clone());
+    }
     let started = builder
-        .bind(args.bind)
+        .hbase(serve_hbase)
+        .bind(bind)
         .transport(args.transport)
         .protocol(args.protocol)
         .max_message_bytes(args.max_message_bytes)
@@ -199,21 +227,29 @@ async fn run(args: Args) -> ExitCode {
             match &args.data_dir {
                 Some(dir) => eprintln!(
                     "hbase-emulator: cannot listen on {} with data directory {}: {e}",
-                    args.bind,
+                    bind,
                     dir.display()
                 ),
-                None => eprintln!("hbase-emulator: cannot listen on {}: {e}", args.bind),
+                None => eprintln!("hbase-emulator: cannot listen on {bind}: {e}"),
             }
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "hbase-emulator listening on {} ({}, {}{})",
-        emulator.addr(),
-        args.transport,
-        args.protocol,
-        if emulator.is_tls() { ", TLS" } else { "" }
-    );
+    if serve_hbase {
+        println!(
+            "hbase-emulator listening on {} ({}, {}{})",
+            emulator.addr(),
+            args.transport,
+            args.protocol,
+            if emulator.is_tls() { ", TLS" } else { "" }
+        );
+    }
+    if let Some(addr) = emulator.accumulo_addr() {
+        println!(
+            "hbase-emulator listening on {addr} (framed, {}, Accumulo Proxy)",
+            args.accumulo_protocol
+        );
+    }
     stop.wait().await;
     tracing::info!("stopping");
     emulator.shutdown().await;

@@ -334,7 +334,10 @@ impl Connection {
             Ok(Err(e)) => return Err(ConnError::Process(e)),
             Err(_) => return Err(ConnError::Panicked),
         }
-        if framed {
+        if framed && output.len() == 4 {
+            // A one-way call: no reply, not even an empty frame.
+            output.clear();
+        } else if framed {
             let len = i32::try_from(output.len() - 4).map_err(|_| {
                 ConnError::Process(thrift::Error::Protocol(thrift::ProtocolError::new(
                     thrift::ProtocolErrorKind::SizeLimit,

@@ -63,6 +63,8 @@ pub struct Emulator {
     /// Dropped to tell the accept loop to stop.
     stop: Option<watch::Sender<()>>,
     runner: Runner,
+    /// The Accumulo Proxy listener, when it is served beside the gateway.
+    accumulo: Option<(SocketAddr, Arc<Shared>)>,
 }
 
 /// Where the accept loop runs.
@@ -116,7 +118,38 @@ pub struct EmulatorBuilder {
     limits: Limits,
     #[cfg(feature = "tls")]
     tls: Option<tls::Identity>,
+    /// Whether the HBase gateway is served.
+    hbase: bool,
+    accumulo: Option<AccumuloConfig>,
 }
+
+/// How the Accumulo Proxy is served (see [`EmulatorBuilder::accumulo_bind`]).
+#[derive(Debug, Clone)]
+struct AccumuloConfig {
+    bind: SocketAddr,
+    protocol: Protocol,
+    root_password: String,
+    idle_timeout: Duration,
+}
+
+impl AccumuloConfig {
+    fn new(bind: SocketAddr) -> Self {
+        AccumuloConfig {
+            bind,
+            protocol: Protocol::Compact,
+            root_password: "secret".to_owned(),
+            idle_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Listeners bound and services built, ready for their accept loops: the
+/// main one (the gateway, or the Accumulo Proxy when it is served alone)
+/// and the Accumulo Proxy beside the gateway.
+type Prepared = (
+    (TcpListener, Arc<Shared>),
+    Option<(TcpListener, Arc<Shared>)>,
+);
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -132,6 +165,8 @@ impl Default for EmulatorBuilder {
             limits: Limits::default(),
             #[cfg(feature = "tls")]
             tls: None,
+            hbase: true,
+            accumulo: None,
         }
     }
 }
@@ -291,6 +326,70 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Also (or, with [`EmulatorBuilder::hbase`]`(false)`, only) serves the
+    /// Accumulo Proxy (service `AccumuloProxy`, the 1.x proxy) on `addr`:
+    /// framed transport, the compact protocol unless
+    /// [`EmulatorBuilder::accumulo_protocol`] says otherwise, a `root` user
+    /// with the password of [`EmulatorBuilder::accumulo_root_password`]. Its
+    /// data lives in memory, also with a data directory. Port 0 picks a free
+    /// port: read it from [`Emulator::accumulo_addr`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emulator = hbase_emulator::Emulator::builder()
+    ///     .accumulo_bind("127.0.0.1:0".parse().unwrap())
+    ///     .start()
+    ///     .await?;
+    /// println!("Accumulo Proxy at {:?}", emulator.accumulo_addr());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn accumulo_bind(mut self, addr: SocketAddr) -> Self {
+        match &mut self.accumulo {
+            Some(config) => config.bind = addr,
+            None => self.accumulo = Some(AccumuloConfig::new(addr)),
+        }
+        self
+    }
+
+    /// Protocol of the Accumulo Proxy. Default compact, as the proxy's.
+    /// Enables the proxy on a free loopback port if
+    /// [`EmulatorBuilder::accumulo_bind`] was not called.
+    pub fn accumulo_protocol(mut self, protocol: Protocol) -> Self {
+        self.accumulo
+            .get_or_insert_with(|| AccumuloConfig::new(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .protocol = protocol;
+        self
+    }
+
+    /// Password of the Accumulo Proxy's `root` user. Default `secret`, as
+    /// MiniAccumulo's. Enables the proxy on a free loopback port if
+    /// [`EmulatorBuilder::accumulo_bind`] was not called.
+    pub fn accumulo_root_password(mut self, password: impl Into<String>) -> Self {
+        self.accumulo
+            .get_or_insert_with(|| AccumuloConfig::new(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .root_password = password.into();
+        self
+    }
+
+    /// How long an idle Accumulo scanner or writer lives. Default 10
+    /// minutes, as the proxy's.
+    pub fn accumulo_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.accumulo
+            .get_or_insert_with(|| AccumuloConfig::new(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .idle_timeout = timeout;
+        self
+    }
+
+    /// Whether the HBase gateway is served. Default true; `false` serves
+    /// only the Accumulo Proxy (starting fails when that is not enabled
+    /// either).
+    pub fn hbase(mut self, serve: bool) -> Self {
+        self.hbase = serve;
+        self
+    }
+
     fn conn_config(&self) -> ConnConfig {
         ConnConfig {
             transport: self.transport,
@@ -309,7 +408,51 @@ impl EmulatorBuilder {
     }
 
     /// Opens the store, binds the listener and builds the service.
-    async fn prepare(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
+    async fn prepare(&self) -> io::Result<Prepared> {
+        let accumulo = match &self.accumulo {
+            Some(config) => Some(self.prepare_accumulo(config).await?),
+            None => None,
+        };
+        if !self.hbase {
+            return match accumulo {
+                Some(accumulo) => Ok((accumulo, None)),
+                None => Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "nothing to serve: the HBase gateway is off and the Accumulo Proxy is not on",
+                )),
+            };
+        }
+        Ok((self.prepare_hbase().await?, accumulo))
+    }
+
+    /// Binds the Accumulo Proxy's listener and builds its service.
+    async fn prepare_accumulo(
+        &self,
+        config: &AccumuloConfig,
+    ) -> io::Result<(TcpListener, Arc<Shared>)> {
+        let listener = TcpListener::bind(config.bind).await?;
+        let service: Arc<dyn Service> = Arc::new(crate::accumulo::AccumuloService::new(
+            config.root_password.as_bytes(),
+            config.idle_timeout,
+        ));
+        let shared = Arc::new(Shared {
+            service,
+            config: ConnConfig {
+                transport: Transport::Framed,
+                protocol: config.protocol,
+                ..self.conn_config()
+            },
+            reap_every: reap_interval(config.idle_timeout),
+            connections: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+            #[cfg(feature = "tls")]
+            tls: None,
+        });
+        Ok((listener, shared))
+    }
+
+    /// Opens the store, binds the gateway's listener and builds its service.
+    async fn prepare_hbase(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
         #[cfg(feature = "tls")]
         let tls = self.tls.as_ref().map(tls::Identity::acceptor).transpose()?;
         let store = self.open_store()?;
@@ -340,16 +483,27 @@ impl EmulatorBuilder {
     /// # Panics
     /// When called outside a tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
-        let (listener, shared) = self.prepare().await?;
+        let ((listener, shared), accumulo) = self.prepare().await?;
         let addr = listener.local_addr()?;
+        let accumulo_addr = match &accumulo {
+            Some((l, s)) => Some((l.local_addr()?, Arc::clone(s))),
+            None if !self.hbase => Some((addr, Arc::clone(&shared))),
+            None => None,
+        };
         let (stop, stopped) = watch::channel(());
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
+        let task = tokio::spawn(accept_loops(
+            listener,
+            Arc::clone(&shared),
+            accumulo,
+            stopped,
+        ));
         Ok(Emulator {
             addr,
-            config: self.conn_config(),
+            config: shared.config,
             shared,
             stop: Some(stop),
             runner: Runner::Task(Some(task)),
+            accumulo: accumulo_addr,
         })
     }
 
@@ -365,7 +519,7 @@ impl EmulatorBuilder {
         let (finished_tx, finished) = mpsc::channel();
         let (stop, stopped) = watch::channel(());
         let (done_tx, done) = oneshot::channel();
-        let config = self.conn_config();
+        let alone = !self.hbase;
         let thread = thread::Builder::new()
             .name("hbase-emulator".to_owned())
             .spawn(move || {
@@ -381,10 +535,17 @@ impl EmulatorBuilder {
                 };
                 runtime.block_on(async move {
                     match self.prepare().await {
-                        Ok((listener, shared)) => {
-                            let addr = listener.local_addr();
-                            let _ = ready.send(addr.map(|a| (a, Arc::clone(&shared))));
-                            accept_loop(listener, shared, stopped).await;
+                        Ok(((listener, shared), accumulo)) => {
+                            let addrs = listener.local_addr().and_then(|a| {
+                                let extra = match &accumulo {
+                                    Some((l, s)) => Some((l.local_addr()?, Arc::clone(s))),
+                                    None if alone => Some((a, Arc::clone(&shared))),
+                                    None => None,
+                                };
+                                Ok((a, Arc::clone(&shared), extra))
+                            });
+                            let _ = ready.send(addrs);
+                            accept_loops(listener, shared, accumulo, stopped).await;
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));
@@ -395,7 +556,7 @@ impl EmulatorBuilder {
                 let _ = done_tx.send(());
                 let _ = finished_tx.send(());
             })?;
-        let (addr, shared) = match started.recv() {
+        let (addr, shared, accumulo) = match started.recv() {
             Ok(Ok(started)) => started,
             Ok(Err(e)) => {
                 let _ = thread.join();
@@ -410,9 +571,10 @@ impl EmulatorBuilder {
         };
         Ok(Emulator {
             addr,
-            config,
+            config: shared.config,
             shared,
             stop: Some(stop),
+            accumulo,
             runner: Runner::Thread {
                 thread: Some(thread),
                 done: Some(done),
@@ -484,6 +646,16 @@ impl Emulator {
     /// on one of them fails. The listener keeps accepting new connections.
     pub fn disconnect_all(&self) {
         self.shared.disconnect_all();
+        if let Some((_, accumulo)) = &self.accumulo {
+            accumulo.disconnect_all();
+        }
+    }
+
+    /// The address of the Accumulo Proxy served beside the gateway
+    /// ([`EmulatorBuilder::accumulo_bind`]); when it is served alone, that
+    /// of [`Emulator::addr`].
+    pub fn accumulo_addr(&self) -> Option<SocketAddr> {
+        self.accumulo.as_ref().map(|(addr, _)| *addr)
     }
 
     /// Stops accepting, closes connections and waits for the tasks to end.
@@ -514,7 +686,7 @@ impl Drop for Emulator {
         if self.stop.take().is_none() {
             return;
         }
-        self.shared.disconnect_all();
+        self.disconnect_all();
         match &mut self.runner {
             // The task sees the stop at its runtime's next turn, or is
             // dropped with the runtime.
@@ -621,6 +793,24 @@ impl Drop for Registration {
 /// How often expired scanners are looked for.
 fn reap_interval(scanner_timeout: Duration) -> Duration {
     (scanner_timeout / 2).clamp(Duration::from_millis(10), Duration::from_secs(5))
+}
+
+/// Runs the main accept loop and, when served, the Accumulo Proxy's.
+async fn accept_loops(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    accumulo: Option<(TcpListener, Arc<Shared>)>,
+    stopped: watch::Receiver<()>,
+) {
+    match accumulo {
+        Some((l, s)) => {
+            tokio::join!(
+                accept_loop(listener, shared, stopped.clone()),
+                accept_loop(l, s, stopped)
+            );
+        }
+        None => accept_loop(listener, shared, stopped).await,
+    }
 }
 
 /// Accepts connections until `stopped` fires, then closes them all.
