@@ -60,11 +60,13 @@
 
 // The layers, bottom up (ARCHITECTURE.md at the repository root has the
 // map): each may import only the ones above it in this list.
+pub mod backend;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod error;
 mod network;
 mod protocol;
+pub mod store;
 mod thrift1;
 mod typed;
 mod value;

@@ -9,6 +9,7 @@ mod connection;
 mod faults;
 mod fixture;
 mod pool;
+mod replies;
 mod scan;
 mod table;
 mod tls;

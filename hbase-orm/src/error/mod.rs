@@ -16,17 +16,107 @@
 //! - a call failed at every attempt its retry policy allowed:
 //!   [`Error::RetriesExhausted`], holding the last error.
 //!
-//! [`Error::is_retryable`] and [`Error::is_timeout`] classify them.
+//! [`Error::is_retryable`] and [`Error::is_timeout`] classify them, and
+//! [`Error::kind`] gives the backend-neutral [`ErrorKind`].
+//!
+//! `Error` is `Clone` (its sources are behind `Arc`): one failure of a
+//! connection reaches every caller waiting on it unchanged, variant,
+//! retryability and all.
 
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
-
-pub use hbase_orm_idl::thrift::ApplicationErrorKind;
 
 mod model;
 
 pub use model::{CodecError, DecodeError, EncodeError};
+
+/// What kind of failure an [`Error`] is, the same for every backend:
+/// what a caller decides on (retry, report, create the table).
+///
+/// # Examples
+/// ```
+/// use hbase_orm::error::{Error, ErrorKind};
+///
+/// let err = Error::AlreadyExists { message: "table name already in use".into() };
+/// assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A table or column family does not exist.
+    NotFound,
+    /// What was to be created exists already.
+    AlreadyExists,
+    /// The server or the client refused an argument (a bad column, filter,
+    /// scanner id or table descriptor).
+    InvalidArgument,
+    /// The server could not be reached or dropped the connection, or a
+    /// server-side failure it flags as worth retrying: a retry may cure it.
+    Unavailable,
+    /// A time limit passed.
+    Timeout,
+    /// The server speaks something else than the client (another transport
+    /// or protocol, TLS, HTTP), or sent bytes that are not a reply.
+    Protocol,
+    /// The backend cannot do what was asked.
+    Unsupported,
+    /// A stored value does not decode into the model, or a model value does
+    /// not encode.
+    Data,
+    /// Any other failure on the server's side.
+    Internal,
+}
+
+/// The category of a `TApplicationException` the gateway raised, as Thrift
+/// numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApplicationErrorKind {
+    /// No category given.
+    Unknown,
+    /// The gateway has no such method.
+    UnknownMethod,
+    /// The message type was not a call.
+    InvalidMessageType,
+    /// The reply named another method.
+    WrongMethodName,
+    /// The reply had another sequence id.
+    BadSequenceId,
+    /// The reply carried no result.
+    MissingResult,
+    /// The call failed on the server (HBase reports a bad filter string
+    /// this way).
+    InternalError,
+    /// The server could not read the request.
+    ProtocolError,
+    /// A transform the server does not know.
+    InvalidTransform,
+    /// A protocol the server does not speak.
+    InvalidProtocol,
+    /// A client type the server does not serve.
+    UnsupportedClientType,
+}
+
+impl ApplicationErrorKind {
+    fn from_thrift(kind: hbase_orm_idl::thrift::ApplicationErrorKind) -> Self {
+        use hbase_orm_idl::thrift::ApplicationErrorKind as K;
+        match kind {
+            K::UnknownMethod => ApplicationErrorKind::UnknownMethod,
+            K::InvalidMessageType => ApplicationErrorKind::InvalidMessageType,
+            K::WrongMethodName => ApplicationErrorKind::WrongMethodName,
+            K::BadSequenceId => ApplicationErrorKind::BadSequenceId,
+            K::MissingResult => ApplicationErrorKind::MissingResult,
+            K::InternalError => ApplicationErrorKind::InternalError,
+            K::ProtocolError => ApplicationErrorKind::ProtocolError,
+            K::InvalidTransform => ApplicationErrorKind::InvalidTransform,
+            K::InvalidProtocol => ApplicationErrorKind::InvalidProtocol,
+            K::UnsupportedClientType => ApplicationErrorKind::UnsupportedClientType,
+            _ => ApplicationErrorKind::Unknown,
+        }
+    }
+}
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,7 +135,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// assert!(!err.is_timeout());
 /// assert_eq!(err.to_string(), "the gateway raised IOError: region moved");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The gateway raised HBase's `IOError` (missing table, a cell that is not
@@ -93,9 +183,9 @@ pub enum Error {
     Transport {
         /// `host:port` of the gateway.
         addr: String,
-        /// The underlying I/O error.
+        /// The underlying I/O error (shared by every caller it failed).
         #[source]
-        source: io::Error,
+        source: Arc<io::Error>,
     },
 
     /// The gateway sent bytes that are not a valid reply. This usually means
@@ -133,6 +223,16 @@ pub enum Error {
     /// family, a put to a column without qualifier, conflicting options).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+
+    /// The backend cannot do what was asked: a filter it has no
+    /// translation for, an option it lacks. Nothing was sent.
+    #[error("{backend} does not support {what}")]
+    Unsupported {
+        /// The backend, for example `HBase Thrift1`.
+        backend: &'static str,
+        /// What it cannot do.
+        what: String,
+    },
 
     /// A row read through the typed layer could not be decoded into the
     /// model: the payload names the table, row key, column and field.
@@ -231,6 +331,52 @@ impl Error {
         }
     }
 
+    /// The backend-neutral kind of this error (of the last attempt, for
+    /// [`Error::RetriesExhausted`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::error::{Error, ErrorKind};
+    ///
+    /// let err = Error::Server {
+    ///     message: "org.apache.hadoop.hbase.TableNotFoundException: users".into(),
+    ///     can_retry: false,
+    /// };
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::RetriesExhausted { last, .. } => last.kind(),
+            Error::Server { message, can_retry } => {
+                if message.contains("TableNotFoundException")
+                    || message.contains("NoSuchColumnFamilyException")
+                {
+                    ErrorKind::NotFound
+                } else if *can_retry {
+                    ErrorKind::Unavailable
+                } else {
+                    ErrorKind::Internal
+                }
+            }
+            Error::IllegalArgument { .. } | Error::InvalidInput(_) => ErrorKind::InvalidArgument,
+            Error::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            Error::Application { kind, .. } => match kind {
+                ApplicationErrorKind::UnknownMethod => ErrorKind::Unsupported,
+                _ => ErrorKind::Internal,
+            },
+            Error::Transport { source, .. } if source.kind() == io::ErrorKind::TimedOut => {
+                ErrorKind::Timeout
+            }
+            Error::Transport { .. } | Error::NoConnectionsAvailable { .. } => {
+                ErrorKind::Unavailable
+            }
+            Error::Protocol { .. } => ErrorKind::Protocol,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::Decode(_) | Error::Encode(_) => ErrorKind::Data,
+        }
+    }
+
     /// Maps a Thrift error raised while decoding a reply or by the server.
     pub(crate) fn from_thrift(err: hbase_orm_idl::thrift::Error, addr: &str) -> Error {
         use hbase_orm_idl::hbase::{AlreadyExists, IOError, IllegalArgument};
@@ -265,7 +411,7 @@ impl Error {
                 }
             }
             T::Application(app) => Error::Application {
-                kind: app.kind,
+                kind: ApplicationErrorKind::from_thrift(app.kind),
                 message: app.message,
             },
             T::Transport(t) => Error::Protocol {
@@ -282,7 +428,7 @@ impl Error {
 
 #[allow(dead_code)]
 fn _assert_send_sync() {
-    fn check<T: Send + Sync + fmt::Debug + 'static>() {}
+    fn check<T: Send + Sync + Clone + fmt::Debug + 'static>() {}
     check::<Error>();
 }
 
@@ -304,7 +450,7 @@ mod tests {
         assert!(matches!(ae, Error::AlreadyExists { .. }));
         let app = Error::from_thrift(
             thrift::Error::Application(thrift::ApplicationError::new(
-                ApplicationErrorKind::UnknownMethod,
+                thrift::ApplicationErrorKind::UnknownMethod,
                 "nope",
             )),
             "h:1",
@@ -316,6 +462,82 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn kinds_are_backend_neutral() {
+        let cases = [
+            (
+                Error::Server {
+                    message: "org.apache.hadoop.hbase.TableNotFoundException: t".into(),
+                    can_retry: false,
+                },
+                ErrorKind::NotFound,
+            ),
+            (
+                Error::Server {
+                    message: "region moving".into(),
+                    can_retry: true,
+                },
+                ErrorKind::Unavailable,
+            ),
+            (
+                Error::Server {
+                    message: "not a counter".into(),
+                    can_retry: false,
+                },
+                ErrorKind::Internal,
+            ),
+            (
+                Error::AlreadyExists {
+                    message: "t".into(),
+                },
+                ErrorKind::AlreadyExists,
+            ),
+            (
+                Error::IllegalArgument {
+                    message: "x".into(),
+                },
+                ErrorKind::InvalidArgument,
+            ),
+            (Error::InvalidInput("x".into()), ErrorKind::InvalidArgument),
+            (
+                Error::Transport {
+                    addr: "h:1".into(),
+                    source: Arc::new(io::Error::from(io::ErrorKind::ConnectionRefused)),
+                },
+                ErrorKind::Unavailable,
+            ),
+            (
+                Error::Timeout {
+                    method: "getRow",
+                    timeout: Duration::from_secs(1),
+                    hint: None,
+                },
+                ErrorKind::Timeout,
+            ),
+            (
+                Error::Protocol {
+                    addr: "h:1".into(),
+                    message: "x".into(),
+                },
+                ErrorKind::Protocol,
+            ),
+            (
+                Error::Unsupported {
+                    backend: "b",
+                    what: "x".into(),
+                },
+                ErrorKind::Unsupported,
+            ),
+        ];
+        for (err, kind) in cases {
+            assert_eq!(err.kind(), kind, "{err}");
+            let again = err.clone();
+            assert_eq!(again.kind(), kind);
+            assert_eq!(again.is_retryable(), err.is_retryable());
+            assert_eq!(again.to_string(), err.to_string());
+        }
     }
 
     #[test]
@@ -332,7 +554,7 @@ mod tests {
         );
         let io = Error::Transport {
             addr: "h:1".into(),
-            source: io::Error::new(io::ErrorKind::TimedOut, "slow"),
+            source: io::Error::new(io::ErrorKind::TimedOut, "slow").into(),
         };
         assert!(io.is_timeout());
         assert!(io.is_retryable());

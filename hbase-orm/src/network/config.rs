@@ -35,7 +35,7 @@ impl Config {
     pub(crate) fn transport_error(&self, source: io::Error) -> Error {
         Error::Transport {
             addr: self.addr.clone(),
-            source,
+            source: source.into(),
         }
     }
 

@@ -31,7 +31,7 @@ use tokio::task::JoinHandle;
 
 use super::config::Config;
 use super::framing::{next_frame, Splitter};
-use super::mismatch::{self, eof_error, NO_REPLY_HINT};
+use super::mismatch::{self, eof_error};
 use super::socket::{self, ReadHalf, WriteHalf};
 use crate::error::{Error, Result};
 use crate::protocol::method::{self, Method};
@@ -259,10 +259,21 @@ impl Handle {
                 // The socket may be stuck (a gateway speaking another protocol
                 // waits forever): drop it so later calls start afresh.
                 let _ = self.send(Msg::Reset { seq: sent.seq });
+                // No reply ever came: a gateway speaking another transport or
+                // protocol waits for bytes that never come, but so does a
+                // slow one. Only a gateway that answers a probe in another
+                // transport or protocol gets the mismatch hint.
+                let hint = if self.shared.got_reply.load(Ordering::Acquire) {
+                    None
+                } else {
+                    mismatch::diagnose(&self.config)
+                        .await
+                        .map(|(t, p)| mismatch::timeout_hint(t, p))
+                };
                 return Err(Error::Timeout {
                     method: M::NAME,
                     timeout: sent.timeout,
-                    hint: (!self.shared.got_reply.load(Ordering::Acquire)).then_some(NO_REPLY_HINT),
+                    hint,
                 });
             }
         };
@@ -346,43 +357,13 @@ fn lock(pending: &Mutex<VecDeque<Pending>>) -> MutexGuard<'_, VecDeque<Pending>>
     pending.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Fails every pending request with a copy of `err`.
-fn fail_all(pending: &Mutex<VecDeque<Pending>>, err: impl Fn(&'static str) -> Error) {
+/// Fails every pending request with `err`, the same error for each.
+fn fail_all(pending: &Mutex<VecDeque<Pending>>, err: &Error) {
     let drained: Vec<Pending> = lock(pending).drain(..).collect();
     for p in drained {
         if let Some(reply) = p.reply {
-            let _ = reply.send(Err(err(p.method)));
+            let _ = reply.send(Err(err.clone()));
         }
-    }
-}
-
-/// A copy of an I/O error for each caller it concerns.
-fn io_copy(e: &io::Error) -> io::Error {
-    io::Error::new(e.kind(), e.to_string())
-}
-
-/// A copy of a connection-level error for each caller it concerns.
-fn duplicate(err: &Error) -> Error {
-    match err {
-        Error::Transport { addr, source } => Error::Transport {
-            addr: addr.clone(),
-            source: io_copy(source),
-        },
-        Error::Protocol { addr, message } => Error::Protocol {
-            addr: addr.clone(),
-            message: message.clone(),
-        },
-        Error::Timeout {
-            method,
-            timeout,
-            hint,
-        } => Error::Timeout {
-            method,
-            timeout: *timeout,
-            hint: *hint,
-        },
-        Error::InvalidInput(message) => Error::InvalidInput(message.clone()),
-        other => Error::InvalidInput(other.to_string()),
     }
 }
 
@@ -409,7 +390,7 @@ async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
 }
 
 /// Drops a socket at once, failing what waits on it.
-fn kill(live: Live, shared: &Shared, err: impl Fn(&'static str) -> Error) {
+fn kill(live: Live, shared: &Shared, err: &Error) {
     live.reader.abort();
     live.dead.store(true, Ordering::Release);
     shared.set_current(None);
@@ -464,14 +445,11 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
                     .is_some_and(|l| lock(&l.pending).iter().any(|p| p.seq == seq));
                 if stuck {
                     if let Some(l) = live.take() {
-                        let addr = config.addr.clone();
-                        kill(l, &shared, |_| Error::Transport {
-                            addr: addr.clone(),
-                            source: io::Error::new(
-                                io::ErrorKind::ConnectionAborted,
-                                "the connection was reset after a call on it timed out",
-                            ),
-                        });
+                        let err = config.transport_error(io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            "the connection was reset after a call on it timed out",
+                        ));
+                        kill(l, &shared, &err);
                     }
                 }
             }
@@ -584,11 +562,7 @@ async fn write_batch(
     }
     if let Err(e) = result {
         if let Some(l) = live.take() {
-            let addr = config.addr.clone();
-            kill(l, shared, |_| Error::Transport {
-                addr: addr.clone(),
-                source: io_copy(&e),
-            });
+            kill(l, shared, &config.transport_error(e));
         }
     }
 }
@@ -614,7 +588,7 @@ async fn write_all(config: &Config, write: &mut WriteHalf, bytes: &[u8]) -> io::
 fn fail_batch(shared: &Shared, batch: &mut Vec<Request>, err: &Error) {
     for req in batch.drain(..) {
         if let Some(reply) = req.reply {
-            let _ = reply.send(Err(duplicate(err)));
+            let _ = reply.send(Err(err.clone()));
         }
         shared.give_buffer(req.bytes);
     }
@@ -682,7 +656,7 @@ async fn reader(
     };
     dead.store(true, Ordering::Release);
     tracing::debug!("connection to {} failed: {end}", config.addr);
-    fail_all(&pending, |_| duplicate(&end));
+    fail_all(&pending, &end);
 }
 
 /// Hands one reply to the oldest pending request.
@@ -722,11 +696,24 @@ fn deliver(
             config.advice(wire::sniff(&frame))
         ));
         if let Some(reply) = p.reply {
-            let _ = reply.send(Err(config.protocol_error(err.to_string())));
+            let _ = reply.send(Err(err.clone()));
         }
         return Err(err);
     }
     shared.got_reply.store(true, Ordering::Release);
+    if name != p.method.as_bytes() {
+        // The stream is in step (the sequence id matched): only this call
+        // fails.
+        let err = config.protocol_error(format!(
+            "the reply to `{}` (sequence id {seq}) is a reply to `{}`",
+            p.method,
+            String::from_utf8_lossy(name)
+        ));
+        if let Some(reply) = p.reply {
+            let _ = reply.send(Err(err));
+        }
+        return Ok(());
+    }
     match p.reply {
         Some(reply) => {
             // The caller may have given up: the reply is then dropped here.
@@ -868,6 +855,35 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn one_failure_reaches_every_waiter_unchanged() {
+        let pending = Mutex::new(VecDeque::new());
+        let mut receivers = Vec::new();
+        for seq in 0..3 {
+            let (tx, rx) = oneshot::channel();
+            lock(&pending).push_back(Pending {
+                seq,
+                method: "getRow",
+                reply: Some(tx),
+            });
+            receivers.push(rx);
+        }
+        let err = Error::Server {
+            message: "region moving".into(),
+            can_retry: true,
+        };
+        fail_all(&pending, &err);
+        for mut rx in receivers {
+            let got = rx.try_recv().unwrap().unwrap_err();
+            assert!(
+                matches!(&got, Error::Server { can_retry: true, message } if message == "region moving"),
+                "{got:?}"
+            );
+            assert!(got.is_retryable());
+        }
+        assert!(lock(&pending).is_empty());
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub(crate) struct Splitter {
 impl Splitter {
     pub(crate) fn new(protocol: Protocol, max_message_bytes: usize) -> Splitter {
         Splitter {
-            framer: Framer::new(protocol),
+            framer: Framer::new(protocol, max_message_bytes),
             scanner: MessageScanner::new(protocol, max_message_bytes),
             scanning: false,
         }

@@ -21,11 +21,28 @@ use super::socket;
 use crate::error::Error;
 use crate::protocol::rows::header;
 
-/// Given as the hint of a timeout when no reply has ever come from the gateway.
-pub(crate) const NO_REPLY_HINT: &str =
-    "no reply has ever come from this gateway: a gateway speaking \
-     another transport or protocol than the client does not answer; check .transport() \
-     and .protocol() against the server's options";
+/// The hint of a timeout when the gateway answered a probe in `transport`
+/// and `protocol` (see [`diagnose`]).
+pub(crate) fn timeout_hint(transport: Transport, protocol: Protocol) -> &'static str {
+    match (transport, protocol) {
+        (Transport::Buffered, Protocol::Binary) => {
+            "the gateway answers over the buffered transport in the binary protocol: \
+             set .transport(Transport::Buffered) and .protocol(Protocol::Binary)"
+        }
+        (Transport::Buffered, Protocol::Compact) => {
+            "the gateway answers over the buffered transport in the compact protocol: \
+             set .transport(Transport::Buffered) and .protocol(Protocol::Compact)"
+        }
+        (Transport::Framed, Protocol::Binary) => {
+            "the gateway answers over the framed transport in the binary protocol: \
+             set .transport(Transport::Framed) and .protocol(Protocol::Binary)"
+        }
+        (Transport::Framed, Protocol::Compact) => {
+            "the gateway answers over the framed transport in the compact protocol: \
+             set .transport(Transport::Framed) and .protocol(Protocol::Compact)"
+        }
+    }
+}
 
 /// What to do about a server that speaks TLS.
 #[cfg(feature = "tls")]
@@ -168,7 +185,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Finds which other transport and protocol the gateway speaks, by asking it
 /// for its table names (a harmless read) in each, at once. Used only when a
 /// gateway closed a connection without ever replying.
-async fn diagnose(config: &Config) -> Option<(Transport, Protocol)> {
+pub(crate) async fn diagnose(config: &Config) -> Option<(Transport, Protocol)> {
     let candidates: Vec<(Transport, Protocol)> = [
         (Transport::Buffered, Protocol::Binary),
         (Transport::Buffered, Protocol::Compact),

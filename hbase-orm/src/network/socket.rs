@@ -142,7 +142,7 @@ pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
         Ok(Err(e)) => {
             return Err(Error::Transport {
                 addr: config.addr.clone(),
-                source: e,
+                source: e.into(),
             })
         }
         Err(_) => {
@@ -155,7 +155,7 @@ pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
     };
     stream.set_nodelay(true).map_err(|e| Error::Transport {
         addr: config.addr.clone(),
-        source: e,
+        source: e.into(),
     })?;
     #[cfg(feature = "tls")]
     if let Some(tls) = &config.tls {
@@ -179,7 +179,7 @@ async fn handshake(
         .try_clone()
         .map_err(|e| Error::Transport {
             addr: config.addr.clone(),
-            source: e,
+            source: e.into(),
         })?;
     let connector = tokio_rustls::TlsConnector::from(client_config);
     let stream =

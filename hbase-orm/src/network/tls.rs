@@ -406,7 +406,8 @@ pub(crate) fn handshake_error(addr: &str, e: io::Error) -> Error {
         source: io::Error::new(
             e.kind(),
             format!("TLS handshake with {addr} failed: {e}{hint}"),
-        ),
+        )
+        .into(),
     }
 }
 

@@ -86,6 +86,7 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> R<Vec<Row>>
         compact: protocol == Protocol::Compact,
         last_id: 0,
         bool_value: None,
+        limit: usize::MAX,
     };
     let (kind, method, _) = r.message_begin()?;
     if kind == TMessageType::Exception {
@@ -180,6 +181,10 @@ struct Resume {
 #[derive(Debug)]
 pub(crate) struct Framer {
     compact: bool,
+    /// Declared lengths and counts above this make the message unreadable
+    /// at once (the general scanner then names the limit), instead of
+    /// waiting for bytes that will be refused anyway.
+    limit: usize,
     resume: Option<Resume>,
 }
 
@@ -193,10 +198,11 @@ pub(crate) enum Unframed {
 }
 
 impl Framer {
-    /// A framer for `protocol`.
-    pub(crate) fn new(protocol: Protocol) -> Framer {
+    /// A framer for `protocol`, for messages of `max_message_bytes` at most.
+    pub(crate) fn new(protocol: Protocol, max_message_bytes: usize) -> Framer {
         Framer {
             compact: protocol == Protocol::Compact,
+            limit: max_message_bytes,
             resume: None,
         }
     }
@@ -216,6 +222,7 @@ impl Framer {
             compact: self.compact,
             last_id: 0,
             bool_value: None,
+            limit: self.limit,
         };
         let mut list = None;
         match self.resume {
@@ -297,6 +304,7 @@ pub(crate) fn header(protocol: Protocol, frame: &[u8]) -> R<(&[u8], i32)> {
         compact: protocol == Protocol::Compact,
         last_id: 0,
         bool_value: None,
+        limit: usize::MAX,
     };
     let (_, name, seq) = r.message_begin()?;
     Ok((name, seq))
@@ -314,6 +322,9 @@ struct Reader<'a> {
     last_id: i16,
     /// The value of a boolean field, carried by its header (compact protocol).
     bool_value: Option<bool>,
+    /// The largest length or count accepted: past it a value is bad data,
+    /// whatever is buffered.
+    limit: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -367,6 +378,10 @@ impl<'a> Reader<'a> {
         };
         match usize::try_from(n) {
             Ok(n) if n <= self.remaining() => Ok(n),
+            Ok(n) if n > self.limit => Err(bad(format!(
+                "{what} {n} is larger than the limit of {} bytes",
+                self.limit
+            ))),
             Ok(_) => Err(short()),
             Err(_) => Err(bad(format!("negative {what} {n}"))),
         }
@@ -988,7 +1003,7 @@ mod tests {
                 let mut cuts: Vec<usize> = cuts.iter().map(|c| c % stream.len()).collect();
                 cuts.push(stream.len());
                 cuts.sort_unstable();
-                let mut framer = Framer::new(protocol);
+                let mut framer = Framer::new(protocol, 1 << 20);
                 let mut found = None;
                 for &cut in &cuts {
                     match framer.frame_len(&stream[..cut]) {
@@ -1012,7 +1027,7 @@ mod tests {
         ) {
             for protocol in PROTOCOLS {
                 let _ = rows(protocol, "scannerGetList", &Bytes::from(bytes.clone()));
-                let mut framer = Framer::new(protocol);
+                let mut framer = Framer::new(protocol, 1 << 20);
                 for cut in [bytes.len() / 2, bytes.len()] {
                     if let Ok(n) = framer.frame_len(&bytes[..cut]) {
                         prop_assert!(n <= cut);

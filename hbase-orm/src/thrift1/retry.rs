@@ -296,7 +296,7 @@ mod tests {
     fn transport(kind: io::ErrorKind) -> Error {
         Error::Transport {
             addr: "h:1".into(),
-            source: io::Error::new(kind, "x"),
+            source: io::Error::new(kind, "x").into(),
         }
     }
 

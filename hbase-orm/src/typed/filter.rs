@@ -10,12 +10,12 @@
 //! - updates of that field alone: [`Field::set`], and [`Field::clear`] for
 //!   optional fields.
 //!
-//! Filters compile to the gateway's filter language, e.g.
-//! `SingleColumnValueFilter('cf', 'age', >, 'binary:\x00\x00\x00\x1e', true, true)`:
-//! family, qualifier and value are single-quoted with `'` doubled, and the
-//! value bytes are sent as they are (the filter string is bytes). Rows without
-//! the cell never match (`filterIfMissing`), and only the newest version is
-//! compared.
+//! Filters are expression trees ([`FilterExpr`]) that each backend
+//! translates: the HBase Thrift1 backend into the gateway's filter language,
+//! e.g. `SingleColumnValueFilter('cf', 'age', >, 'binary:\x00\x00\x00\x1e', true, true)`
+//! (family, qualifier and value single-quoted with `'` doubled, the value
+//! bytes sent as they are). Rows without the cell never match, and only the
+//! newest version is compared.
 //!
 //! # Examples
 //!
@@ -34,8 +34,9 @@
 //!
 //! let f = User::fields();
 //! let filter = f.age().ge(18).and(f.name().ne("root"));
+//! let expr = filter.into_expr().expect("every value encodes");
 //! assert_eq!(
-//!     filter.as_bytes(),
+//!     hbase_orm::backend::thrift1::filter_string(&expr).unwrap(),
 //!     b"(SingleColumnValueFilter('cf', 'age', >=, 'binary:\x80\x00\x00\x12', true, true) \
 //!       AND SingleColumnValueFilter('cf', 'name', !=, 'binary:root', true, true))"
 //! );
@@ -62,6 +63,9 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::codec::{Codec, CodecError, OrderPreserving};
+use crate::store::FilterExpr;
+
+pub use crate::store::CompareOp;
 
 /// Marks a [`Field`] whose cell must be present.
 #[derive(Debug, Clone, Copy)]
@@ -126,37 +130,6 @@ impl<M, T, C, P> fmt::Debug for Field<M, T, C, P> {
             .field("name", &self.name)
             .field("column", &String::from_utf8_lossy(self.column))
             .finish()
-    }
-}
-
-/// One comparison operator of the filter language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    /// `<`
-    Less,
-    /// `<=`
-    LessOrEqual,
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `>=`
-    GreaterOrEqual,
-    /// `>`
-    Greater,
-}
-
-impl CompareOp {
-    /// The operator as written in a filter string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompareOp::Less => "<",
-            CompareOp::LessOrEqual => "<=",
-            CompareOp::Equal => "=",
-            CompareOp::NotEqual => "!=",
-            CompareOp::GreaterOrEqual => ">=",
-            CompareOp::Greater => ">",
-        }
     }
 }
 
@@ -290,24 +263,13 @@ impl<M, T, C: Codec<T>> Field<M, T, C, Optional> {
     }
 }
 
-/// Appends `bytes` single-quoted, doubling `'`.
-fn quote(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.push(b'\'');
-    for &b in bytes {
-        out.push(b);
-        if b == b'\'' {
-            out.push(b'\'');
-        }
-    }
-    out.push(b'\'');
-}
-
-/// A filter over rows of model `M`, in the gateway's filter language.
+/// A filter over rows of model `M`: an expression tree ([`FilterExpr`])
+/// that the backend translates into its own filter language.
 ///
 /// Built from [`Field`]s, combined with [`and`](Filter::and) and
-/// [`or`](Filter::or); [`Filter::raw`] takes any filter string.
+/// [`or`](Filter::or); [`Filter::raw`] takes any HBase filter string.
 pub struct Filter<M> {
-    expr: Vec<u8>,
+    expr: FilterExpr,
     error: Option<(&'static str, CodecError)>,
     _model: PhantomData<fn() -> M>,
 }
@@ -325,17 +287,31 @@ impl<M> Clone for Filter<M> {
 impl<M> fmt::Debug for Filter<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Filter")
-            .field("expr", &String::from_utf8_lossy(&self.expr))
+            .field("expr", &self.expr)
             .field("error", &self.error)
             .finish()
     }
 }
 
 impl<M> Filter<M> {
-    /// A filter given as a filter-language string, e.g. `b"KeyOnlyFilter()"`.
+    /// A filter from a string in the HBase filter language, passed to the
+    /// gateway as it is (other backends refuse it).
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{filter::Filter, store::FilterExpr};
+    /// struct M;
+    /// let f: Filter<M> = Filter::raw("PrefixFilter('a')");
+    /// assert_eq!(f.expr(), &FilterExpr::HBase(b"PrefixFilter('a')".to_vec()));
+    /// ```
     pub fn raw(expr: impl Into<Vec<u8>>) -> Self {
+        Filter::from_expr(FilterExpr::HBase(expr.into()))
+    }
+
+    /// A filter from an expression tree.
+    pub fn from_expr(expr: FilterExpr) -> Self {
         Filter {
-            expr: expr.into(),
+            expr,
             error: None,
             _model: PhantomData,
         }
@@ -343,85 +319,66 @@ impl<M> Filter<M> {
 
     fn failed(field: &'static str, e: CodecError) -> Self {
         Filter {
-            expr: Vec::new(),
+            expr: FilterExpr::HBase(Vec::new()),
             error: Some((field, e)),
             _model: PhantomData,
         }
     }
 
-    /// `SingleColumnValueFilter('fam', 'qual', op, 'binary:value', true, true)`.
+    /// Rows whose cell `family:qualifier` compares to the encoded `value`
+    /// by `op`; rows without the cell do not match.
     pub fn single_column_value(
         family: &[u8],
         qualifier: &[u8],
         op: CompareOp,
         value: &[u8],
     ) -> Self {
-        let mut e = Vec::with_capacity(64 + family.len() + qualifier.len() + value.len());
-        e.extend_from_slice(b"SingleColumnValueFilter(");
-        quote(&mut e, family);
-        e.extend_from_slice(b", ");
-        quote(&mut e, qualifier);
-        e.extend_from_slice(b", ");
-        e.extend_from_slice(op.as_str().as_bytes());
-        e.extend_from_slice(b", ");
-        let mut comparator = Vec::with_capacity(7 + value.len());
-        comparator.extend_from_slice(b"binary:");
-        comparator.extend_from_slice(value);
-        quote(&mut e, &comparator);
-        e.extend_from_slice(b", true, true)");
-        Filter::raw(e)
+        Filter::from_expr(FilterExpr::Column {
+            family: family.to_vec(),
+            qualifier: qualifier.to_vec(),
+            op,
+            value: value.to_vec(),
+        })
     }
 
-    fn combine(self, word: &[u8], other: Filter<M>) -> Self {
-        let error = self.error.or(other.error);
-        let mut e = Vec::with_capacity(self.expr.len() + other.expr.len() + 8);
-        e.push(b'(');
-        e.extend_from_slice(&self.expr);
-        e.push(b' ');
-        e.extend_from_slice(word);
-        e.push(b' ');
-        e.extend_from_slice(&other.expr);
-        e.push(b')');
+    fn combine(self, other: Filter<M>, join: fn(FilterExpr, FilterExpr) -> FilterExpr) -> Self {
         Filter {
-            expr: e,
-            error,
+            expr: join(self.expr, other.expr),
+            error: self.error.or(other.error),
             _model: PhantomData,
         }
     }
 
-    /// Rows matching both.
+    /// Rows both filters match.
     pub fn and(self, other: Filter<M>) -> Self {
-        self.combine(b"AND", other)
+        self.combine(other, FilterExpr::and)
     }
 
-    /// Rows matching either.
+    /// Rows either filter matches.
     pub fn or(self, other: Filter<M>) -> Self {
-        self.combine(b"OR", other)
+        self.combine(other, FilterExpr::or)
     }
 
-    /// `WHILE`: stop the scan at the first row that does not match.
+    /// Ends the scan at the first row the filter does not match.
     pub fn while_matching(self) -> Self {
-        let mut e = b"WHILE ".to_vec();
-        e.extend_from_slice(&self.expr);
         Filter {
-            expr: e,
+            expr: FilterExpr::WhileMatching(Box::new(self.expr)),
             error: self.error,
             _model: PhantomData,
         }
     }
 
-    /// The filter string.
-    pub fn as_bytes(&self) -> &[u8] {
+    /// The expression tree.
+    pub fn expr(&self) -> &FilterExpr {
         &self.expr
     }
 
-    /// The filter string, or the encoding error of a value in it.
+    /// The expression tree, or the error of the first value that did not
+    /// encode (with its field).
     ///
     /// # Errors
-    ///
-    /// When a value given to a field's comparison could not be encoded; the
-    /// error names the field.
-    pub fn into_bytes(self) -> Result<Vec<u8>, (&'static str, CodecError)> {
+    /// The field and codec error of a value that did not encode.
+    pub fn into_expr(self) -> Result<FilterExpr, (&'static str, CodecError)> {
         match self.error {
             Some(e) => Err(e),
             None => Ok(self.expr),
@@ -484,7 +441,9 @@ mod tests {
     #[test]
     fn quoting_doubles_quotes_and_keeps_bytes() {
         let f: Field<M, String, Utf8> = Field::__new("name", b"c'f", b"na'me", b"c'f:na'me");
-        let filter = f.eq("it's\0\u{ff}").into_bytes().unwrap();
+        let filter =
+            crate::backend::thrift1::filter_string(&f.eq("it's\0\u{ff}").into_expr().unwrap())
+                .unwrap();
         assert_eq!(
             filter,
             b"SingleColumnValueFilter('c''f', 'na''me', =, 'binary:it''s\0\xC3\xBF', true, true)"
@@ -497,7 +456,7 @@ mod tests {
         let n: Field<M, u8, BigEndian> = Field::__new("n", b"cf", b"n", b"cf:n");
         let f = age.between(-1, 1).or(n.lt(3u8)).while_matching();
         assert_eq!(
-            String::from_utf8_lossy(f.as_bytes()),
+            String::from_utf8_lossy(&crate::backend::thrift1::filter_string(f.expr()).unwrap()),
             "WHILE ((SingleColumnValueFilter('cf', 'age', >=, 'binary:\u{7f}\u{fffd}\u{fffd}\u{fffd}', true, true) \
              AND SingleColumnValueFilter('cf', 'age', <=, 'binary:\u{fffd}\0\0\u{1}', true, true)) \
              OR SingleColumnValueFilter('cf', 'n', <, 'binary:\u{3}', true, true))"

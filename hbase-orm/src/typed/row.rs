@@ -494,70 +494,7 @@ impl ColumnSpec {
     }
 }
 
-/// A column family of the table with the options `create_table` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FamilySpec {
-    /// The family name.
-    pub name: &'static str,
-    /// Versions kept (`max_versions`); `None` = the server's default.
-    pub max_versions: Option<i32>,
-    /// Time to live in seconds; `None` = forever.
-    pub ttl: Option<i32>,
-    /// Compression (`"NONE"`, `"GZ"`, `"SNAPPY"`, ...).
-    pub compression: Option<&'static str>,
-    /// Bloom filter type (`"NONE"`, `"ROW"`, `"ROWCOL"`).
-    pub bloom_filter: Option<&'static str>,
-    /// Keep in memory.
-    pub in_memory: Option<bool>,
-    /// Use the block cache.
-    pub block_cache: Option<bool>,
-}
-
-impl FamilySpec {
-    /// A family with the server's default options.
-    pub const fn new(name: &'static str) -> Self {
-        FamilySpec {
-            name,
-            max_versions: None,
-            ttl: None,
-            compression: None,
-            bloom_filter: None,
-            in_memory: None,
-            block_cache: None,
-        }
-    }
-    /// Sets `max_versions`.
-    pub const fn max_versions(mut self, n: i32) -> Self {
-        self.max_versions = Some(n);
-        self
-    }
-    /// Sets the time to live in seconds.
-    pub const fn ttl(mut self, seconds: i32) -> Self {
-        self.ttl = Some(seconds);
-        self
-    }
-    /// Sets the compression.
-    pub const fn compression(mut self, c: &'static str) -> Self {
-        self.compression = Some(c);
-        self
-    }
-    /// Sets the bloom filter type.
-    pub const fn bloom_filter(mut self, b: &'static str) -> Self {
-        self.bloom_filter = Some(b);
-        self
-    }
-    /// Sets in-memory.
-    pub const fn in_memory(mut self, v: bool) -> Self {
-        self.in_memory = Some(v);
-        self
-    }
-    /// Sets block caching.
-    pub const fn block_cache(mut self, v: bool) -> Self {
-        self.block_cache = Some(v);
-        self
-    }
-}
+pub use crate::store::FamilySpec;
 
 /// The static description of a model: table, families, columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

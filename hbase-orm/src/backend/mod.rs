@@ -1,0 +1,15 @@
+//! The backends of the [`store`](crate::store) traits: each translates the
+//! store's calls (and its [`FilterExpr`](crate::store::FilterExpr)s) into
+//! one client's.
+//!
+//! - [`thrift1`]: the HBase Thrift1 gateway, through the client in
+//!   [`Connection`](crate::Connection); the default backend of
+//!   [`Repo`](crate::Repo).
+//!
+//! A new backend is one module here implementing [`Store`](crate::store::Store)
+//! and [`StoreTable`](crate::store::StoreTable) (and the capability traits it
+//! can serve) for its client's types. It may use the store traits, its
+//! client and the value types; the typed layer uses it only through the
+//! traits.
+
+pub mod thrift1;

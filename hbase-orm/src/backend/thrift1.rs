@@ -1,0 +1,283 @@
+//! The HBase Thrift1 gateway as a [`Store`]: [`Connection`] is the store,
+//! [`Table`] its table, with every capability (counters, appends,
+//! check-and-put), and filters translated into the HBase filter language by
+//! [`filter_string`].
+
+use crate::error::Result;
+use crate::store::{
+    Appends, CheckAndPut, CompareOp, Counters, FamilySpec, FilterExpr, RowWrite, ScanSpec, Store,
+    StoreTable, StoreWriter,
+};
+use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
+use crate::value::{Cell, Row};
+
+impl Store for Connection {
+    type Table = Table;
+
+    fn store_table(&self, name: &str) -> Table {
+        self.table(name)
+    }
+}
+
+/// The HBase column family descriptor of `f`.
+fn column_family(f: &FamilySpec) -> ColumnFamily {
+    let mut cf = ColumnFamily::new(f.name);
+    if let Some(n) = f.max_versions {
+        cf = cf.max_versions(n);
+    }
+    if let Some(t) = f.ttl {
+        cf = cf.time_to_live(t);
+    }
+    if let Some(c) = f.compression {
+        cf = cf.compression(c);
+    }
+    if let Some(b) = f.bloom_filter {
+        cf = cf.bloom_filter_type(b);
+    }
+    if let Some(m) = f.in_memory {
+        cf = cf.in_memory(m);
+    }
+    if let Some(b) = f.block_cache {
+        cf = cf.block_cache_enabled(b);
+    }
+    cf
+}
+
+impl StoreTable for Table {
+    type Rows = Scan;
+    type Writer = Writer;
+
+    fn table_name(&self) -> &str {
+        self.name()
+    }
+
+    async fn create(&self, families: &[FamilySpec]) -> Result<()> {
+        let families: Vec<ColumnFamily> = families.iter().map(column_family).collect();
+        self.connection().create_table(self.name(), families).await
+    }
+
+    async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
+        let mut req = self.row(key);
+        if !columns.is_empty() {
+            req = req.columns(columns);
+        }
+        req.await
+    }
+
+    async fn get_rows(&self, keys: &[&[u8]], columns: &[&[u8]]) -> Result<Vec<Row>> {
+        let mut req = self.rows(keys);
+        if !columns.is_empty() {
+            req = req.columns(columns);
+        }
+        req.await
+    }
+
+    async fn get_versions(&self, key: &[u8], column: &[u8], n: u32) -> Result<Vec<Cell>> {
+        self.cells(key, column).versions(n).await
+    }
+
+    async fn write_row(&self, key: &[u8], write: &RowWrite) -> Result<()> {
+        if write.deletes().is_empty() {
+            if write.puts().next().is_some() {
+                self.put(key, write.puts()).await?;
+            }
+        } else {
+            // Puts before deletes of other columns: one `mutateRows` call.
+            let mut batch = self.batch();
+            batch.put(key, write.puts()).await?;
+            batch.delete_columns(key, write.deletes()).await?;
+            batch.send().await?;
+        }
+        put_versions(self, key, write).await
+    }
+
+    fn writer(&self, batch_size: usize) -> Writer {
+        Writer {
+            batch: self.batch().batch_size(batch_size),
+            table: self.clone(),
+        }
+    }
+
+    async fn delete_row(&self, key: &[u8]) -> Result<()> {
+        self.delete(key).await
+    }
+
+    fn scan_rows(&self, spec: ScanSpec) -> Result<Scan> {
+        let mut scan = self.scan().reverse(spec.reverse);
+        if !spec.columns.is_empty() {
+            scan = scan.columns(spec.columns);
+        }
+        if let Some(p) = spec.prefix {
+            scan = scan.row_prefix(p);
+        }
+        if let Some(s) = spec.start {
+            scan = scan.row_start(s);
+        }
+        if let Some(s) = spec.stop {
+            scan = scan.row_stop(s);
+        }
+        if let Some(n) = spec.limit {
+            scan = scan.limit(n);
+        }
+        if let Some(n) = spec.batch_size {
+            scan = scan.batch_size(n);
+        }
+        if let Some(f) = &spec.filter {
+            scan = scan.filter(filter_string(f)?);
+        }
+        Ok(scan)
+    }
+}
+
+/// The timestamped puts of `write`, one call per timestamp.
+async fn put_versions(table: &Table, key: &[u8], write: &RowWrite) -> Result<()> {
+    for (ts, cells) in write.versions() {
+        table.put(key, cells).timestamp(ts).await?;
+    }
+    Ok(())
+}
+
+/// Row writes buffered in a [`Batch`] (`mutateRows` calls); timestamped
+/// puts are sent at once, one call per timestamp.
+#[derive(Debug)]
+pub struct Writer {
+    batch: Batch,
+    table: Table,
+}
+
+impl StoreWriter for Writer {
+    async fn write_row(&mut self, key: &[u8], write: &RowWrite) -> Result<()> {
+        self.batch.put(key, write.puts()).await?;
+        self.batch.delete_columns(key, write.deletes()).await?;
+        put_versions(&self.table, key, write).await
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        self.batch.send().await
+    }
+}
+
+impl Counters for Table {
+    async fn increment(&self, key: &[u8], column: &[u8], by: i64) -> Result<i64> {
+        self.counter_inc(key, column, by).await
+    }
+}
+
+impl Appends for Table {
+    async fn append(&self, key: &[u8], column: &[u8], value: &[u8]) -> Result<Option<Cell>> {
+        let cells = Table::append(self, key, [(column, value)]).await?;
+        Ok(cells.into_iter().next())
+    }
+}
+
+impl CheckAndPut for Table {
+    async fn check_and_put(
+        &self,
+        key: &[u8],
+        check_column: &[u8],
+        expected: Option<&[u8]>,
+        column: &[u8],
+        value: &[u8],
+    ) -> Result<bool> {
+        let mut req = Table::check_and_put(self, key, column, value).check_column(check_column);
+        if let Some(expected) = expected {
+            req = req.if_equals(expected);
+        }
+        req.await
+    }
+}
+
+/// `expr` in the HBase filter language, as the gateway's `filterString`
+/// takes it (bytes: values go in as they are).
+///
+/// A column comparison becomes a `SingleColumnValueFilter` with a `binary:`
+/// comparator that skips rows without the cell and looks at the newest
+/// version only; family, qualifier and value are single-quoted with `'`
+/// doubled.
+///
+/// # Errors
+/// None today: every [`FilterExpr`] has an HBase form. (Other backends
+/// refuse the `HBase` variant.)
+///
+/// # Examples
+/// ```
+/// use hbase_orm::backend::thrift1::filter_string;
+/// use hbase_orm::store::{CompareOp, FilterExpr};
+///
+/// let expr = FilterExpr::Column {
+///     family: b"cf".to_vec(),
+///     qualifier: b"it's".to_vec(),
+///     op: CompareOp::Equal,
+///     value: b"x".to_vec(),
+/// };
+/// assert_eq!(
+///     filter_string(&expr).unwrap(),
+///     b"SingleColumnValueFilter('cf', 'it''s', =, 'binary:x', true, true)"
+/// );
+/// ```
+pub fn filter_string(expr: &FilterExpr) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(64);
+    write_filter(&mut out, expr);
+    Ok(out)
+}
+
+fn write_filter(out: &mut Vec<u8>, expr: &FilterExpr) {
+    match expr {
+        FilterExpr::Column {
+            family,
+            qualifier,
+            op,
+            value,
+        } => single_column_value(out, family, qualifier, *op, value),
+        FilterExpr::And(a, b) => combine(out, a, b"AND", b),
+        FilterExpr::Or(a, b) => combine(out, a, b"OR", b),
+        FilterExpr::WhileMatching(e) => {
+            out.extend_from_slice(b"WHILE ");
+            write_filter(out, e);
+        }
+        FilterExpr::HBase(s) => out.extend_from_slice(s),
+    }
+}
+
+fn combine(out: &mut Vec<u8>, a: &FilterExpr, word: &[u8], b: &FilterExpr) {
+    out.push(b'(');
+    write_filter(out, a);
+    out.push(b' ');
+    out.extend_from_slice(word);
+    out.push(b' ');
+    write_filter(out, b);
+    out.push(b')');
+}
+
+fn single_column_value(
+    out: &mut Vec<u8>,
+    family: &[u8],
+    qualifier: &[u8],
+    op: CompareOp,
+    value: &[u8],
+) {
+    out.extend_from_slice(b"SingleColumnValueFilter(");
+    quote(out, family);
+    out.extend_from_slice(b", ");
+    quote(out, qualifier);
+    out.extend_from_slice(b", ");
+    out.extend_from_slice(op.as_str().as_bytes());
+    out.extend_from_slice(b", ");
+    let mut comparator = Vec::with_capacity(7 + value.len());
+    comparator.extend_from_slice(b"binary:");
+    comparator.extend_from_slice(value);
+    quote(out, &comparator);
+    out.extend_from_slice(b", true, true)");
+}
+
+/// `bytes` single-quoted, with `'` doubled.
+fn quote(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'\'');
+    for &b in bytes {
+        out.push(b);
+        if b == b'\'' {
+            out.push(b'\'');
+        }
+    }
+    out.push(b'\'');
+}
