@@ -2,7 +2,7 @@
 //! `hbase-emulator` binary.
 //!
 //! It speaks the gateway's wire protocol (binary or compact, buffered or
-//! framed) and reproduces the gateway's observable behaviour: multi-version
+//! framed, or Thrift over HTTP as in the gateway's HTTP mode) and reproduces the gateway's observable behaviour: multi-version
 //! cells, timestamps, counters, scanners, the filter language and the admin
 //! calls, with the errors HBase raises. Unmodified HBase clients work against
 //! it, which makes it the embedded default behind tests and examples.

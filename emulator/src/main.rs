@@ -51,11 +51,13 @@ struct Args {
     #[arg(long, default_value = "secret", value_name = "PASSWORD")]
     accumulo_root_password: String,
 
-    /// Transport: `buffered` (messages back to back, the gateway's default)
-    /// or `framed` (each message prefixed with its 4-byte length, as a
-    /// gateway started with -hsha, -nonblocking, -threadedselector or -f).
-    #[arg(long, default_value = "buffered", value_name = "buffered|framed")]
-    transport: Transport,
+    /// Transport: `buffered` (messages back to back, the gateway's default),
+    /// `framed` (each message prefixed with its 4-byte length, as a gateway
+    /// started with -hsha, -nonblocking, -threadedselector or -f) or `http`
+    /// (each call an HTTP POST of one binary-protocol message, as a gateway
+    /// with hbase.regionserver.thrift.http=true; HTTPS with --tls-cert).
+    #[arg(long, default_value = "buffered", value_name = "buffered|framed|http")]
+    transport: ListenTransport,
 
     /// Protocol: `binary` (the gateway's default) or `compact` (as a gateway
     /// started with -c).
@@ -142,6 +144,35 @@ struct Args {
     tls_key: Option<PathBuf>,
 }
 
+/// What `--transport` accepts: a socket transport, or HTTP.
+#[derive(Debug, Clone, Copy)]
+enum ListenTransport {
+    Socket(Transport),
+    Http,
+}
+
+impl std::str::FromStr for ListenTransport {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("http") {
+            return Ok(ListenTransport::Http);
+        }
+        s.parse::<Transport>()
+            .map(ListenTransport::Socket)
+            .map_err(|_| format!("unknown transport `{s}` (expected buffered, framed or http)"))
+    }
+}
+
+impl std::fmt::Display for ListenTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListenTransport::Socket(t) => t.fmt(f),
+            ListenTransport::Http => f.write_str("http"),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -203,10 +234,20 @@ async fn run(args: Args) -> ExitCode {
             .accumulo_protocol(args.accumulo_protocol)
             .accumulo_root_password(args.accumulo_root_password.clone());
     }
+    match args.transport {
+        ListenTransport::Socket(transport) => builder = builder.transport(transport),
+        ListenTransport::Http if args.protocol != Protocol::Binary => {
+            eprintln!(
+                "hbase-emulator: --transport http always speaks the binary protocol (as the gateway's HTTP mode); drop --protocol {}",
+                args.protocol
+            );
+            return ExitCode::FAILURE;
+        }
+        ListenTransport::Http => builder = builder.http(),
+    }
     let started = builder
         .hbase(serve_hbase)
         .bind(bind)
-        .transport(args.transport)
         .protocol(args.protocol)
         .max_message_bytes(args.max_message_bytes)
         .scanner_timeout(Duration::from_secs(args.scanner_timeout_secs))

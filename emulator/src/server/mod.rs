@@ -6,6 +6,7 @@
 //! tasks.
 
 pub(crate) mod connection;
+mod http;
 pub(crate) mod service;
 #[cfg(feature = "tls")]
 mod tls;
@@ -116,6 +117,7 @@ pub struct EmulatorBuilder {
     data_dir: Option<PathBuf>,
     durable: DurableOptions,
     limits: Limits,
+    http: bool,
     #[cfg(feature = "tls")]
     tls: Option<tls::Identity>,
     /// Whether the HBase gateway is served.
@@ -163,6 +165,7 @@ impl Default for EmulatorBuilder {
             data_dir: None,
             durable: DurableOptions::default(),
             limits: Limits::default(),
+            http: false,
             #[cfg(feature = "tls")]
             tls: None,
             hbase: true,
@@ -184,6 +187,33 @@ impl EmulatorBuilder {
     /// `-f` speaks the framed transport.
     pub fn transport(mut self, transport: Transport) -> Self {
         self.transport = transport;
+        self
+    }
+
+    /// Speaks Thrift over HTTP, as a gateway started with
+    /// `hbase.regionserver.thrift.http=true`: each call is an HTTP/1.1 POST
+    /// (any path) whose body is one message of the binary protocol, and the
+    /// reply is the body of the answer; connections are kept alive. With
+    /// [`EmulatorBuilder::tls`] it is HTTPS. The transport and protocol
+    /// settings do not apply (the gateway's HTTP mode always speaks the
+    /// binary protocol).
+    ///
+    /// A request that goes wrong gets an HTTP error status and its
+    /// connection is closed: another method than POST (`405`), a body past
+    /// [`EmulatorBuilder::max_message_bytes`] (`413`), a body that is not
+    /// exactly one message (`400`), a body that does not arrive within the
+    /// [`read_timeout`](EmulatorBuilder::read_timeout) (`408`).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emulator = hbase_emulator::Emulator::builder().http().start().await?;
+    /// println!("POST calls to http://{}/", emulator.addr());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn http(mut self) -> Self {
+        self.http = true;
         self
     }
 
@@ -443,6 +473,7 @@ impl EmulatorBuilder {
                 ..self.conn_config()
             },
             reap_every: reap_interval(config.idle_timeout),
+            http: false,
             connections: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
             #[cfg(feature = "tls")]
@@ -463,6 +494,7 @@ impl EmulatorBuilder {
             service,
             config: self.conn_config(),
             reap_every: reap_interval(self.scanner_timeout),
+            http: self.http,
             connections: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
             #[cfg(feature = "tls")]
@@ -613,6 +645,11 @@ impl Emulator {
         self.config.protocol
     }
 
+    /// Whether it speaks Thrift over HTTP ([`EmulatorBuilder::http`]).
+    pub fn is_http(&self) -> bool {
+        self.shared.http
+    }
+
     /// Whether it speaks TLS ([`EmulatorBuilder::tls`]).
     ///
     /// # Examples
@@ -713,6 +750,8 @@ struct Shared {
     service: Arc<dyn Service>,
     config: ConnConfig,
     reap_every: Duration,
+    /// Whether connections speak Thrift over HTTP.
+    http: bool,
     /// A duplicate handle of every open connection's socket, to shut it down
     /// from outside its task.
     connections: Mutex<HashMap<u64, std::net::TcpStream>>,
@@ -869,26 +908,59 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
                     return;
                 }
             };
+            if shared.http {
+                return finish_http(
+                    http::serve(stream, shared.config, Arc::clone(&shared.service)).await,
+                    peer,
+                    &registration,
+                );
+            }
             Connection::new(shared.config, ConnectionId(registration.id))
                 .run(&mut stream, &*shared.service)
                 .await
         }
         None => {
+            if shared.http {
+                return finish_http(
+                    http::serve(stream, shared.config, Arc::clone(&shared.service)).await,
+                    peer,
+                    &registration,
+                );
+            }
             Connection::new(shared.config, ConnectionId(registration.id))
                 .run(&mut stream, &*shared.service)
                 .await
         }
     };
     #[cfg(not(feature = "tls"))]
-    let outcome = Connection::new(shared.config, ConnectionId(registration.id))
-        .run(&mut stream, &*shared.service)
-        .await;
+    let outcome = if shared.http {
+        return finish_http(
+            http::serve(stream, shared.config, Arc::clone(&shared.service)).await,
+            peer,
+            &registration,
+        );
+    } else {
+        Connection::new(shared.config, ConnectionId(registration.id))
+            .run(&mut stream, &*shared.service)
+            .await
+    };
     match outcome {
         Ok(()) => debug!(%peer, "connection closed by the client"),
         Err(_) if !registration.is_registered() => {
             debug!(%peer, "connection closed by disconnect_all")
         }
         Err(e) => warn!(%peer, "closing the connection: {e}"),
+    }
+}
+
+/// Logs why an HTTP connection ended.
+fn finish_http(outcome: Result<(), hyper::Error>, peer: SocketAddr, registration: &Registration) {
+    match outcome {
+        Ok(()) => debug!(%peer, "HTTP connection closed"),
+        Err(_) if !registration.is_registered() => {
+            debug!(%peer, "connection closed by disconnect_all")
+        }
+        Err(e) => warn!(%peer, "closing the HTTP connection: {}", http::describe(&e)),
     }
 }
 
