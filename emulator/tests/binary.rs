@@ -39,12 +39,12 @@ fn help_explains_every_flag() {
 #[test]
 fn a_bad_flag_is_refused() {
     let out = Command::new(BIN)
-        .args(["--transport", "http"])
+        .args(["--transport", "smoke-signals"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("http"), "{err}");
+    assert!(err.contains("smoke-signals"), "{err}");
 }
 
 #[test]
