@@ -236,8 +236,8 @@ struct THRegionLocation {
   2: required THRegionInfo regionInfo
 }
 
-// The comparison of checkAndMutate: the stored value compared with the
-// given one (stored `op` given).
+// The comparison of checkAndMutate, read as "given `op` stored": LESS
+// matches when the given value sorts before the stored one.
 enum TCompareOp {
   LESS = 0,
   LESS_OR_EQUAL = 1,
