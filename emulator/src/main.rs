@@ -1,5 +1,6 @@
 //! The `hbase-emulator` binary: an emulated HBase Thrift1 gateway on a TCP
-//! port, for clients in any language.
+//! port (and, with `--thrift2-bind`, the Thrift2 gateway on another), for
+//! clients in any language.
 //!
 //! Prints `hbase-emulator listening on ADDR (TRANSPORT, PROTOCOL)` (with
 //! `, TLS` after the protocol under `--tls-cert`) on standard output once it
@@ -50,6 +51,13 @@ struct Args {
     /// Password of the Accumulo Proxy's `root` user.
     #[arg(long, default_value = "secret", value_name = "PASSWORD")]
     accumulo_root_password: String,
+
+    /// Also serve the Thrift2 gateway (service THBaseService, as HBase's
+    /// thrift2.ThriftServer) on ADDR, over the same tables and with the same
+    /// transport, protocol and TLS. Once listening it prints a second line,
+    /// `hbase-emulator thrift2 listening on ADDR (...)`.
+    #[arg(long, value_name = "ADDR")]
+    thrift2_bind: Option<SocketAddr>,
 
     /// Transport: `buffered` (messages back to back, the gateway's default),
     /// `framed` (each message prefixed with its 4-byte length, as a gateway
@@ -245,6 +253,9 @@ async fn run(args: Args) -> ExitCode {
         }
         ListenTransport::Http => builder = builder.http(),
     }
+    if let Some(addr) = args.thrift2_bind {
+        builder = builder.thrift2_bind(addr);
+    }
     let started = builder
         .hbase(serve_hbase)
         .bind(bind)
@@ -276,20 +287,23 @@ async fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let settings = format!(
+        "({}, {}{})",
+        args.transport,
+        args.protocol,
+        if emulator.is_tls() { ", TLS" } else { "" }
+    );
     if serve_hbase {
-        println!(
-            "hbase-emulator listening on {} ({}, {}{})",
-            emulator.addr(),
-            args.transport,
-            args.protocol,
-            if emulator.is_tls() { ", TLS" } else { "" }
-        );
+        println!("hbase-emulator listening on {} {settings}", emulator.addr());
     }
     if let Some(addr) = emulator.accumulo_addr() {
         println!(
             "hbase-emulator listening on {addr} (framed, {}, Accumulo Proxy)",
             args.accumulo_protocol
         );
+    }
+    if let Some(addr) = emulator.thrift2_addr() {
+        println!("hbase-emulator thrift2 listening on {addr} {settings}");
     }
     stop.wait().await;
     tracing::info!("stopping");

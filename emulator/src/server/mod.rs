@@ -66,6 +66,8 @@ pub struct Emulator {
     runner: Runner,
     /// The Accumulo Proxy listener, when it is served beside the gateway.
     accumulo: Option<(SocketAddr, Arc<Shared>)>,
+    /// The Thrift2 listener's address and state, when there is one.
+    thrift2: Option<(SocketAddr, Arc<Shared>)>,
 }
 
 /// Where the accept loop runs.
@@ -118,6 +120,7 @@ pub struct EmulatorBuilder {
     durable: DurableOptions,
     limits: Limits,
     http: bool,
+    thrift2_bind: Option<SocketAddr>,
     #[cfg(feature = "tls")]
     tls: Option<tls::Identity>,
     /// Whether the HBase gateway is served.
@@ -148,10 +151,27 @@ impl AccumuloConfig {
 /// Listeners bound and services built, ready for their accept loops: the
 /// main one (the gateway, or the Accumulo Proxy when it is served alone)
 /// and the Accumulo Proxy beside the gateway.
-type Prepared = (
+/// The gateway's listener, and the Thrift2 one when asked for.
+type Hbase = (
     (TcpListener, Arc<Shared>),
     Option<(TcpListener, Arc<Shared>)>,
 );
+
+type Prepared = (
+    (TcpListener, Arc<Shared>),
+    Option<(TcpListener, Arc<Shared>)>,
+    Option<(TcpListener, Arc<Shared>)>,
+);
+
+/// The address and state of a prepared extra listener.
+fn handle_of(
+    listener: &Option<(TcpListener, Arc<Shared>)>,
+) -> io::Result<Option<(SocketAddr, Arc<Shared>)>> {
+    listener
+        .as_ref()
+        .map(|(l, s)| Ok((l.local_addr()?, Arc::clone(s))))
+        .transpose()
+}
 
 impl Default for EmulatorBuilder {
     fn default() -> Self {
@@ -166,6 +186,7 @@ impl Default for EmulatorBuilder {
             durable: DurableOptions::default(),
             limits: Limits::default(),
             http: false,
+            thrift2_bind: None,
             #[cfg(feature = "tls")]
             tls: None,
             hbase: true,
@@ -214,6 +235,27 @@ impl EmulatorBuilder {
     /// ```
     pub fn http(mut self) -> Self {
         self.http = true;
+        self
+    }
+
+    /// Also serves the Thrift2 gateway (service `THBaseService`, as HBase's
+    /// `thrift2.ThriftServer`) on `addr`, over the same tables, with the same
+    /// transport, protocol, HTTP and TLS settings. Port 0 picks a free port
+    /// ([`Emulator::thrift2_addr`]). Default: no Thrift2 listener.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emulator = hbase_emulator::Emulator::builder()
+    ///     .thrift2_bind("127.0.0.1:0".parse().unwrap())
+    ///     .start()
+    ///     .await?;
+    /// println!("Thrift2 at {}", emulator.thrift2_addr().unwrap());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn thrift2_bind(mut self, addr: SocketAddr) -> Self {
+        self.thrift2_bind = Some(addr);
         self
     }
 
@@ -445,14 +487,15 @@ impl EmulatorBuilder {
         };
         if !self.hbase {
             return match accumulo {
-                Some(accumulo) => Ok((accumulo, None)),
+                Some(accumulo) => Ok((accumulo, None, None)),
                 None => Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     "nothing to serve: the HBase gateway is off and the Accumulo Proxy is not on",
                 )),
             };
         }
-        Ok((self.prepare_hbase().await?, accumulo))
+        let (hbase, thrift2) = self.prepare_hbase().await?;
+        Ok((hbase, accumulo, thrift2))
     }
 
     /// Binds the Accumulo Proxy's listener and builds its service.
@@ -483,24 +526,39 @@ impl EmulatorBuilder {
     }
 
     /// Opens the store, binds the gateway's listener and builds its service.
-    async fn prepare_hbase(&self) -> io::Result<(TcpListener, Arc<Shared>)> {
+    async fn prepare_hbase(&self) -> io::Result<Hbase> {
         #[cfg(feature = "tls")]
         let tls = self.tls.as_ref().map(tls::Identity::acceptor).transpose()?;
         let store = self.open_store()?;
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
+        let shared_with = |service| {
+            Arc::new(Shared {
+                service,
+                config: self.conn_config(),
+                reap_every: reap_interval(self.scanner_timeout),
+                http: self.http,
+                connections: Mutex::new(HashMap::new()),
+                next_id: AtomicU64::new(0),
+                #[cfg(feature = "tls")]
+                tls: tls.clone(),
+            })
+        };
+        let thrift2 = match self.thrift2_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind).await?;
+                let addr = listener.local_addr()?;
+                let service: Arc<dyn Service> = Arc::new(service::Thrift2Gateway::new(
+                    Arc::clone(&store),
+                    self.scanner_timeout,
+                    addr,
+                ));
+                Some((listener, shared_with(service)))
+            }
+            None => None,
+        };
         let service = new_service(store, self.scanner_timeout, self.limits, addr);
-        let shared = Arc::new(Shared {
-            service,
-            config: self.conn_config(),
-            reap_every: reap_interval(self.scanner_timeout),
-            http: self.http,
-            connections: Mutex::new(HashMap::new()),
-            next_id: AtomicU64::new(0),
-            #[cfg(feature = "tls")]
-            tls,
-        });
-        Ok((listener, shared))
+        Ok(((listener, shared_with(service)), thrift2))
     }
 
     /// Starts listening on the current tokio runtime.
@@ -515,7 +573,8 @@ impl EmulatorBuilder {
     /// # Panics
     /// When called outside a tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
-        let ((listener, shared), accumulo) = self.prepare().await?;
+        let ((listener, shared), accumulo, thrift2) = self.prepare().await?;
+        let thrift2_addr = handle_of(&thrift2)?;
         let addr = listener.local_addr()?;
         let accumulo_addr = match &accumulo {
             Some((l, s)) => Some((l.local_addr()?, Arc::clone(s))),
@@ -527,6 +586,7 @@ impl EmulatorBuilder {
             listener,
             Arc::clone(&shared),
             accumulo,
+            thrift2,
             stopped,
         ));
         Ok(Emulator {
@@ -536,6 +596,7 @@ impl EmulatorBuilder {
             stop: Some(stop),
             runner: Runner::Task(Some(task)),
             accumulo: accumulo_addr,
+            thrift2: thrift2_addr,
         })
     }
 
@@ -567,17 +628,17 @@ impl EmulatorBuilder {
                 };
                 runtime.block_on(async move {
                     match self.prepare().await {
-                        Ok(((listener, shared), accumulo)) => {
+                        Ok(((listener, shared), accumulo, thrift2)) => {
                             let addrs = listener.local_addr().and_then(|a| {
                                 let extra = match &accumulo {
                                     Some((l, s)) => Some((l.local_addr()?, Arc::clone(s))),
                                     None if alone => Some((a, Arc::clone(&shared))),
                                     None => None,
                                 };
-                                Ok((a, Arc::clone(&shared), extra))
+                                Ok((a, Arc::clone(&shared), extra, handle_of(&thrift2)?))
                             });
                             let _ = ready.send(addrs);
-                            accept_loops(listener, shared, accumulo, stopped).await;
+                            accept_loops(listener, shared, accumulo, thrift2, stopped).await;
                         }
                         Err(e) => {
                             let _ = ready.send(Err(e));
@@ -588,7 +649,7 @@ impl EmulatorBuilder {
                 let _ = done_tx.send(());
                 let _ = finished_tx.send(());
             })?;
-        let (addr, shared, accumulo) = match started.recv() {
+        let (addr, shared, accumulo, thrift2) = match started.recv() {
             Ok(Ok(started)) => started,
             Ok(Err(e)) => {
                 let _ = thread.join();
@@ -607,6 +668,7 @@ impl EmulatorBuilder {
             shared,
             stop: Some(stop),
             accumulo,
+            thrift2,
             runner: Runner::Thread {
                 thread: Some(thread),
                 done: Some(done),
@@ -675,6 +737,15 @@ impl Emulator {
     /// How many client connections are open.
     pub fn connections(&self) -> usize {
         self.shared.connection_count()
+            + self
+                .thrift2
+                .as_ref()
+                .map_or(0, |(_, shared)| shared.connection_count())
+    }
+
+    /// The address of the Thrift2 gateway ([`EmulatorBuilder::thrift2_bind`]).
+    pub fn thrift2_addr(&self) -> Option<SocketAddr> {
+        self.thrift2.as_ref().map(|(addr, _)| *addr)
     }
 
     /// Closes every open client connection, as a gateway does with idle ones.
@@ -685,6 +756,9 @@ impl Emulator {
         self.shared.disconnect_all();
         if let Some((_, accumulo)) = &self.accumulo {
             accumulo.disconnect_all();
+        }
+        if let Some((_, thrift2)) = &self.thrift2 {
+            thrift2.disconnect_all();
         }
     }
 
@@ -839,17 +913,22 @@ async fn accept_loops(
     listener: TcpListener,
     shared: Arc<Shared>,
     accumulo: Option<(TcpListener, Arc<Shared>)>,
+    thrift2: Option<(TcpListener, Arc<Shared>)>,
     stopped: watch::Receiver<()>,
 ) {
-    match accumulo {
-        Some((l, s)) => {
-            tokio::join!(
-                accept_loop(listener, shared, stopped.clone()),
-                accept_loop(l, s, stopped)
-            );
+    let extra = |listener: Option<(TcpListener, Arc<Shared>)>| {
+        let stopped = stopped.clone();
+        async move {
+            if let Some((l, s)) = listener {
+                accept_loop(l, s, stopped).await;
+            }
         }
-        None => accept_loop(listener, shared, stopped).await,
-    }
+    };
+    tokio::join!(
+        accept_loop(listener, shared, stopped.clone()),
+        extra(accumulo),
+        extra(thrift2)
+    );
 }
 
 /// Accepts connections until `stopped` fires, then closes them all.

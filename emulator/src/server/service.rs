@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hbase_orm_idl::hbase::HbaseSyncProcessor;
+use hbase_orm_idl::hbase2::THBaseServiceSyncProcessor;
 use hbase_orm_idl::thrift;
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
 use hbase_orm_idl::thrift::server::TProcessor;
@@ -12,6 +13,7 @@ use hbase_orm_idl::thrift::server::TProcessor;
 use crate::handler::HbaseHandler;
 use crate::limits::{ConnectionId, Limits};
 use crate::store::Store;
+use crate::thrift2::Thrift2Handler;
 
 /// The service behind the listener: answers calls, counts and reaps scanners.
 ///
@@ -98,6 +100,47 @@ impl Service for Gateway {
         output: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()> {
         HbaseSyncProcessor::new(self.handler.for_connection(connection)).process(input, output)
+    }
+
+    fn open_scanners(&self) -> usize {
+        self.handler.open_scanners()
+    }
+
+    fn reap_expired_scanners(&self) {
+        self.handler.reap_expired_scanners();
+    }
+}
+
+/// The Thrift2 handler behind its generated processor.
+pub(crate) struct Thrift2Gateway {
+    /// A clone of the handler inside `processor`, sharing its state.
+    handler: Thrift2Handler,
+    processor: THBaseServiceSyncProcessor<Thrift2Handler>,
+}
+
+impl Thrift2Gateway {
+    /// A Thrift2 gateway over `store`; region locations name `addr`.
+    pub(crate) fn new(store: Arc<dyn Store>, scanner_timeout: Duration, addr: SocketAddr) -> Self {
+        let handler = Thrift2Handler::with_store(
+            store,
+            scanner_timeout,
+            addr.ip().to_string(),
+            i32::from(addr.port()),
+        );
+        Thrift2Gateway {
+            processor: THBaseServiceSyncProcessor::new(handler.clone()),
+            handler,
+        }
+    }
+}
+
+impl Service for Thrift2Gateway {
+    fn process(
+        &self,
+        input: &mut dyn TInputProtocol,
+        output: &mut dyn TOutputProtocol,
+    ) -> thrift::Result<()> {
+        self.processor.process(input, output)
     }
 
     fn open_scanners(&self) -> usize {
