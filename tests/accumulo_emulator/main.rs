@@ -1,6 +1,8 @@
 //! The embedded Accumulo Proxy over real sockets: every call through the
 //! generated client, on framed+compact and framed+binary.
 
+mod conformance;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -74,7 +74,7 @@ impl Table {
             properties,
             splits: BTreeSet::new(),
             logical,
-            clock: if logical { -1 } else { 0 },
+            clock: 0,
             online: true,
             system: false,
         }
@@ -94,7 +94,9 @@ impl Table {
     }
 
     /// The timestamps for `count` mutations written now (`now_ms`): one per
-    /// mutation with logical time, one shared with milliseconds.
+    /// mutation with logical time (counting from 1; a mutation whose
+    /// entries all carry timestamps still takes one), one shared with
+    /// milliseconds.
     pub(crate) fn stamp(&mut self, count: usize, now_ms: i64) -> Vec<i64> {
         if self.logical {
             (0..count)

@@ -146,8 +146,16 @@ impl Combiner {
     fn finish(&self, ((key, original), total): (Entry, Option<i64>)) -> Entry {
         match total {
             Some(total) => (key, self.encode(total)),
-            // Nothing decoded (lossy): the top value stays as it is.
-            None => (key, original),
+            // Nothing decoded (lossy): what combining nothing gives.
+            None => {
+                let _ = original;
+                let identity = match self.kind {
+                    CombinerKind::Sum => 0,
+                    CombinerKind::Min => i64::MAX,
+                    CombinerKind::Max => i64::MIN,
+                };
+                (key, self.encode(identity))
+            }
         }
     }
 
@@ -248,11 +256,11 @@ pub(crate) fn write_vlong(n: i64) -> Vec<u8> {
     out
 }
 
-/// Hadoop's `WritableUtils.readVLong`, of the whole value.
+/// Hadoop's `WritableUtils.readVLong` at the start of the value.
 pub(crate) fn read_vlong(bytes: &[u8]) -> Option<i64> {
     let first = *bytes.first()? as i8;
     if first >= -112 {
-        return (bytes.len() == 1).then_some(i64::from(first));
+        return Some(i64::from(first));
     }
     let size = if first < -120 {
         -119 - i32::from(first)
@@ -260,11 +268,9 @@ pub(crate) fn read_vlong(bytes: &[u8]) -> Option<i64> {
         -111 - i32::from(first)
     };
     let size = usize::try_from(size).ok()?;
-    if bytes.len() != size {
-        return None;
-    }
+    // As Hadoop's reader: the first number counts, bytes after it do not.
     let mut n: i64 = 0;
-    for &b in &bytes[1..] {
+    for &b in bytes.get(1..size)? {
         n = (n << 8) | i64::from(b);
     }
     Some(if first < -120 { !n } else { n })

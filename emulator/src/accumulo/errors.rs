@@ -20,6 +20,8 @@ pub(crate) enum Failure {
     NamespaceNotEmpty(String),
     /// An undeclared Java exception: the client sees an application error.
     Internal(String),
+    /// A null result: the client sees a missing result.
+    Missing(String),
 }
 
 /// Result of a handler step.
@@ -131,6 +133,10 @@ impl Failure {
             })),
             Failure::Internal(msg) => thrift::Error::Application(thrift::ApplicationError::new(
                 thrift::ApplicationErrorKind::InternalError,
+                msg,
+            )),
+            Failure::Missing(msg) => thrift::Error::Application(thrift::ApplicationError::new(
+                thrift::ApplicationErrorKind::MissingResult,
                 msg,
             )),
         }

@@ -392,6 +392,24 @@ fn require_alter(catalog: &Catalog, user: &str, table: &str) -> Outcome<()> {
         .map(|_| ())
 }
 
+/// The compaction strategy a table uses unless told otherwise.
+const DEFAULT_COMPACTION_STRATEGY: &str =
+    "org.apache.accumulo.tserver.compaction.DefaultCompactionStrategy";
+
+/// Refuses a start row at or after the end row, as flush and compact do.
+/// (Empty rows stand for open ends: the reader cannot tell an empty row
+/// sent from a row left out.)
+fn check_row_span(start: &[u8], end: &[u8]) -> Outcome<()> {
+    if !start.is_empty() && !end.is_empty() && start >= end {
+        return Err(errors::illegal_argument(&format!(
+            "Start row must be less than end row : {} >= {}",
+            String::from_utf8_lossy(start),
+            String::from_utf8_lossy(end)
+        )));
+    }
+    Ok(())
+}
+
 fn not_supported(what: &str) -> Failure {
     Failure::Accumulo(format!(
         "java.lang.UnsupportedOperationException: {what} is not supported by the emulator"
@@ -409,8 +427,11 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
             .get("password")
             .map(|p| p.as_bytes().to_vec());
         let Some(password) = password else {
-            return Err(Failure::Security(
-                "org.apache.accumulo.core.client.AccumuloSecurityException: Error BAD_CREDENTIALS for user (unknown) - Username or Password is Invalid (the password property is missing)".to_owned(),
+            // The token cannot be made: the proxy fails with a bare
+            // TException.
+            return Err(Failure::Internal(
+                "java.lang.IllegalArgumentException: the login properties have no password"
+                    .to_owned(),
             )
             .into_thrift());
         };
@@ -529,24 +550,38 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
         &self,
         login: Vec<u8>,
         table_name: String,
-        _start_row: Vec<u8>,
-        _end_row: Vec<u8>,
+        start_row: Vec<u8>,
+        end_row: Vec<u8>,
         iterators: Vec<IteratorSetting>,
         _flush: bool,
         _wait: bool,
-        _compaction_strategy: CompactionStrategyConfig,
+        compaction_strategy: CompactionStrategyConfig,
     ) -> thrift::Result<()> {
         self.as_user(&login, |s, user| {
+            check_row_span(&start_row, &end_row)?;
+            s.catalog.table(&table_name)?;
+            // The stored entries are what a compaction would leave for a
+            // scan; the iterators and the strategy are checked.
+            for it in iterators {
+                let class = it.iterator_class.unwrap_or_default();
+                if !KNOWN_CLASSES.contains(&class.as_str()) {
+                    return Err(Failure::Accumulo(format!(
+                        "org.apache.accumulo.core.client.AccumuloException: TabletServer could not load iterator class {class}"
+                    )));
+                }
+            }
+            let strategy = compaction_strategy.class_name.unwrap_or_default();
+            if !strategy.is_empty() && strategy != DEFAULT_COMPACTION_STRATEGY {
+                return Err(Failure::Accumulo(format!(
+                    "org.apache.accumulo.core.client.AccumuloException: TabletServer could not load CompactionStrategy class {strategy}"
+                )));
+            }
             s.catalog.require_table(
                 user,
                 &table_name,
                 TablePermission::ALTER_TABLE,
                 Some(SystemPermission::ALTER_TABLE),
             )?;
-            // The stored entries are what a compaction would leave for a
-            // scan; only the iterators are checked.
-            let specs: Vec<IteratorSpec> = iterators.into_iter().map(iterator_spec).collect();
-            Stack::build(&specs, now_ms()).map_err(Failure::Accumulo)?;
             Ok(())
         })
     }
@@ -630,11 +665,12 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
         &self,
         login: Vec<u8>,
         table_name: String,
-        _start_row: Vec<u8>,
-        _end_row: Vec<u8>,
+        start_row: Vec<u8>,
+        end_row: Vec<u8>,
         _wait: bool,
     ) -> thrift::Result<()> {
         self.as_user(&login, |s, user| {
+            check_row_span(&start_row, &end_row)?;
             s.catalog.require_table(
                 user,
                 &table_name,
@@ -760,7 +796,9 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
                     break;
                 }
             }
-            Ok(best.unwrap_or_default())
+            // No row: the proxy returns null, which the client sees as a
+            // missing result.
+            best.ok_or_else(|| Failure::Missing("getMaxRow failed: unknown result".to_owned()))
         })
     }
 
@@ -817,18 +855,22 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
                 .cloned()
                 .collect();
             let max = usize::try_from(max_splits).unwrap_or(0);
-            if splits.len() <= max || max == 0 && splits.is_empty() {
+            if splits.len() <= max {
                 return Ok(splits);
             }
-            // As Accumulo: evenly spaced splits when there are too many.
-            let step = splits.len() as f64 / (max + 1) as f64;
-            Ok((1..=max)
-                .filter_map(|i| {
-                    splits
-                        .get(((i as f64 * step) as usize).saturating_sub(1))
-                        .cloned()
-                })
-                .collect())
+            // As Accumulo picks a subset: step (max + 1) / count along the
+            // splits, taking one each time the position passes 1.
+            let step = (max + 1) as f64 / splits.len() as f64;
+            let mut position = 0.0;
+            let mut subset = Vec::new();
+            for split in splits {
+                position += step;
+                if position > 1.0 {
+                    subset.push(split);
+                    position -= 1.0;
+                }
+            }
+            Ok(subset)
         })
     }
 
@@ -1242,8 +1284,8 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
             s.catalog
                 .require_system(me, SystemPermission::CREATE_USER)?;
             if user.is_empty() || !user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                return Err(errors::illegal_argument(&format!(
-                    "Usernames must only contain word characters: {user}"
+                return Err(Failure::Security(format!(
+                    "org.apache.accumulo.core.client.AccumuloSecurityException: Error INVALID_PRINCIPAL for user {user} - Usernames must only contain word characters"
                 )));
             }
             if s.catalog.users.contains_key(&user) {
@@ -1508,6 +1550,9 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
             // The proxy reads every batch range as [start, stop).
             let ranges = match options.ranges {
                 None => vec![Range::all()],
+                Some(list) if list.is_empty() => {
+                    return Err(errors::illegal_argument("ranges must be non empty"))
+                }
                 Some(list) => list
                     .into_iter()
                     .map(|r| {

@@ -197,7 +197,7 @@ fn stage(spec: &IteratorSpec, now: i64) -> Result<Stage, String> {
                 family: regex_option(o, "colfRegex", substring)?,
                 qualifier: regex_option(o, "colqRegex", substring)?,
                 value: regex_option(o, "valueRegex", substring)?,
-                or: bool_option(o, "orRequired", false),
+                or: bool_option(o, "orFields", false),
             })
         }
         "GrepIterator" => {
@@ -231,8 +231,10 @@ fn stage(spec: &IteratorSpec, now: i64) -> Result<Stage, String> {
         }
         "ColumnAgeOffFilter" => {
             let mut ttls = BTreeMap::new();
+            // Every option but `negate` names a column (there is no
+            // `currentTime` here: the filter reads the clock).
             for (column, ttl) in o {
-                if matches!(column.as_str(), "negate" | "currentTime") {
+                if column == "negate" {
                     continue;
                 }
                 let ttl = ttl.trim().parse::<i64>().map_err(|_| {
@@ -240,7 +242,6 @@ fn stage(spec: &IteratorSpec, now: i64) -> Result<Stage, String> {
                 })?;
                 ttls.insert(super::combiner::parse_column(column)?, ttl);
             }
-            let now = long_option(o, "currentTime")?.unwrap_or(now);
             filter(Filter::ColumnAgeOff { ttls, now })
         }
         "ColumnSliceFilter" => filter(Filter::ColumnSlice {
