@@ -186,13 +186,20 @@ impl HbaseHandler {
             None => i64::MAX,
         };
         let reversed = scan.reversed.unwrap_or(false);
+        // A filter string that is set is parsed, even when empty: HBase's
+        // parser then fails ("Incorrect Filter String"), as it does here.
         let filter = match scan.filter_string {
-            Some(text) if !text.is_empty() => {
+            Some(text) if text.iter().all(u8::is_ascii_whitespace) => {
+                return Err(internal_error(
+                    "java.lang.IllegalArgumentException: Incorrect Filter String",
+                ));
+            }
+            Some(text) => {
                 let mut filter = self.parse_filter(&text)?;
                 filter.set_reversed(reversed);
                 Some(filter)
             }
-            _ => None,
+            None => None,
         };
         let filter_bytes = filter.as_ref().map_or(0, Filter::memory_bytes);
         let from = match scan.start_row {
@@ -318,7 +325,12 @@ impl HbaseHandler {
             .scanners
             .get(id)
             .ok_or_else(|| illegal_argument(INVALID_ID))?;
-        let want = usize::try_from(n).unwrap_or(0);
+        // HBase refuses a negative count (its scanner's next(n) throws).
+        let want = usize::try_from(n).map_err(|_| {
+            internal_error(format!(
+                "java.lang.IllegalArgumentException: nbRows must be positive, not {n}"
+            ))
+        })?;
         if want == 0 {
             return Ok(Vec::new());
         }

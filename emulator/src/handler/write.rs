@@ -314,7 +314,10 @@ impl HbaseHandler {
             }
         }
         if parts.is_empty() {
-            return Ok(Vec::new());
+            // HBase refuses an append of no column (an internal error).
+            return Err(internal_error(
+                "java.lang.IllegalArgumentException: No columns to append",
+            ));
         }
         let cells = self
             .store()
