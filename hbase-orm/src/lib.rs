@@ -89,6 +89,9 @@ pub use typed::{codec, filter, repo, row, row_key};
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(test)]
+mod layering;
+
 pub use error::{Error, Result};
 pub use repo::{Repo, RepoScan};
 pub use row::HRow;
