@@ -1537,3 +1537,69 @@ fn conformance_with_the_real_proxy() {
         divergences.join("\n")
     );
 }
+
+/// Loads the same rows into the emulator and (when named) the real proxy,
+/// scans them back in batches of 1000, and prints the scan rate of each
+/// (`cargo test -p hbase-orm-tests --test accumulo_emulator scan_rate --
+/// --nocapture`). Both must return every entry.
+#[test]
+fn scan_rate_on_the_same_data() {
+    const ROWS: usize = 2000;
+    const COLUMNS: usize = 10;
+    let tag = std::process::id().to_string();
+    let emulator = start(Protocol::Compact);
+    let mut ours = connect(&emulator, Protocol::Compact);
+    let login = ours
+        .login("root".into(), super::password("secret"))
+        .unwrap();
+    let mut targets = vec![("emulator", ours, login)];
+    if let Some((real, login)) = real() {
+        targets.push(("real proxy", real, login));
+    }
+    for (name, mut c, login) in targets {
+        let table = format!("rate_{tag}");
+        c.create_table(login.clone(), table.clone(), true, TimeType::MILLIS)
+            .unwrap();
+        for chunk in (0..ROWS).collect::<Vec<_>>().chunks(500) {
+            let batch: BTreeMap<Vec<u8>, Vec<ColumnUpdate>> = chunk
+                .iter()
+                .map(|r| {
+                    let updates = (0..COLUMNS)
+                        .map(|q| {
+                            update(
+                                "f",
+                                &format!("q{q:02}"),
+                                "",
+                                Some(1),
+                                &format!("value-{r}-{q}"),
+                            )
+                        })
+                        .collect();
+                    (format!("row{r:06}").into_bytes(), updates)
+                })
+                .collect();
+            c.update_and_flush(login.clone(), table.clone(), batch)
+                .unwrap();
+        }
+        let started = std::time::Instant::now();
+        let id = c
+            .create_scanner(login.clone(), table.clone(), ScanOptions::default())
+            .unwrap();
+        let mut n = 0;
+        loop {
+            let batch = c.next_k(id.clone(), 1000).unwrap();
+            n += batch.results.map_or(0, |r| r.len());
+            if !batch.more.unwrap_or(false) {
+                break;
+            }
+        }
+        let elapsed = started.elapsed();
+        let _ = c.close_scanner(id);
+        let _ = c.delete_table(login, table);
+        assert_eq!(n, ROWS * COLUMNS, "{name} returns every entry");
+        eprintln!(
+            "{name}: {n} entries in {elapsed:?} ({:.0} entries/s)",
+            n as f64 / elapsed.as_secs_f64()
+        );
+    }
+}

@@ -981,3 +981,33 @@ fn binary_serves_both_services() {
     let mut c = connect(&emulator, Protocol::Compact);
     c.login("root".into(), password("secret")).unwrap();
 }
+
+#[test]
+fn idle_scanners_and_writers_expire() {
+    let emulator = Emulator::builder()
+        .hbase(false)
+        .accumulo_bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .accumulo_idle_timeout(std::time::Duration::from_millis(50))
+        .start_blocking()
+        .unwrap();
+    let mut c = connect(&emulator, Protocol::Compact);
+    let login = c.login("root".into(), password("secret")).unwrap();
+    c.create_table(login.clone(), "e".into(), true, TimeType::MILLIS)
+        .unwrap();
+    let scanner = c
+        .create_scanner(login.clone(), "e".into(), ScanOptions::default())
+        .unwrap();
+    let writer = c
+        .create_writer(login, "e".into(), WriterOptions::default())
+        .unwrap();
+    assert_eq!(emulator.open_scanners(), 1);
+    // Wait until the reaper has run (it runs every 25 ms here).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while emulator.open_scanners() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let err = c.next_k(scanner, 1).unwrap_err();
+    assert!(user_error::<UnknownScanner>(&err).is_some(), "{err:?}");
+    let err = c.flush(writer).unwrap_err();
+    assert!(user_error::<UnknownWriter>(&err).is_some(), "{err:?}");
+}
