@@ -60,6 +60,8 @@
 
 // The layers, bottom up (ARCHITECTURE.md at the repository root has the
 // map): each may import only the ones above it in this list.
+#[cfg(feature = "accumulo")]
+pub mod accumulo;
 pub mod backend;
 #[cfg(feature = "blocking")]
 pub mod blocking;

@@ -12,6 +12,7 @@
 //!   typically a transport or protocol mismatch, named in the message);
 //! - the call took too long: [`Error::Timeout`];
 //! - no pooled connection was free: [`Error::NoConnectionsAvailable`];
+//! - the Accumulo Proxy raised one of its exceptions: [`Error::Accumulo`];
 //! - the input was refused before anything was sent: [`Error::InvalidInput`];
 //! - a call failed at every attempt its retry policy allowed:
 //!   [`Error::RetriesExhausted`], holding the last error.
@@ -28,8 +29,10 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod accumulo;
 mod model;
 
+pub use accumulo::{AccumuloError, AccumuloErrorKind};
 pub use model::{CodecError, DecodeError, EncodeError};
 
 /// What kind of failure an [`Error`] is, the same for every backend:
@@ -60,6 +63,9 @@ pub enum ErrorKind {
     /// The server speaks something else than the client (another transport
     /// or protocol, TLS, HTTP), or sent bytes that are not a reply.
     Protocol,
+    /// The server refused the principal: a wrong password, a missing
+    /// permission, or authorizations the user does not hold.
+    PermissionDenied,
     /// The backend cannot do what was asked.
     Unsupported,
     /// A stored value does not decode into the model, or a model value does
@@ -244,6 +250,11 @@ pub enum Error {
     #[error(transparent)]
     Encode(Box<EncodeError>),
 
+    /// The Accumulo Proxy raised one of its exceptions (see
+    /// [`AccumuloErrorKind`]); [`Error::accumulo_kind`] tells which.
+    #[error(transparent)]
+    Accumulo(Box<AccumuloError>),
+
     /// A call failed at every attempt its [`RetryPolicy`](crate::RetryPolicy)
     /// allowed (or its deadline came first). [`Error::is_retryable`] and
     /// [`Error::is_timeout`] answer for the last error, which
@@ -374,6 +385,26 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::Decode(_) | Error::Encode(_) => ErrorKind::Data,
+            Error::Accumulo(e) => e.kind.error_kind(),
+        }
+    }
+
+    /// Which exception the Accumulo Proxy raised, for an [`Error::Accumulo`]
+    /// (also inside [`Error::RetriesExhausted`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::error::{AccumuloError, AccumuloErrorKind, ErrorKind};
+    /// use hbase_orm::Error;
+    ///
+    /// let err = Error::Accumulo(Box::new(AccumuloError::new(AccumuloErrorKind::TableNotFound, "t")));
+    /// assert_eq!(err.accumulo_kind(), Some(AccumuloErrorKind::TableNotFound));
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    /// ```
+    pub fn accumulo_kind(&self) -> Option<AccumuloErrorKind> {
+        match self.last_attempt() {
+            Error::Accumulo(e) => Some(e.kind),
+            _ => None,
         }
     }
 
@@ -400,10 +431,16 @@ impl Error {
                     }
                     Err(other) => other,
                 };
-                match user.downcast::<AlreadyExists>() {
-                    Ok(e) => Error::AlreadyExists {
-                        message: e.message.unwrap_or_default(),
-                    },
+                let user = match user.downcast::<AlreadyExists>() {
+                    Ok(e) => {
+                        return Error::AlreadyExists {
+                            message: e.message.unwrap_or_default(),
+                        }
+                    }
+                    Err(other) => other,
+                };
+                match accumulo::from_user(user) {
+                    Ok(e) => Error::Accumulo(Box::new(e)),
                     Err(other) => Error::Protocol {
                         addr: addr.to_owned(),
                         message: format!("unexpected exception in reply: {other}"),

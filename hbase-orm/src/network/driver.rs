@@ -83,6 +83,9 @@ struct Request {
     bytes: Vec<u8>,
     /// `None` for fire-and-forget requests, whose reply is discarded.
     reply: Option<oneshot::Sender<Reply>>,
+    /// A Thrift `oneway` call: the gateway sends no reply, so nothing waits
+    /// for one in the pending queue.
+    oneway: bool,
 }
 
 enum Msg {
@@ -111,6 +114,9 @@ struct Shared {
     current: Mutex<Option<Arc<AtomicBool>>>,
     /// Encoding buffers for reuse.
     buffers: Mutex<Vec<Vec<u8>>>,
+    /// Sockets opened so far: a change between two calls tells that the
+    /// first one may have been written to a socket that then failed.
+    sockets_opened: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -204,6 +210,42 @@ impl Handle {
         }
     }
 
+    /// How many sockets this connection has opened so far. A one-way call
+    /// sent while this read `n` reached the gateway for sure only if a later
+    /// answered call still reads `n`.
+    pub(crate) fn sockets_opened(&self) -> u64 {
+        self.shared.sockets_opened.load(Ordering::Acquire)
+    }
+
+    /// Sends a Thrift `oneway` call: written in order with the others, and
+    /// no reply is expected. Errors only when it cannot be queued; whether
+    /// it was applied shows only through a later answered call (see
+    /// [`Handle::sockets_opened`]).
+    pub(crate) fn send_oneway<M: Method>(&self, args: &M) -> Result<()> {
+        let seq = self.next_seq();
+        let mut bytes = self.shared.take_buffer();
+        let ident = hbase_orm_idl::thrift::protocol::TMessageIdentifier::new(
+            M::NAME,
+            hbase_orm_idl::thrift::protocol::TMessageType::OneWay,
+            seq,
+        );
+        wire::encode(
+            self.config.protocol,
+            self.config.transport,
+            &ident,
+            &mut bytes,
+            |o| args.write(o),
+        )
+        .map_err(|e| Error::InvalidInput(format!("cannot encode `{}`: {e}", M::NAME)))?;
+        self.send(Msg::Call(Request {
+            seq,
+            method: M::NAME,
+            bytes,
+            reply: None,
+            oneway: true,
+        }))
+    }
+
     fn next_seq(&self) -> i32 {
         self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
@@ -235,6 +277,7 @@ impl Handle {
             method: M::NAME,
             bytes,
             reply: Some(reply_tx),
+            oneway: false,
         }))?;
         Ok(Sent {
             seq,
@@ -291,6 +334,7 @@ impl Handle {
             method: M::NAME,
             bytes,
             reply: None,
+            oneway: false,
         }));
         if let Err(e) = sent {
             tracing::debug!("could not send `{}`: {e}", M::NAME);
@@ -372,6 +416,7 @@ async fn connect(config: &Config, shared: &Arc<Shared>) -> Result<Live> {
     let pending = Arc::new(Mutex::new(VecDeque::new()));
     let dead = Arc::new(AtomicBool::new(false));
     shared.set_current(Some(Arc::clone(&dead)));
+    shared.sockets_opened.fetch_add(1, Ordering::AcqRel);
     let reader = tokio::spawn(reader(
         read,
         Arc::new(config.clone()),
@@ -515,7 +560,7 @@ async fn write_batch(
             continue;
         }
         l.last_used = std::time::Instant::now();
-        for req in batch.iter_mut() {
+        for req in batch.iter_mut().filter(|r| !r.oneway) {
             pending.push_back(Pending {
                 seq: req.seq,
                 method: req.method,

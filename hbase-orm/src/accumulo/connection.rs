@@ -1,0 +1,264 @@
+//! The connection to an Accumulo Proxy, and logging in on it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hbase_orm_idl::accumulo as proxy;
+use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
+
+use super::connector::Connector;
+use crate::error::Result;
+use crate::network::{Config, Handle};
+use crate::protocol::Method;
+
+/// The Accumulo Proxy's default port.
+pub const DEFAULT_PORT: u16 = 42424;
+
+/// The default time one call may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection to an Accumulo Proxy: one socket, pipelined, shared by
+/// clones. Log in with [`Connection::login`] to get a [`Connector`].
+///
+/// Calls are made once (no retry): most Accumulo Proxy calls move state on
+/// the proxy (scanners, writers), so resending is left to the caller.
+///
+/// # Examples
+/// ```no_run
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// use hbase_orm::accumulo::Connection;
+///
+/// let conn = Connection::builder().host("localhost").connect().await?;
+/// let connector = conn.login("root", "secret").await?;
+/// assert!(connector.table_exists("accumulo.root").await? || true);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Connection {
+    handle: Arc<Handle>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("accumulo::Connection")
+            .field("addr", &self.addr())
+            .field("open", &self.is_open())
+            .finish()
+    }
+}
+
+/// Builds a [`Connection`]: the framed transport and compact protocol of
+/// the Accumulo Proxy by default, port 42424.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use hbase_orm::accumulo::Connection;
+/// use hbase_orm::Protocol;
+///
+/// let conn = Connection::builder()
+///     .host("proxy.internal")
+///     .protocol(Protocol::Binary)
+///     .timeout(Duration::from_secs(5))
+///     .build();
+/// assert_eq!(conn.addr(), "proxy.internal:42424");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnectionBuilder {
+    host: String,
+    port: u16,
+    timeout: Duration,
+    transport: Transport,
+    protocol: Protocol,
+    max_message_bytes: usize,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::TlsConfig>,
+}
+
+impl Default for ConnectionBuilder {
+    fn default() -> Self {
+        ConnectionBuilder {
+            host: "localhost".to_owned(),
+            port: DEFAULT_PORT,
+            timeout: DEFAULT_TIMEOUT,
+            transport: Transport::Framed,
+            protocol: Protocol::Compact,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+}
+
+impl ConnectionBuilder {
+    /// Host name or IP address of the proxy. Default `localhost`.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// Port of the proxy. Default 42424.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Host and port from one socket address.
+    pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
+        self.host = addr.ip().to_string();
+        self.port = addr.port();
+        self
+    }
+
+    /// How long one call, the connect and the TLS handshake may take.
+    /// Default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The Thrift transport the proxy speaks. Default framed, as the proxy
+    /// ships.
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// The Thrift protocol the proxy speaks (`protocolFactory` in its
+    /// properties). Default compact.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// The largest reply accepted. Default 16 MiB.
+    pub fn max_message_bytes(mut self, max: usize) -> Self {
+        self.max_message_bytes = max;
+        self
+    }
+
+    /// TLS to a proxy behind a TLS terminator, as for HBase
+    /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// The connection, which opens its socket on first use.
+    pub fn build(self) -> Connection {
+        let config = Config {
+            addr: format!("{}:{}", self.host, self.port),
+            host: self.host,
+            port: self.port,
+            transport: self.transport,
+            protocol: self.protocol,
+            timeout: self.timeout,
+            max_message_bytes: self.max_message_bytes,
+            #[cfg(feature = "tls")]
+            tls: self.tls,
+        };
+        Connection {
+            handle: Arc::new(Handle::new(config)),
+        }
+    }
+
+    /// The connection, with its socket opened.
+    ///
+    /// # Errors
+    /// [`Error::Transport`](crate::Error::Transport) when the proxy cannot
+    /// be reached, [`Error::Timeout`](crate::Error::Timeout) when it does
+    /// not accept in time.
+    pub async fn connect(self) -> Result<Connection> {
+        let conn = self.build();
+        conn.handle.open().await?;
+        Ok(conn)
+    }
+}
+
+impl Connection {
+    /// A builder with the defaults.
+    pub fn builder() -> ConnectionBuilder {
+        ConnectionBuilder::default()
+    }
+
+    /// `host:port` of the proxy.
+    pub fn addr(&self) -> &str {
+        &self.handle.config().addr
+    }
+
+    /// The time one call may take.
+    pub fn timeout(&self) -> Duration {
+        self.handle.config().timeout
+    }
+
+    /// Whether a socket to the proxy is open right now.
+    pub fn is_open(&self) -> bool {
+        self.handle.is_open()
+    }
+
+    /// Closes the socket after the replies already asked for have arrived;
+    /// the next call opens a new one.
+    pub async fn close(&self) {
+        self.handle.close().await;
+    }
+
+    /// Logs in with a password: a [`Connector`] whose calls all carry the
+    /// token the proxy returned.
+    ///
+    /// # Errors
+    /// [`Error::Accumulo`](crate::Error::Accumulo) of kind
+    /// [`Security`](crate::error::AccumuloErrorKind::Security) for a wrong
+    /// principal or password; connection errors as for any call.
+    pub async fn login(
+        &self,
+        principal: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Connector> {
+        let properties = BTreeMap::from([("password".to_owned(), password.into())]);
+        self.login_with(principal, properties).await
+    }
+
+    /// Logs in with any login properties the proxy's token class reads
+    /// (`{"password": ...}` for password tokens).
+    ///
+    /// # Errors
+    /// As [`Connection::login`].
+    pub async fn login_with(
+        &self,
+        principal: impl Into<String>,
+        properties: BTreeMap<String, String>,
+    ) -> Result<Connector> {
+        let principal = principal.into();
+        let token = self
+            .call(&proxy::AccumuloProxyLoginArgs {
+                principal: principal.clone(),
+                login_properties: properties,
+            })
+            .await?;
+        Ok(Connector::new(self.clone(), principal, token))
+    }
+
+    /// Makes one call and waits for its reply, within the timeout.
+    pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
+        let sent = self.handle.start_with(args, self.timeout())?;
+        self.handle.finish(sent).await
+    }
+
+    /// Sends a `oneway` call.
+    pub(crate) fn send_oneway<M: Method>(&self, args: &M) -> Result<()> {
+        self.handle.send_oneway(args)
+    }
+
+    /// Sends a call without waiting for its reply (closes from `Drop`).
+    pub(crate) fn call_detached<M: Method>(&self, args: &M) {
+        self.handle.call_detached(args);
+    }
+
+    /// Sockets opened so far (see `Handle::sockets_opened`).
+    pub(crate) fn sockets_opened(&self) -> u64 {
+        self.handle.sockets_opened()
+    }
+}
