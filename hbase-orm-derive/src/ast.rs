@@ -2,7 +2,6 @@
 //! stored.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type};
 
 use crate::attr::{self, Builtin, CodecAttr, Ctxt, DefaultAttr, FamilyOptions};
@@ -12,7 +11,7 @@ pub(crate) struct Model<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) krate: syn::Path,
     pub(crate) table: String,
-    pub(crate) family_options: Vec<(FamilyOptions, Span)>,
+    pub(crate) family_options: Vec<FamilyOptions>,
     pub(crate) keys: Vec<KeyField<'a>>,
     pub(crate) fields: Vec<Field<'a>>,
 }
@@ -41,11 +40,16 @@ pub(crate) enum Presence {
 
 /// The codec of a field.
 pub(crate) enum CodecChoice {
+    /// `codec = "name"`.
     Builtin(Builtin),
+    /// `codec = path::Type`.
     Type(Type),
+    /// `with = path::to::module`.
     With(syn::Path),
-    /// `<T as DefaultCodec>::Codec`.
+    /// None named: `<T as DefaultCodec>::Codec`, resolved by the compiler
+    /// (so a type alias gets the codec of the type it names).
     Default,
+    /// `#[hbase(counter)]`.
     Counter,
 }
 
@@ -64,26 +68,42 @@ impl ColumnName {
 
 /// How a non-key field is stored.
 pub(crate) enum Kind {
+    /// `#[hbase(skip)]`, read as the default.
     Skip(Option<DefaultAttr>),
-    Value {
-        column: ColumnName,
-        value_ty: Type,
-        codec: CodecChoice,
-        presence: Presence,
-    },
-    Versions {
-        column: ColumnName,
-        value_ty: Type,
-        codec: CodecChoice,
-        n: u32,
-    },
-    FamilyMap {
-        family: String,
-        span: Span,
-        key_ty: Type,
-        value_ty: Type,
-        codec: CodecChoice,
-    },
+    /// One cell.
+    Value(ValueField),
+    /// `#[hbase(versions = n)]`: a cell's versions.
+    Versions(VersionsField),
+    /// `#[hbase(family_map)]`: the columns of a family.
+    FamilyMap(FamilyMapField),
+}
+
+/// A field stored in one cell.
+pub(crate) struct ValueField {
+    pub(crate) column: ColumnName,
+    /// The field's type, without `Option`.
+    pub(crate) value_ty: Type,
+    pub(crate) codec: CodecChoice,
+    pub(crate) presence: Presence,
+}
+
+/// A `Vec<(i64, T)>` field holding up to `n` versions of a cell.
+pub(crate) struct VersionsField {
+    pub(crate) column: ColumnName,
+    /// `T`.
+    pub(crate) value_ty: Type,
+    pub(crate) codec: CodecChoice,
+    pub(crate) n: u32,
+}
+
+/// A map field holding the columns of a family, keyed by qualifier.
+pub(crate) struct FamilyMapField {
+    pub(crate) family: String,
+    /// The span of the `family_map` attribute.
+    pub(crate) span: Span,
+    pub(crate) key_ty: Type,
+    pub(crate) value_ty: Type,
+    pub(crate) codec: CodecChoice,
 }
 
 fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
@@ -109,7 +129,7 @@ fn generic_types(seg: &syn::PathSegment) -> Vec<&Type> {
 }
 
 /// `Option<T>` gives `T`.
-pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+fn option_inner(ty: &Type) -> Option<&Type> {
     let seg = last_segment(ty)?;
     let args = generic_types(seg);
     (seg.ident == "Option" && args.len() == 1).then(|| args[0])
@@ -139,33 +159,9 @@ fn map_inner(ty: &Type) -> Option<(&Type, &Type)> {
         .then(|| (args[0], args[1]))
 }
 
-/// Whether the type is one the derive knows to have a [`DefaultCodec`]:
-/// otherwise serde via bincode is used.
-fn has_default_codec(ty: &Type) -> bool {
-    if let Type::Array(a) = ty {
-        return last_segment(&a.elem).is_some_and(|s| s.ident == "u8");
-    }
-    let Some(seg) = last_segment(ty) else {
-        return false;
-    };
-    let name = seg.ident.to_string();
-    let args = generic_types(seg);
-    match name.as_str() {
-        "bool" | "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128"
-        | "f32" | "f64" | "String" | "Bytes" => args.is_empty(),
-        "Vec" => args.len() == 1 && last_segment(args[0]).is_some_and(|s| s.ident == "u8"),
-        "Box" => {
-            args.len() == 1
-                && match args[0] {
-                    Type::Slice(s) => last_segment(&s.elem).is_some_and(|s| s.ident == "u8"),
-                    t => last_segment(t).is_some_and(|s| s.ident == "str"),
-                }
-        }
-        _ => false,
-    }
-}
-
-fn codec_choice(a: &attr::FieldAttrs, value_ty: &Type) -> CodecChoice {
+/// The codec named by `codec` or `with`, else the type's default codec
+/// (which the compiler looks up: the written type name plays no part).
+fn codec_choice(a: &attr::FieldAttrs) -> CodecChoice {
     if let Some(c) = &a.codec {
         match &c.value {
             CodecAttr::Builtin(b) => CodecChoice::Builtin(*b),
@@ -173,14 +169,13 @@ fn codec_choice(a: &attr::FieldAttrs, value_ty: &Type) -> CodecChoice {
         }
     } else if let Some(w) = &a.with {
         CodecChoice::With(w.value.clone())
-    } else if has_default_codec(value_ty) {
-        CodecChoice::Default
     } else {
-        CodecChoice::Builtin(Builtin::Bincode)
+        CodecChoice::Default
     }
 }
 
-fn unraw(ident: &Ident) -> String {
+/// The field's name as written, without `r#`.
+pub(crate) fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
@@ -244,9 +239,8 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             keys.push(KeyField { ident, ty: &f.ty });
             continue;
         }
-        if let Some(s) = &a.skip {
+        if a.skip.is_some() {
             conflicts("skip", &["default"]);
-            let _ = s;
             fields.push(Field {
                 ident,
                 ty: &f.ty,
@@ -297,13 +291,13 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             fields.push(Field {
                 ident,
                 ty: &f.ty,
-                kind: Kind::FamilyMap {
+                kind: Kind::FamilyMap(FamilyMapField {
                     family,
                     span: fm.span,
                     key_ty: k.clone(),
                     value_ty: v.clone(),
-                    codec: codec_choice(&a, v),
-                },
+                    codec: codec_choice(&a),
+                }),
             });
             continue;
         }
@@ -343,12 +337,12 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             fields.push(Field {
                 ident,
                 ty: &f.ty,
-                kind: Kind::Versions {
+                kind: Kind::Versions(VersionsField {
                     column,
                     value_ty: inner.clone(),
-                    codec: codec_choice(&a, inner),
+                    codec: codec_choice(&a),
                     n: v.value,
-                },
+                }),
             });
             continue;
         }
@@ -382,17 +376,17 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         let codec = if a.counter.is_some() {
             CodecChoice::Counter
         } else {
-            codec_choice(&a, &value_ty)
+            codec_choice(&a)
         };
         fields.push(Field {
             ident,
             ty: &f.ty,
-            kind: Kind::Value {
+            kind: Kind::Value(ValueField {
                 column,
                 value_ty,
                 codec,
                 presence,
-            },
+            }),
         });
     }
 
@@ -400,12 +394,11 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         Some(k) => k.value,
         None => syn::parse_quote!(::hbase_orm),
     };
-    let _ = input.span();
     Some(Model {
         ident: &input.ident,
         krate,
         table,
-        family_options: c.family_options,
+        family_options: c.family_options.into_iter().map(|(o, _)| o).collect(),
         keys,
         fields,
     })

@@ -48,7 +48,6 @@ impl Ctxt {
 }
 
 /// A value with the span of the tokens it was read from.
-#[derive(Clone)]
 pub(crate) struct Spanned<T> {
     pub(crate) value: T,
     pub(crate) span: Span,
@@ -120,7 +119,7 @@ pub(crate) enum DefaultAttr {
 }
 
 /// `family_options(name = "cf", ...)`.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct FamilyOptions {
     pub(crate) name: Option<Spanned<String>>,
     pub(crate) max_versions: Option<Spanned<i32>>,

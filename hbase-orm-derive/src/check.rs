@@ -1,9 +1,9 @@
 //! Checks across fields: a row key exists, no two fields share a column or a
 //! family map, family options agree with versioned fields.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ast::{Kind, Model};
+use crate::ast::{FamilyMapField, Kind, Model, ValueField, VersionsField};
 use crate::attr::Ctxt;
 
 /// The most components a row key can have (`EncodeKey` is implemented for
@@ -29,7 +29,8 @@ pub(crate) fn check(cx: &Ctxt, m: &Model<'_>) {
     let mut maps: BTreeMap<String, String> = BTreeMap::new();
     for f in &m.fields {
         match &f.kind {
-            Kind::Value { column, .. } | Kind::Versions { column, .. } => {
+            Kind::Value(ValueField { column, .. })
+            | Kind::Versions(VersionsField { column, .. }) => {
                 let full = column.full();
                 if let Some(other) = columns.get(&full) {
                     cx.error_span(
@@ -40,7 +41,7 @@ pub(crate) fn check(cx: &Ctxt, m: &Model<'_>) {
                     columns.insert(full, f.ident.to_string());
                 }
             }
-            Kind::FamilyMap { family, span, .. } => {
+            Kind::FamilyMap(FamilyMapField { family, span, .. }) => {
                 if let Some(other) = maps.get(family) {
                     cx.error_span(
                         *span,
@@ -54,19 +55,18 @@ pub(crate) fn check(cx: &Ctxt, m: &Model<'_>) {
         }
     }
 
-    let mut option_names: BTreeMap<String, ()> = BTreeMap::new();
-    for (o, span) in &m.family_options {
+    let mut option_names: BTreeSet<&str> = BTreeSet::new();
+    for o in &m.family_options {
         let Some(name) = &o.name else { continue };
-        if option_names.insert(name.value.clone(), ()).is_some() {
+        if !option_names.insert(&name.value) {
             cx.error_span(
                 name.span,
                 format_args!("`family_options` for `{}` given twice", name.value),
             );
         }
-        let _ = span;
         if let Some(max) = &o.max_versions {
             for f in &m.fields {
-                if let Kind::Versions { column, n, .. } = &f.kind {
+                if let Kind::Versions(VersionsField { column, n, .. }) = &f.kind {
                     if column.family == name.value && *n > max.value as u32 {
                         cx.error_span(
                             max.span,

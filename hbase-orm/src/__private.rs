@@ -19,9 +19,6 @@ pub use crate::row::{
 };
 pub use crate::row_key::{KeyArg, KeyComponent, KeyPrefix};
 
-/// The codec a field gets by default.
-pub type DefaultOf<T> = <T as DefaultCodec>::Codec;
-
 /// Adds the table and field to a codec's encoding error.
 #[inline]
 pub fn encoded(

@@ -383,6 +383,7 @@ impl serde::Serialize for Unencodable {
 struct WithUnencodable {
     #[hbase(row_key)]
     id: u8,
+    #[hbase(codec = "bincode")]
     value: Unencodable,
 }
 

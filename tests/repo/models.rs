@@ -31,7 +31,7 @@ pub(crate) struct User {
     pub(crate) level: u8,
     #[hbase(counter)]
     pub(crate) logins: i64,
-    #[hbase(family = "meta", column = "addr")]
+    #[hbase(family = "meta", column = "addr", codec = "bincode")]
     pub(crate) address: Option<Address>,
     pub(crate) bio: Vec<u8>,
     #[hbase(skip)]

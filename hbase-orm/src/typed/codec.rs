@@ -124,11 +124,46 @@ impl Concatenating<String> for Utf8 {}
 /// The codec a field of this type gets when `#[hbase(...)]` names none.
 ///
 /// Integers, floats and `bool` use [`BigEndian`] (Java `Bytes.toBytes`),
-/// `String` uses [`Utf8`] and byte containers use [`Raw`]. Fields of types
-/// the derive does not recognise by name use [`Bincode`] instead.
+/// `String` and `Box<str>` use [`Utf8`] and byte containers use [`Raw`].
+/// `#[derive(HRow)]` asks the compiler for `<T as DefaultCodec>::Codec`, so
+/// the written name of the type plays no part: a type alias gets the codec of
+/// the type it names (`type UserId = u64;` is stored big-endian, as `u64`).
+///
+/// A field of a type without a default codec is a compile error at the field
+/// asking for one: name it (`#[hbase(codec = "bincode")]` for a serde type),
+/// or implement this trait for your own type.
+///
+/// # Examples
+///
+/// ```
+/// use hbase_orm::codec::{Bincode, DefaultCodec};
+/// use hbase_orm::HRow;
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Address { city: String }
+///
+/// // Every `Address` field is stored with bincode unless it names a codec.
+/// impl DefaultCodec for Address {
+///     type Codec = Bincode;
+/// }
+///
+/// type UserId = u64;
+///
+/// #[derive(HRow)]
+/// #[hbase(table = "users", family = "cf")]
+/// struct User {
+///     #[hbase(row_key)]
+///     id: UserId,
+///     manager: UserId, // big-endian, as a `u64`
+///     home: Address,   // bincode
+///     #[hbase(codec = "bincode")]
+///     tags: Vec<String>,
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no default codec",
-    note = "name one with `#[hbase(codec = \"...\")]` or `#[hbase(with = path)]`"
+    label = "no default codec for `{Self}`",
+    note = "name the field's codec: `#[hbase(codec = \"bincode\")]` for a serde type, another codec of `hbase_orm::codec`, or `#[hbase(with = path)]`; or implement `hbase_orm::codec::DefaultCodec` for your type"
 )]
 pub trait DefaultCodec: Sized {
     /// The codec.

@@ -178,11 +178,13 @@ use super::row_key::EncodeKey;
 ///   `"java"`: Java `Bytes.toBytes`), `"ordered"` (order-preserving, needed by
 ///   range filters on signed and float fields), `"bincode"` (serde). Or
 ///   `codec = path::Type` for a type implementing
-///   [`Codec<T>`](super::codec::Codec). Without it: integers, floats and
+///   [`Codec<T>`](super::codec::Codec). Without it, the type's
+///   [`DefaultCodec`](super::codec::DefaultCodec): integers, floats and
 ///   `bool` are `big_endian`, `String` is `utf8`, `Vec<u8>`/`[u8; N]`/`Bytes`
-///   are `raw`, and every other type is `bincode` (the derive goes by the
-///   written type name, so give type aliases of those types a `codec`). A
-///   codec that cannot encode the field's type is a compile error at the type.
+///   are `raw`. The compiler resolves it, so a type alias is stored as the
+///   type it names; a type without a default codec (a serde struct,
+///   `Vec<String>`, ...) is a compile error asking for one. A codec that
+///   cannot encode the field's type is a compile error at the type.
 ///
 ///   ```
 ///   # use hbase_orm::HRow;
@@ -193,7 +195,7 @@ use super::row_key::EncodeKey;
 ///   struct R {
 ///       #[hbase(row_key)] id: u32,
 ///       #[hbase(codec = "ordered")] score: f64,
-///       address: Address, // bincode
+///       #[hbase(codec = "bincode")] address: Address,
 ///       #[hbase(codec = hbase_orm::codec::Ordered)] rank: i16,
 ///   }
 ///   let _ = R::fields().score().between(0.5, 1.0);
