@@ -13,6 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("protocol", &["value"]),
     ("network", &["protocol", "value"]),
     ("thrift1", &["network", "protocol", "value"]),
+    ("accumulo", &["network", "protocol", "value"]),
     ("store", &["value"]),
     ("backend", &["store", "thrift1", "value"]),
     ("typed", &["store", "value", "thrift1", "backend"]),

@@ -1,14 +1,11 @@
 //! The connection to an Accumulo Proxy, and logging in on it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hbase_orm_idl::accumulo as proxy;
 use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
-use super::connector::Connector;
 use crate::error::Result;
 use crate::network::{Config, Handle};
 use crate::protocol::Method;
@@ -20,7 +17,8 @@ pub const DEFAULT_PORT: u16 = 42424;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A connection to an Accumulo Proxy: one socket, pipelined, shared by
-/// clones. Log in with [`Connection::login`] to get a [`Connector`].
+/// clones. Log in with [`Connection::login`] to get a
+/// [`Connector`](super::Connector).
 ///
 /// Calls are made once (no retry): most Accumulo Proxy calls move state on
 /// the proxy (scanners, writers), so resending is left to the caller.
@@ -203,42 +201,6 @@ impl Connection {
     /// the next call opens a new one.
     pub async fn close(&self) {
         self.handle.close().await;
-    }
-
-    /// Logs in with a password: a [`Connector`] whose calls all carry the
-    /// token the proxy returned.
-    ///
-    /// # Errors
-    /// [`Error::Accumulo`](crate::Error::Accumulo) of kind
-    /// [`Security`](crate::error::AccumuloErrorKind::Security) for a wrong
-    /// principal or password; connection errors as for any call.
-    pub async fn login(
-        &self,
-        principal: impl Into<String>,
-        password: impl Into<String>,
-    ) -> Result<Connector> {
-        let properties = BTreeMap::from([("password".to_owned(), password.into())]);
-        self.login_with(principal, properties).await
-    }
-
-    /// Logs in with any login properties the proxy's token class reads
-    /// (`{"password": ...}` for password tokens).
-    ///
-    /// # Errors
-    /// As [`Connection::login`].
-    pub async fn login_with(
-        &self,
-        principal: impl Into<String>,
-        properties: BTreeMap<String, String>,
-    ) -> Result<Connector> {
-        let principal = principal.into();
-        let token = self
-            .call(&proxy::AccumuloProxyLoginArgs {
-                principal: principal.clone(),
-                login_properties: properties,
-            })
-            .await?;
-        Ok(Connector::new(self.clone(), principal, token))
     }
 
     /// Makes one call and waits for its reply, within the timeout.

@@ -52,6 +52,44 @@ pub(crate) fn check_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+impl Connection {
+    /// Logs in with a password: a [`Connector`] whose calls all carry the
+    /// token the proxy returned.
+    ///
+    /// # Errors
+    /// [`Error::Accumulo`] of kind
+    /// [`Security`](crate::error::AccumuloErrorKind::Security) for a wrong
+    /// principal or password; connection errors as for any call.
+    pub async fn login(
+        &self,
+        principal: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Connector> {
+        let properties = BTreeMap::from([("password".to_owned(), password.into())]);
+        self.login_with(principal, properties).await
+    }
+
+    /// Logs in with any login properties the proxy's token class reads
+    /// (`{"password": ...}` for password tokens).
+    ///
+    /// # Errors
+    /// As [`Connection::login`].
+    pub async fn login_with(
+        &self,
+        principal: impl Into<String>,
+        properties: BTreeMap<String, String>,
+    ) -> Result<Connector> {
+        let principal = principal.into();
+        let token = self
+            .call(&proxy::AccumuloProxyLoginArgs {
+                principal: principal.clone(),
+                login_properties: properties,
+            })
+            .await?;
+        Ok(Connector::new(self.clone(), principal, token))
+    }
+}
+
 impl Connector {
     pub(crate) fn new(conn: Connection, principal: String, token: Vec<u8>) -> Self {
         Connector {
