@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use crate::filter::{self, KeyValue, RowOutcome};
 use crate::limits::{ConnectionId, Limits};
 use crate::server::connection::{ConnConfig, ConnError, Connection};
-use crate::server::service::Gateway;
+use crate::server::service::{Gateway, Service};
 use crate::store::{FamilySpec, MemStore, Store};
 
 /// Largest message the fuzzed connection accepts (small, so that declared
@@ -66,17 +66,19 @@ pub fn feed_request(
     store
         .create_table(Bytes::from_static(b"t"), families)
         .expect("a fresh store creates a table");
-    let gateway = Gateway::new(
+    let gateway: Arc<dyn Service> = Arc::new(Gateway::new(
         store,
         Duration::from_secs(60),
         Limits::default(),
         SocketAddr::from(([127, 0, 0, 1], 9090)),
-    );
+    ));
     let config = ConnConfig {
         transport,
         protocol,
         max_message_bytes: MAX_MESSAGE_BYTES,
         read_timeout: Duration::from_secs(60),
+        idle_timeout: None,
+        max_reply_bytes: MAX_MESSAGE_BYTES,
     };
     let mut stream = MemStream {
         input,

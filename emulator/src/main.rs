@@ -83,6 +83,25 @@ struct Args {
     #[arg(long, default_value_t = 120, value_name = "N")]
     scanner_timeout_secs: u64,
 
+    /// Most client connections served at once. A connection past the cap
+    /// has its calls answered with an error naming this flag for a few
+    /// seconds, then is closed.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_connections: usize,
+
+    /// Seconds a connection may sit idle between two messages before it is
+    /// closed (clients that pool connections reconnect). 0 keeps idle
+    /// connections open for ever.
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    idle_timeout_secs: u64,
+
+    /// Largest reply sent, in bytes (never more than --max-message-bytes).
+    /// A scanner page stops early at a quarter of it (1 MiB at most); any
+    /// other call whose reply would be larger gets an error naming this
+    /// flag instead.
+    #[arg(long, default_value_t = hbase_emulator::DEFAULT_MAX_MESSAGE_BYTES, value_name = "BYTES")]
+    max_reply_bytes: usize,
+
     /// Most scanners open on the server at once; opening one more fails
     /// with an IOError naming this flag until scanners are closed or
     /// expire.
@@ -109,7 +128,7 @@ struct Args {
 
     /// Seconds a partially received message may wait for its next bytes
     /// before the connection is closed. Connections idle between messages
-    /// stay open.
+    /// stay open (see --idle-timeout-secs).
     #[arg(long, default_value_t = 60, value_name = "N")]
     read_timeout_secs: u64,
 
@@ -262,6 +281,11 @@ async fn run(args: Args) -> ExitCode {
         .protocol(args.protocol)
         .max_message_bytes(args.max_message_bytes)
         .scanner_timeout(Duration::from_secs(args.scanner_timeout_secs))
+        .max_connections(args.max_connections)
+        .idle_timeout(
+            (args.idle_timeout_secs > 0).then(|| Duration::from_secs(args.idle_timeout_secs)),
+        )
+        .max_reply_bytes(args.max_reply_bytes)
         .max_scanners(args.max_scanners)
         .max_scanners_per_connection(args.max_scanners_per_connection)
         .max_filter_bytes(args.max_filter_bytes)

@@ -10,11 +10,14 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hbase_orm_idl::hbase::{ColumnDescriptor, HbaseSyncClient, Mutation, THbaseSyncClient};
+use hbase_orm_idl::hbase::{
+    BatchMutation, ColumnDescriptor, HbaseSyncClient, Mutation, THbaseSyncClient,
+};
 use hbase_orm_idl::thrift::protocol::{
     TBinaryInputProtocol, TBinaryOutputProtocol, TInputProtocol, TOutputProtocol,
 };
@@ -199,6 +202,127 @@ fn write_until_killed(addr: SocketAddr, round: usize, acked: Arc<Mutex<Acked>>) 
     }
 }
 
+/// Writes batches of `BATCH` rows in one `mutateRows` each until the server
+/// goes away, recording each batch once acknowledged.
+fn batches_until_killed(
+    addr: SocketAddr,
+    round: usize,
+    acked: Arc<Mutex<Acked>>,
+    batches_acked: Arc<AtomicUsize>,
+) {
+    let mut c = client(addr);
+    for b in 0usize.. {
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = (0..BATCH)
+            .map(|j| {
+                (
+                    format!("b{round:03}-{b:03}-{j:05}").into_bytes(),
+                    format!("batch {round} {b} {j}").into_bytes(),
+                )
+            })
+            .collect();
+        let batch = rows
+            .iter()
+            .map(|(row, value)| {
+                BatchMutation::new(
+                    row.clone(),
+                    vec![Mutation::new(false, b"f:q".to_vec(), value.clone(), true)],
+                )
+            })
+            .collect();
+        if c.mutate_rows(TABLE.to_vec(), batch, BTreeMap::new())
+            .is_err()
+        {
+            return;
+        }
+        acked.lock().expect("acked").puts.extend(rows);
+        batches_acked.store(b + 1, Ordering::SeqCst);
+    }
+}
+
+/// Rows per `mutateRows` of [`batches_until_killed`].
+const BATCH: usize = 1000;
+
+/// What the reader of a round shares with the test.
+struct Reader {
+    /// Every row it saw, with its value.
+    seen: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
+    /// How many batches the batch writer saw acknowledged.
+    batches_acked: Arc<AtomicUsize>,
+    /// Called once it sees a row of a batch not acknowledged yet, when set:
+    /// kills the server right then.
+    kill: Option<Box<dyn Fn() + Send + Sync>>,
+}
+
+/// Reads this round's rows on a connection of its own until the server goes
+/// away, recording every row it saw.
+fn read_until_killed(addr: SocketAddr, round: usize, reader: Arc<Reader>) {
+    let mut c = client(addr);
+    for pass in 0usize.. {
+        let prefix = if pass % 2 == 0 {
+            format!("b{round:03}-")
+        } else {
+            format!("r{round:03}-")
+        };
+        let Ok(id) = c.scanner_open_with_prefix(
+            TABLE.to_vec(),
+            prefix.into_bytes(),
+            Vec::new(),
+            BTreeMap::new(),
+        ) else {
+            return;
+        };
+        loop {
+            let Ok(batch) = c.scanner_get_list(id, 1000) else {
+                return;
+            };
+            if batch.is_empty() {
+                break;
+            }
+            let mut seen = reader.seen.lock().expect("seen");
+            for r in batch {
+                let key = r.row.expect("row key");
+                if let Some(cell) = r.columns.unwrap_or_default().get(&b"f:q"[..]) {
+                    if let (Some(kill), Some(b)) = (&reader.kill, batch_of(&key)) {
+                        if b >= reader.batches_acked.load(Ordering::SeqCst) {
+                            seen.insert(key, cell.value.clone().expect("value"));
+                            kill();
+                            return;
+                        }
+                    }
+                    seen.insert(key, cell.value.clone().expect("value"));
+                }
+            }
+        }
+        if c.scanner_close(id).is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends SIGKILL to `pid` at once (no process spawned for it).
+fn kill_9(pid: u32) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// The batch number of a row written by [`batches_until_killed`].
+fn batch_of(key: &[u8]) -> Option<usize> {
+    std::str::from_utf8(key)
+        .ok()?
+        .strip_prefix('b')?
+        .split('-')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// A small pseudo-random generator (xorshift), seeded from the clock; the
 /// seed is printed so a failing run can be told apart.
 struct Rng(u64);
@@ -247,6 +371,7 @@ fn kill_9_during_acknowledged_writes_loses_none_of_them() {
     let mut in_flight_puts = 0usize;
     let mut total_puts = 0usize;
     let mut total_increments = 0u64;
+    let mut total_seen = 0usize;
     for round in 0..rounds {
         // both policies keep acknowledged writes across a process kill
         let fsync = if round % 2 == 0 {
@@ -258,16 +383,51 @@ fn kill_9_during_acknowledged_writes_loses_none_of_them() {
         args.extend(["--fsync", fsync]);
         let mut server = spawn(&data, &log, &args);
         let acked = Arc::new(Mutex::new(Acked::default()));
+        let batches_acked = Arc::new(AtomicUsize::new(0));
+        let pid = server.child.id();
+        // Odd rounds: killed the moment a reader sees a row of a batch whose
+        // mutateRows is not acknowledged yet, the worst moment for a store
+        // that shows changes before logging them.
+        let kill: Option<Box<dyn Fn() + Send + Sync>> =
+            (round % 2 == 1).then(|| Box::new(move || kill_9(pid)) as Box<dyn Fn() + Send + Sync>);
+        let reader = Arc::new(Reader {
+            seen: Mutex::new(HashMap::new()),
+            batches_acked: Arc::clone(&batches_acked),
+            kill,
+        });
         let writer = {
             let acked = Arc::clone(&acked);
             let addr = server.addr;
             thread::spawn(move || write_until_killed(addr, round, acked))
         };
-        thread::sleep(Duration::from_millis(10 + rng.below(150)));
-        server.child.kill().expect("kill -9");
+        let batcher = {
+            let acked = Arc::clone(&acked);
+            let addr = server.addr;
+            thread::spawn(move || batches_until_killed(addr, round, acked, batches_acked))
+        };
+        let reading = {
+            let reader = Arc::clone(&reader);
+            let addr = server.addr;
+            thread::spawn(move || read_until_killed(addr, round, reader))
+        };
+        if round % 2 == 1 {
+            // Wait (boundedly) for the reader to kill it.
+            for _ in 0..300 {
+                if reading.is_finished() {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
+        } else {
+            thread::sleep(Duration::from_millis(10 + rng.below(150)));
+        }
+        let _ = server.child.kill();
         server.child.wait().expect("reap");
         writer.join().expect("writer thread");
+        batcher.join().expect("batch writer thread");
+        reading.join().expect("reader thread");
         drop(server);
+        let seen = std::mem::take(&mut *reader.seen.lock().expect("seen"));
 
         let acked = std::mem::take(&mut *acked.lock().expect("acked"));
         total_puts += acked.puts.len();
@@ -285,10 +445,25 @@ fn kill_9_during_acknowledged_writes_loses_none_of_them() {
                 String::from_utf8_lossy(row)
             );
         }
-        // at most the one put in flight per round landed unacknowledged
+        // what the reader saw on its own connection is there: no change was
+        // visible before it was logged
+        total_seen += seen.len();
+        let lost: Vec<_> = seen
+            .iter()
+            .filter(|(row, value)| rows.get(*row) != Some(*value))
+            .map(|(row, _)| String::from_utf8_lossy(row).into_owned())
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "round {round}: {} rows seen by a reader before the kill are gone, e.g. {:?}",
+            lost.len(),
+            &lost[..lost.len().min(5)]
+        );
+        // at most the put and the batch in flight per round landed
+        // unacknowledged
         in_flight_puts += rows.len() - expected.len();
         assert!(
-            in_flight_puts <= round + 1,
+            in_flight_puts <= (round + 1) * (BATCH + 1),
             "{in_flight_puts} unacknowledged rows after {} rounds",
             round + 1
         );
@@ -311,8 +486,8 @@ fn kill_9_during_acknowledged_writes_loses_none_of_them() {
         .expect("read the log");
     eprintln!(
         "kill -9 test: {rounds} rounds, {total_puts} acknowledged puts and {total_increments} \
-         acknowledged increments checked ({} rows, counter {counter}); {} torn tails cut off, \
-         {} snapshots written",
+         acknowledged increments checked ({} rows, counter {counter}), {total_seen} rows seen \
+         by a reader all kept; {} torn tails cut off, {} snapshots written",
         expected.len(),
         text.matches("cutting off a torn tail").count(),
         text.matches("snapshot").count(),

@@ -3,10 +3,18 @@
 //! connection cap, idle connections, reply size.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
 
-use hbase_orm_tests::hbase::{IOError, THbaseSyncClient, TScan};
+use hbase_orm_tests::hbase::{
+    BatchMutation, HbaseMutateRowsArgs, IOError, Mutation, THbaseSyncClient, TScan,
+};
 use hbase_orm_tests::thrift::{ApplicationErrorKind, Error as ThriftError};
-use hbase_orm_tests::{builder, client, family, Combo, SyncClient};
+use hbase_orm_tests::{
+    builder, call_bytes, client, family, get_table_names_call, Closed, Combo, RawConn, SyncClient,
+};
 
 fn with_table(c: &mut SyncClient) {
     c.create_table(b"t".to_vec(), vec![family("cf")]).unwrap();
@@ -96,7 +104,7 @@ fn a_connection_leaking_scanners_is_capped_and_others_are_served() {
 #[test]
 fn many_open_scanners_expire_and_leave_the_server_usable() {
     let emulator = builder(Combo::DEFAULT)
-        .scanner_timeout(std::time::Duration::from_millis(100))
+        .scanner_timeout(Duration::from_millis(100))
         .start_blocking()
         .unwrap();
     let mut leaky = client(emulator.addr(), Combo::DEFAULT);
@@ -105,12 +113,7 @@ fn many_open_scanners_expire_and_leave_the_server_usable() {
         .mutate_row(
             b"t".to_vec(),
             b"r".to_vec(),
-            vec![hbase_orm_tests::hbase::Mutation {
-                is_delete: Some(false),
-                column: Some(b"cf:a".to_vec()),
-                value: Some(b"1".to_vec()),
-                write_to_w_a_l: Some(true),
-            }],
+            vec![put("cf:a", b"1".to_vec())],
             BTreeMap::new(),
         )
         .unwrap();
@@ -126,7 +129,7 @@ fn many_open_scanners_expire_and_leave_the_server_usable() {
         if emulator.open_scanners() == 0 {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(emulator.open_scanners(), 0);
     // Expired scanners gave their connection's room back.
@@ -185,4 +188,215 @@ fn the_filters_of_one_connection_share_a_budget() {
 fn other_open(c: &mut SyncClient, filter: &str) {
     let id = open_filtered(c, filter).expect("another connection's budget");
     assert!(c.scanner_get_list(id, 1).unwrap().is_empty());
+}
+
+fn put(column: &str, value: Vec<u8>) -> Mutation {
+    Mutation {
+        is_delete: Some(false),
+        column: Some(column.as_bytes().to_vec()),
+        value: Some(value),
+        write_to_w_a_l: Some(true),
+    }
+}
+
+/// Waits (boundedly) until `done` holds.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..3000 {
+        if done() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    panic!("waited 30 s for {what}");
+}
+
+#[test]
+fn connections_past_the_cap_are_told_why_and_room_comes_back() {
+    let emulator = builder(Combo::DEFAULT)
+        .max_connections(3)
+        .start_blocking()
+        .unwrap();
+    let mut held: Vec<SyncClient> = (0..3)
+        .map(|_| {
+            let mut c = client(emulator.addr(), Combo::DEFAULT);
+            c.get_table_names().unwrap();
+            c
+        })
+        .collect();
+    assert_eq!(emulator.connections(), 3);
+    let mut refused = client(emulator.addr(), Combo::DEFAULT);
+    let msg = internal_message(refused.get_table_names().expect_err("past the cap"));
+    assert!(msg.contains("--max-connections"), "{msg}");
+    assert!(msg.contains('3'), "{msg}");
+    // The connections within the cap are served as before.
+    held[0].get_table_names().unwrap();
+    held.pop();
+    wait_for("a closed connection to be dropped", || {
+        emulator.connections() < 3
+    });
+    let mut c = client(emulator.addr(), Combo::DEFAULT);
+    c.get_table_names().expect("room again");
+}
+
+#[test]
+fn idle_connections_are_closed_after_the_idle_timeout() {
+    let emulator = builder(Combo::DEFAULT)
+        .idle_timeout(Some(Duration::from_millis(300)))
+        .start_blocking()
+        .unwrap();
+    let mut idle = RawConn::connect(emulator.addr());
+    idle.call(Combo::DEFAULT, &get_table_names_call(Combo::DEFAULT, 1))
+        .expect("served");
+    assert_eq!(idle.wait_closed(), Closed::ByServer);
+    wait_for("the idle connection to be dropped", || {
+        emulator.connections() == 0
+    });
+    // A busy connection is not idle.
+    let mut busy = client(emulator.addr(), Combo::DEFAULT);
+    for _ in 0..10 {
+        busy.get_table_names().unwrap();
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Without a timeout, idle connections stay.
+    let keep = builder(Combo::DEFAULT)
+        .idle_timeout(None)
+        .start_blocking()
+        .unwrap();
+    let mut c = client(keep.addr(), Combo::DEFAULT);
+    thread::sleep(Duration::from_millis(400));
+    c.get_table_names().expect("still open");
+}
+
+#[test]
+fn a_reply_past_the_limit_is_an_error_not_a_huge_frame() {
+    for limit in [Limit::Reply, Limit::Message] {
+        let b = builder(Combo::DEFAULT);
+        let b = match limit {
+            Limit::Reply => b.max_reply_bytes(1 << 20),
+            Limit::Message => b.max_message_bytes(1 << 20),
+        };
+        let emulator = b.start_blocking().unwrap();
+        let mut c = client(emulator.addr(), Combo::DEFAULT);
+        with_table(&mut c);
+        for (row, len) in [("big", 900 << 10), ("bigger", 900 << 10)] {
+            c.mutate_row(
+                b"t".to_vec(),
+                row.as_bytes().to_vec(),
+                vec![put("cf:a", vec![7; len])],
+                BTreeMap::new(),
+            )
+            .unwrap();
+        }
+        // One row fits; two do not.
+        assert_eq!(
+            c.get_row(b"t".to_vec(), b"big".to_vec(), BTreeMap::new())
+                .unwrap()
+                .len(),
+            1
+        );
+        let msg = io_message(
+            c.get_rows(
+                b"t".to_vec(),
+                vec![b"big".to_vec(), b"bigger".to_vec()],
+                BTreeMap::new(),
+            )
+            .expect_err("past the reply limit"),
+        );
+        assert!(msg.contains("--max-reply-bytes"), "{limit:?}: {msg}");
+        // The connection goes on.
+        assert_eq!(c.get_table_names().unwrap(), vec![b"t".to_vec()]);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    Reply,
+    Message,
+}
+
+#[test]
+fn a_scanner_page_of_two_billion_rows_is_cut_to_a_bounded_reply() {
+    let emulator = builder(Combo::DEFAULT)
+        .max_reply_bytes(1 << 20)
+        .start_blocking()
+        .unwrap();
+    let mut c = client(emulator.addr(), Combo::DEFAULT);
+    with_table(&mut c);
+    let batch = (0..200)
+        .map(|i| BatchMutation {
+            row: Some(format!("row{i:03}").into_bytes()),
+            mutations: Some(vec![put("cf:a", vec![b'x'; 20 << 10])]),
+        })
+        .collect();
+    c.mutate_rows(b"t".to_vec(), batch, BTreeMap::new())
+        .unwrap();
+    let id = open(&mut c).unwrap();
+    let mut pages = Vec::new();
+    loop {
+        let page = c.scanner_get_list(id, i32::MAX).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        pages.push(page.len());
+    }
+    assert!(pages.len() > 1, "one page of {pages:?} rows");
+    assert!(
+        pages
+            .iter()
+            .all(|&n| n * (20 << 10) <= (1 << 20) / 4 + (20 << 10) + 1024),
+        "pages larger than a quarter of the limit: {pages:?}"
+    );
+    assert_eq!(pages.iter().sum::<usize>(), 200, "every row, once");
+}
+
+#[test]
+fn a_heavy_call_does_not_stall_other_connections() {
+    // One worker thread serves every connection (start_blocking).
+    let emulator = builder(Combo::DEFAULT).start_blocking().unwrap();
+    let mut reader = client(emulator.addr(), Combo::DEFAULT);
+    with_table(&mut reader);
+    // A mutateRows of 300,000 rows, encoded before the clock starts.
+    let call = call_bytes(Combo::DEFAULT, "mutateRows", 1, |o| {
+        HbaseMutateRowsArgs {
+            table_name: b"t".to_vec(),
+            row_batches: (0..300_000)
+                .map(|i| BatchMutation {
+                    row: Some(format!("heavy{i:07}").into_bytes()),
+                    mutations: Some(vec![put("cf:a", b"v".to_vec())]),
+                })
+                .collect(),
+            attributes: BTreeMap::new(),
+        }
+        .write_to_out_protocol(o)
+    });
+    let sent = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicBool::new(false));
+    let heavy = {
+        let (sent, answered) = (Arc::clone(&sent), Arc::clone(&answered));
+        let addr = emulator.addr();
+        thread::spawn(move || {
+            let mut raw = RawConn::connect(addr);
+            raw.send(&call).expect("send");
+            sent.store(true, Ordering::SeqCst);
+            raw.read_reply(Combo::DEFAULT).expect("the heavy reply");
+            answered.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut while_pending = 0;
+    loop {
+        let before = sent.load(Ordering::SeqCst) && !answered.load(Ordering::SeqCst);
+        reader.get_table_names().unwrap();
+        if before && !answered.load(Ordering::SeqCst) {
+            while_pending += 1;
+        }
+        if answered.load(Ordering::SeqCst) {
+            break;
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+    heavy.join().expect("heavy client");
+    assert!(
+        while_pending >= 3,
+        "only {while_pending} calls answered during the heavy call"
+    );
 }

@@ -142,6 +142,22 @@ impl HbaseHandler {
         &*self.inner.store
     }
 
+    /// Refuses, with an error naming the limit and one log line, a reply
+    /// that would hold about `bytes` bytes when that is past the reply
+    /// limit; `call` names the call.
+    fn check_reply_size(&self, bytes: usize, call: &str) -> thrift::Result<()> {
+        let limit = self.inner.limits.reply_bytes;
+        if bytes <= limit {
+            return Ok(());
+        }
+        let why = format!(
+            "the reply to {call} would be more than {limit} bytes (--max-reply-bytes / \
+             --max-message-bytes); ask for fewer rows, columns or versions"
+        );
+        tracing::warn!(connection = ?self.connection, "refusing a reply: {why}");
+        Err(io_error(format!("java.io.IOException: {why}"), false))
+    }
+
     /// `ts`, or a fresh server timestamp for [`LATEST_TIMESTAMP`].
     fn resolve_timestamp(&self, ts: i64) -> i64 {
         if ts == LATEST_TIMESTAMP {
@@ -302,6 +318,15 @@ fn column_key(family: &[u8], qualifier: &[u8]) -> Vec<u8> {
     key.push(b':');
     key.extend_from_slice(qualifier);
     key
+}
+
+/// About how many bytes the results of `cells` of `row` take in a reply.
+fn reply_bytes(row: &[u8], cells: &[Cell]) -> usize {
+    let per_cell: usize = cells
+        .iter()
+        .map(|c| c.family.len() + c.qualifier.len() + c.value.len() + 24)
+        .sum();
+    row.len() + 16 + per_cell
 }
 
 fn tcell(cell: &Cell) -> TCell {

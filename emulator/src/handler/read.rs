@@ -6,8 +6,8 @@ use hbase_orm_idl::thrift;
 
 use super::write::check_row;
 use super::{
-    internal_error, io_error, parse_column, row_result, select, selection_of, store_error, tcell,
-    HbaseHandler,
+    internal_error, io_error, parse_column, reply_bytes, row_result, select, selection_of,
+    store_error, tcell, HbaseHandler,
 };
 use crate::store::{ColumnSelection, Query};
 
@@ -54,6 +54,7 @@ impl HbaseHandler {
             versions,
         };
         let cells = self.store().get(table, row, &query).map_err(store_error)?;
+        self.check_reply_size(reply_bytes(row, &cells), "get")?;
         Ok(cells.iter().map(tcell).collect())
     }
 
@@ -75,9 +76,12 @@ impl HbaseHandler {
             return Err(internal_error(e));
         }
         let mut results = Vec::with_capacity(rows.len());
+        let mut bytes = 0;
         for row in rows {
             let cells = self.store().get(table, &row, &query).map_err(store_error)?;
             if !cells.is_empty() {
+                bytes += reply_bytes(&row, &cells);
+                self.check_reply_size(bytes, "getRows")?;
                 results.push(row_result(&row, &cells, false));
             }
         }

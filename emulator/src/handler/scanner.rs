@@ -17,7 +17,8 @@ use tracing::warn;
 use super::read::time_bound;
 use super::registry::{Refusal, Registry};
 use super::{
-    illegal_argument, internal_error, io_error, row_result, selection_of, store_error, HbaseHandler,
+    illegal_argument, internal_error, io_error, reply_bytes, row_result, selection_of, store_error,
+    HbaseHandler,
 };
 use crate::filter::{self, Filter, KeyValue, ParseRefusal, RowOutcome};
 use crate::store::{Cell, Query, ScanRange, Store};
@@ -44,9 +45,19 @@ pub(super) struct Scanner {
     batch: Option<usize>,
     /// Fill `sortedColumns` instead of `columns`.
     sorted: bool,
-    /// Results read but not yet returned.
-    pending: VecDeque<TRowResult>,
+    /// Results read but not yet returned, with about how many bytes each
+    /// takes in a reply.
+    pending: VecDeque<(TRowResult, usize)>,
+    /// The sum of those sizes.
+    pending_bytes: usize,
     done: bool,
+}
+
+/// Bytes a scanner page stops at (it always holds at least one result): a
+/// quarter of the reply limit, at most 1 MiB, so that a page of
+/// `2^31 - 1` rows is not built.
+fn page_bytes(reply_limit: usize) -> usize {
+    (reply_limit / 4).clamp(1, 1 << 20)
 }
 
 fn to_key_values(cells: Vec<Cell>) -> Vec<KeyValue> {
@@ -85,9 +96,10 @@ fn prefix_end(prefix: &[u8]) -> Option<Bytes> {
 }
 
 impl Scanner {
-    /// Reads until `want` results are pending or the scan is over.
-    fn fill(&mut self, store: &dyn Store, want: usize) -> thrift::Result<()> {
-        while self.pending.len() < want && !self.done {
+    /// Reads until `want` results or `max_bytes` are pending, or the scan
+    /// is over.
+    fn fill(&mut self, store: &dyn Store, want: usize, max_bytes: usize) -> thrift::Result<()> {
+        while self.pending.len() < want && self.pending_bytes < max_bytes && !self.done {
             let need = want - self.pending.len();
             let chunk = store
                 .scan(&self.table, &self.range, &self.query, need)
@@ -129,14 +141,32 @@ impl Scanner {
 
     /// Queues the results of one row, split by the batch size.
     fn emit(&mut self, key: &[u8], cells: &[Cell]) {
-        match self.batch {
-            Some(batch) => {
-                for part in cells.chunks(batch) {
-                    self.pending.push_back(row_result(key, part, self.sorted));
-                }
-            }
-            None => self.pending.push_back(row_result(key, cells, self.sorted)),
+        let parts: Box<dyn Iterator<Item = &[Cell]>> = match self.batch {
+            Some(batch) => Box::new(cells.chunks(batch)),
+            None => Box::new(std::iter::once(cells)),
+        };
+        for part in parts {
+            let bytes = reply_bytes(key, part);
+            self.pending_bytes += bytes;
+            self.pending
+                .push_back((row_result(key, part, self.sorted), bytes));
         }
+    }
+
+    /// Takes up to `want` pending results, stopping once `max_bytes` are
+    /// taken (always at least one, if any).
+    fn take(&mut self, want: usize, max_bytes: usize) -> Vec<TRowResult> {
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        while out.len() < want && (out.is_empty() || bytes < max_bytes) {
+            let Some((result, size)) = self.pending.pop_front() else {
+                break;
+            };
+            bytes += size;
+            self.pending_bytes -= size;
+            out.push(result);
+        }
+        out
     }
 }
 
@@ -227,6 +257,7 @@ impl HbaseHandler {
                     .filter(|n| *n > 0),
                 sorted: scan.sort_columns.unwrap_or(false),
                 pending: VecDeque::new(),
+                pending_bytes: 0,
                 done: false,
             },
             filter_bytes,
@@ -308,6 +339,7 @@ impl HbaseHandler {
                 batch: None,
                 sorted: false,
                 pending: VecDeque::new(),
+                pending_bytes: 0,
                 done: false,
             },
             0,
@@ -335,9 +367,9 @@ impl HbaseHandler {
             return Ok(Vec::new());
         }
         let mut scanner = lock(&scanner);
-        scanner.fill(self.store(), want)?;
-        let take = want.min(scanner.pending.len());
-        Ok(scanner.pending.drain(..take).collect())
+        let max_bytes = page_bytes(self.inner.limits.reply_bytes);
+        scanner.fill(self.store(), want, max_bytes)?;
+        Ok(scanner.take(want, max_bytes))
     }
 
     /// `scannerClose`.

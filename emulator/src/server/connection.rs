@@ -14,16 +14,20 @@
 use std::fmt;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use hbase_orm_idl::thrift::protocol::{
     TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
+    TInputProtocol, TMessageIdentifier, TMessageType, TOutputProtocol,
 };
 use hbase_orm_idl::thrift::{self, TConfiguration};
 use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tracing::warn;
 
+use super::lane::{self, Lane};
 use super::service::Service;
 use crate::limits::ConnectionId;
 
@@ -50,6 +54,12 @@ pub(crate) struct ConnConfig {
     /// How long a partially received message may wait for more bytes, and
     /// a reply for the client to take it.
     pub(crate) read_timeout: Duration,
+    /// How long the connection may sit idle between two messages; `None`
+    /// for ever.
+    pub(crate) idle_timeout: Option<Duration>,
+    /// Largest reply sent (frame header not counted); a larger one is
+    /// replaced by an error for the client.
+    pub(crate) max_reply_bytes: usize,
 }
 
 /// Why a connection was closed by the server.
@@ -76,6 +86,11 @@ pub(crate) enum ConnError {
     NotReading {
         /// Length of the reply.
         pending: usize,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// No message came for too long.
+    Idle {
         /// The timeout that expired.
         timeout: Duration,
     },
@@ -108,6 +123,10 @@ impl fmt::Display for ConnError {
             ConnError::NotReading { pending, timeout } => write!(
                 f,
                 "the client did not take a {pending}-byte reply within {timeout:?}"
+            ),
+            ConnError::Idle { timeout } => write!(
+                f,
+                "idle for {timeout:?} (--idle-timeout-secs); the client may reconnect"
             ),
             ConnError::Io(e) => write!(f, "socket error: {e}"),
             ConnError::Process(e) => write!(f, "could not answer a call: {e}"),
@@ -166,7 +185,7 @@ impl Connection {
     pub(crate) async fn run<S>(
         &mut self,
         stream: &mut S,
-        service: &dyn Service,
+        service: &Arc<dyn Service>,
     ) -> Result<(), ConnError>
     where
         S: AsyncRead + AsyncWrite + Unpin,
@@ -187,7 +206,7 @@ impl Connection {
                     };
                 }
             };
-            self.answer(&found, service)?;
+            self.answer(&found, service).await?;
             let timeout = self.config.read_timeout;
             // Flushed: a TLS stream may hold back part of what it took.
             let written = async {
@@ -203,7 +222,6 @@ impl Connection {
                     })
                 }
             }
-            self.input.advance(found.skip + found.len);
             self.scanner.reset();
             self.give_back_memory();
         }
@@ -288,7 +306,15 @@ impl Connection {
             self.input.reserve(READ_CHUNK);
         }
         let n = if self.input.is_empty() {
-            stream.read_buf(&mut self.input).await?
+            match self.config.idle_timeout {
+                None => stream.read_buf(&mut self.input).await?,
+                Some(timeout) => {
+                    match tokio::time::timeout(timeout, stream.read_buf(&mut self.input)).await {
+                        Ok(n) => n?,
+                        Err(_) => return Err(ConnError::Idle { timeout }),
+                    }
+                }
+            }
         } else {
             let timeout = self.config.read_timeout;
             match tokio::time::timeout(timeout, stream.read_buf(&mut self.input)).await {
@@ -304,52 +330,39 @@ impl Connection {
         Ok(n > 0)
     }
 
-    /// Decodes the message and writes the service's reply into the output
-    /// buffer, with its frame header when framed.
-    fn answer(&mut self, found: &Found, service: &dyn Service) -> Result<(), ConnError> {
-        let message = &self.input[found.skip..found.skip + found.len];
-        let output = &mut self.output;
-        output.clear();
-        let framed = self.config.transport == Transport::Framed;
-        if framed {
-            output.extend_from_slice(&[0; 4]);
+    /// Answers the message into the output buffer, inline or on the
+    /// blocking pool as the service says, and drops it from the input.
+    async fn answer(&mut self, found: &Found, service: &Arc<dyn Service>) -> Result<(), ConnError> {
+        let end = found.skip + found.len;
+        let method = lane::method_name(self.config.protocol, &self.input[found.skip..end]);
+        match service.lane(method, found.len) {
+            Lane::Inline => {
+                let message = &self.input[found.skip..end];
+                let result =
+                    answer_into(self.config, self.id, message, &**service, &mut self.output);
+                self.input.advance(end);
+                result
+            }
+            Lane::Blocking => {
+                let message = self.input.split_to(end).freeze().slice(found.skip..);
+                let mut output = std::mem::take(&mut self.output);
+                let (config, id, service) = (self.config, self.id, Arc::clone(service));
+                let (output, result) = tokio::task::spawn_blocking(move || {
+                    let result = answer_into(config, id, &message, &*service, &mut output);
+                    (output, result)
+                })
+                .await
+                .map_err(|e| {
+                    if e.is_panic() {
+                        ConnError::Panicked
+                    } else {
+                        ConnError::Io(io::Error::other("the server is stopping"))
+                    }
+                })?;
+                self.output = output;
+                result
+            }
         }
-        let config = read_config(message.len());
-        let protocol = self.config.protocol;
-        let id = self.id;
-        let result = catch_unwind(AssertUnwindSafe(|| match protocol {
-            Protocol::Binary => service.process_in(
-                id,
-                &mut TBinaryInputProtocol::with_config(message, false, config),
-                &mut TBinaryOutputProtocol::new(&mut *output, true),
-            ),
-            Protocol::Compact => service.process_in(
-                id,
-                &mut TCompactInputProtocol::with_config(message, config),
-                &mut TCompactOutputProtocol::new(&mut *output),
-            ),
-        }));
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(ConnError::Process(e)),
-            Err(_) => return Err(ConnError::Panicked),
-        }
-        if framed && output.len() == 4 {
-            // A one-way call: no reply, not even an empty frame.
-            output.clear();
-        } else if framed {
-            let len = i32::try_from(output.len() - 4).map_err(|_| {
-                ConnError::Process(thrift::Error::Protocol(thrift::ProtocolError::new(
-                    thrift::ProtocolErrorKind::SizeLimit,
-                    format!(
-                        "a reply of {} bytes does not fit in a frame",
-                        output.len() - 4
-                    ),
-                )))
-            })?;
-            output[..4].copy_from_slice(&len.to_be_bytes());
-        }
-        Ok(())
     }
 
     /// Replaces buffers a large message grew with small ones.
@@ -363,6 +376,113 @@ impl Connection {
             self.output = Vec::with_capacity(READ_CHUNK);
         }
     }
+}
+
+/// Decodes `message` and writes the service's reply into `output` (with
+/// its frame header when framed); a reply past the size limit is replaced
+/// by an error for the client.
+fn answer_into(
+    config: ConnConfig,
+    id: ConnectionId,
+    message: &[u8],
+    service: &dyn Service,
+    output: &mut Vec<u8>,
+) -> Result<(), ConnError> {
+    output.clear();
+    let framed = config.transport == Transport::Framed;
+    let header = if framed { 4 } else { 0 };
+    output.resize(header, 0);
+    let read_limits = read_config(message.len());
+    let result = catch_unwind(AssertUnwindSafe(|| match config.protocol {
+        Protocol::Binary => service.process_in(
+            id,
+            &mut TBinaryInputProtocol::with_config(message, false, read_limits),
+            &mut TBinaryOutputProtocol::new(&mut *output, true),
+        ),
+        Protocol::Compact => service.process_in(
+            id,
+            &mut TCompactInputProtocol::with_config(message, read_limits),
+            &mut TCompactOutputProtocol::new(&mut *output),
+        ),
+    }));
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(ConnError::Process(e)),
+        Err(_) => return Err(ConnError::Panicked),
+    }
+    if output.len() - header > config.max_reply_bytes {
+        let size = output.len() - header;
+        output.truncate(header);
+        output.shrink_to(READ_CHUNK);
+        reply_too_large(config, message, size, output)?;
+    }
+    if framed && output.len() == 4 {
+        // A one-way call: no reply, not even an empty frame.
+        output.clear();
+    } else if framed {
+        let len = i32::try_from(output.len() - 4).map_err(|_| {
+            ConnError::Process(thrift::Error::Protocol(thrift::ProtocolError::new(
+                thrift::ProtocolErrorKind::SizeLimit,
+                format!(
+                    "a reply of {} bytes does not fit in a frame",
+                    output.len() - 4
+                ),
+            )))
+        })?;
+        output[..4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
+/// Writes, after `output`'s frame header, a `TApplicationException` for
+/// the call of `message`, whose reply of `size` bytes was over the limit;
+/// logs it once.
+fn reply_too_large(
+    config: ConnConfig,
+    message: &[u8],
+    size: usize,
+    output: &mut Vec<u8>,
+) -> Result<(), ConnError> {
+    let read_limits = read_config(message.len());
+    let call = match config.protocol {
+        Protocol::Binary => {
+            TBinaryInputProtocol::with_config(message, false, read_limits).read_message_begin()
+        }
+        Protocol::Compact => {
+            TCompactInputProtocol::with_config(message, read_limits).read_message_begin()
+        }
+    }
+    .map_err(ConnError::Process)?;
+    let why = format!(
+        "the reply to {} would be {size} bytes, more than the server sends \
+         ({} bytes, --max-reply-bytes / --max-message-bytes); ask for fewer rows, columns \
+         or versions",
+        call.name, config.max_reply_bytes
+    );
+    warn!("refusing a reply: {why}");
+    let error = thrift::ApplicationError::new(thrift::ApplicationErrorKind::InternalError, why);
+    let reply = TMessageIdentifier::new(call.name, TMessageType::Exception, call.sequence_number);
+    let written = match config.protocol {
+        Protocol::Binary => {
+            let mut o = TBinaryOutputProtocol::new(&mut *output, true);
+            o.write_message_begin(&reply)
+                .and_then(|()| {
+                    thrift::Error::write_application_error_to_out_protocol(&error, &mut o)
+                })
+                .and_then(|()| o.write_message_end())
+                .and_then(|()| o.flush())
+        }
+        Protocol::Compact => {
+            let mut o = TCompactOutputProtocol::new(&mut *output);
+            o.write_message_begin(&reply)
+                .and_then(|()| {
+                    thrift::Error::write_application_error_to_out_protocol(&error, &mut o)
+                })
+                .and_then(|()| o.write_message_end())
+                .and_then(|()| o.flush())
+        }
+    };
+    written.map_err(ConnError::Process)
 }
 
 /// Whether the bytes at the start of a message are a frame length followed

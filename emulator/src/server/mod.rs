@@ -2,12 +2,17 @@
 //!
 //! One tokio task accepts connections and runs one task per connection; a
 //! connection answers its requests in order (see `connection`). The service
-//! is synchronous and in memory, so it is called inline by the connection
-//! tasks.
+//! is synchronous: small in-memory calls run inline on the connection's
+//! task, calls that may take long (large messages, scanner pages, filters,
+//! changes that wait for the disk) on the runtime's blocking pool (see
+//! `lane`), so no call holds an async worker that other connections need.
 
 pub(crate) mod connection;
 mod http;
+mod lane;
 pub(crate) mod service;
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -16,7 +21,7 @@ use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -323,14 +328,50 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Most client connections served at once. Default 1,000.
+    ///
+    /// A connection past the cap is accepted only to answer its calls with
+    /// a `TApplicationException` naming the limit, for a few seconds, then
+    /// closed (with one log line), so that idle or leaked connections cannot
+    /// take every file descriptor.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.connections = n;
+        self
+    }
+
+    /// How long a connection may sit idle between two messages before the
+    /// server closes it. Default 10 minutes; `None` keeps idle connections
+    /// open for ever.
+    ///
+    /// Clients that pool connections (hbase-orm, happybase) reconnect when
+    /// the server has closed an idle one.
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Largest reply sent, in bytes. Default 64 MiB, and never more than
+    /// [`EmulatorBuilder::max_message_bytes`].
+    ///
+    /// A scanner page stops early at a quarter of it (or at 1 MiB,
+    /// whichever is smaller), so that `scannerGetList(id, 2^31-1)` does not
+    /// build a huge reply; any other call whose reply would be larger gets
+    /// a `TApplicationException` naming the limit instead (and one log
+    /// line), which a client reads as a clear error rather than a frame it
+    /// refuses.
+    pub fn max_reply_bytes(mut self, n: usize) -> Self {
+        self.limits.reply_bytes = n;
+        self
+    }
+
     /// How long a partially received message may wait for its next bytes.
     /// Default 60 s.
     ///
     /// A client that stops in the middle of a message has its connection
     /// closed after this long without a byte, so it cannot hold the buffer
-    /// forever. A connection idle between two messages is kept open: call
-    /// [`Emulator::disconnect_all`] to drop idle connections as a gateway
-    /// does.
+    /// forever. A connection idle between two messages is governed by
+    /// [`EmulatorBuilder::idle_timeout`] instead ([`Emulator::disconnect_all`]
+    /// drops idle connections at once, as a gateway restart does).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
         self
@@ -468,6 +509,16 @@ impl EmulatorBuilder {
             protocol: self.protocol,
             max_message_bytes: self.max_message_bytes,
             read_timeout: self.read_timeout,
+            idle_timeout: self.limits.idle_timeout,
+            max_reply_bytes: self.effective_limits().reply_bytes,
+        }
+    }
+
+    /// The limits, with replies no larger than the largest message.
+    fn effective_limits(&self) -> Limits {
+        Limits {
+            reply_bytes: self.limits.reply_bytes.min(self.max_message_bytes),
+            ..self.limits
         }
     }
 
@@ -515,6 +566,8 @@ impl EmulatorBuilder {
                 protocol: config.protocol,
                 ..self.conn_config()
             },
+            max_connections: self.limits.connections,
+            refusing: AtomicUsize::new(0),
             reap_every: reap_interval(config.idle_timeout),
             http: false,
             connections: Mutex::new(HashMap::new()),
@@ -529,13 +582,20 @@ impl EmulatorBuilder {
     async fn prepare_hbase(&self) -> io::Result<Hbase> {
         #[cfg(feature = "tls")]
         let tls = self.tls.as_ref().map(tls::Identity::acceptor).transpose()?;
-        let store = self.open_store()?;
+        // Replaying and compacting a data directory reads and syncs files:
+        // not on an async worker.
+        let opener = self.clone();
+        let store = tokio::task::spawn_blocking(move || opener.open_store())
+            .await
+            .map_err(|_| io::Error::other("opening the store was cancelled"))??;
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
         let shared_with = |service| {
             Arc::new(Shared {
                 service,
                 config: self.conn_config(),
+                max_connections: self.limits.connections,
+                refusing: AtomicUsize::new(0),
                 reap_every: reap_interval(self.scanner_timeout),
                 http: self.http,
                 connections: Mutex::new(HashMap::new()),
@@ -557,7 +617,7 @@ impl EmulatorBuilder {
             }
             None => None,
         };
-        let service = new_service(store, self.scanner_timeout, self.limits, addr);
+        let service = new_service(store, self.scanner_timeout, self.effective_limits(), addr);
         Ok(((listener, shared_with(service)), thrift2))
     }
 
@@ -823,6 +883,10 @@ impl Drop for Emulator {
 struct Shared {
     service: Arc<dyn Service>,
     config: ConnConfig,
+    /// Most connections served at once.
+    max_connections: usize,
+    /// Connections past the cap being told so.
+    refusing: AtomicUsize,
     reap_every: Duration,
     /// Whether connections speak Thrift over HTTP.
     http: bool,
@@ -940,6 +1004,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: wa
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) if shared.connection_count() >= shared.max_connections => {
+                    refuse(&shared, &mut connections, stream, peer);
+                }
                 Ok((stream, peer)) => match shared.register(stream) {
                     Ok((stream, registration)) => {
                         let _ = stream.set_nodelay(true);
@@ -961,6 +1028,53 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: wa
     drop(listener);
     shared.disconnect_all();
     connections.shutdown().await;
+}
+
+/// Most connections past the cap told so at once; further ones are closed
+/// at once.
+const MAX_REFUSING: usize = 64;
+
+/// How long a connection past the cap is answered before it is closed.
+const REFUSAL_WINDOW: Duration = Duration::from_secs(5);
+
+/// Tells a connection past the cap why it is refused: its calls are
+/// answered with an error for a few seconds, then it is closed.
+fn refuse(shared: &Arc<Shared>, tasks: &mut JoinSet<()>, stream: TcpStream, peer: SocketAddr) {
+    let cap = shared.max_connections;
+    let why = format!(
+        "too many connections to this emulator ({cap}, --max-connections); close idle \
+         connections or raise the limit"
+    );
+    warn!(%peer, "refusing a connection: {why}");
+    if shared.refusing.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSING {
+        shared.refusing.fetch_sub(1, Ordering::AcqRel);
+        return;
+    }
+    let shared = Arc::clone(shared);
+    tasks.spawn(async move {
+        let refusing = Arc::clone(&shared);
+        let refusing = &refusing.refusing;
+        let service: Arc<dyn Service> = Arc::new(service::Refusal::new(why));
+        let config = ConnConfig {
+            idle_timeout: Some(REFUSAL_WINDOW),
+            read_timeout: shared.config.read_timeout.min(REFUSAL_WINDOW),
+            ..shared.config
+        };
+        let answered = async move {
+            let mut connection = Connection::new(config, ConnectionId(u64::MAX));
+            #[cfg(feature = "tls")]
+            if let Some(acceptor) = &shared.tls {
+                if let Ok(stream) = acceptor.accept(stream).await {
+                    let _ = connection.run(&mut tls::Stream(stream), &service).await;
+                }
+                return;
+            }
+            let mut stream = stream;
+            let _ = connection.run(&mut stream, &service).await;
+        };
+        let _ = tokio::time::timeout(REFUSAL_WINDOW, answered).await;
+        refusing.fetch_sub(1, Ordering::AcqRel);
+    });
 }
 
 /// Serves one connection (after its TLS handshake, when TLS is on) and logs
@@ -995,7 +1109,7 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
                 );
             }
             Connection::new(shared.config, ConnectionId(registration.id))
-                .run(&mut stream, &*shared.service)
+                .run(&mut stream, &shared.service)
                 .await
         }
         None => {
@@ -1007,7 +1121,7 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
                 );
             }
             Connection::new(shared.config, ConnectionId(registration.id))
-                .run(&mut stream, &*shared.service)
+                .run(&mut stream, &shared.service)
                 .await
         }
     };
@@ -1020,7 +1134,7 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, registration: Registrati
         );
     } else {
         Connection::new(shared.config, ConnectionId(registration.id))
-            .run(&mut stream, &*shared.service)
+            .run(&mut stream, &shared.service)
             .await
     };
     match outcome {

@@ -14,16 +14,20 @@
 //!
 //! # Writes
 //! Every change (table admin, edits, increments, appends, a successful
-//! check-and-put) runs under one store-wide writer lock: it is applied to
-//! memory, resolved into a [`Record`] (edits with their final timestamps,
-//! the new table's region id, the server clock's high-water mark) and
-//! appended to the log with one `write` before the lock is released. The log
-//! order is therefore exactly the order in which changes were applied, and
-//! replaying it reproduces the state, timestamps included. Reads do not take
-//! the writer lock. A change is visible to readers from the moment it is
-//! applied, which is before it is synced (a reader may see a change that a
-//! power loss would take away; a process crash cannot, since the `write`
-//! happens before the lock is released).
+//! check-and-put) is worked out under one store-wide writer lock without
+//! touching memory: resolved into a [`Record`] (edits with their final
+//! timestamps, the new table's region id, the server clock's high-water
+//! mark) and appended to the log with one `write`. The lock is then
+//! released (table admin keeps it until it is applied, since later changes
+//! are checked against the tables it leaves), the record is synced as the
+//! policy says, and only then applied to memory, in log order, with the
+//! same code that replays the log at recovery. So the log order is the order
+//! of the changes, replaying it reproduces the state, timestamps included,
+//! and no reader, on any connection, sees a change before it is in the log
+//! (synced, under [`FsyncPolicy::Always`]): a crash cannot take back what a
+//! reader saw. Reads take no writer lock. A read-modify-write (increment,
+//! append, check-and-put) first waits for the logged changes of its row to
+//! be applied, since it reads the row.
 //!
 //! If appending or syncing fails (disk full, I/O error), the failing call
 //! returns [`StoreError::Storage`] and every later change is refused with
@@ -54,10 +58,11 @@
 //!
 //! # Compaction
 //! When the current log reaches [`DurableOptions::compact_after`] bytes, the
-//! writer that crossed the line syncs that log, starts the next generation's
-//! log and copies the store's tables in memory, all under the writer lock
-//! (so writers wait for one in-memory copy of the store, which is the pause
-//! this emulator accepts). Then, without the lock, it writes the snapshot to
+//! writer that crossed the line, once its own change is applied, waits for
+//! every logged change to be applied, syncs that log, starts the next
+//! generation's log and copies the store's tables in memory, all under the
+//! writer lock (so writers wait for one in-memory copy of the store, which
+//! is the pause this emulator accepts). Then, without the lock, it writes the snapshot to
 //! a temporary file, syncs it, renames it into place, syncs the directory,
 //! and deletes the older logs and snapshots. A crash at any point leaves a
 //! directory that recovers to the same state.
@@ -69,7 +74,7 @@ mod wal;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -168,6 +173,9 @@ pub(crate) struct DurableOptions {
     /// Size of the current log, in bytes, that triggers a snapshot and a new
     /// log.
     pub(crate) compact_after: u64,
+    /// Tests: how long each sync of the log takes at least (a slow disk).
+    #[cfg(test)]
+    pub(crate) sync_delay: Duration,
 }
 
 /// Default log size that triggers compaction: 64 MiB.
@@ -178,6 +186,8 @@ impl Default for DurableOptions {
         DurableOptions {
             fsync: FsyncPolicy::Always,
             compact_after: DEFAULT_COMPACT_AFTER,
+            #[cfg(test)]
+            sync_delay: Duration::ZERO,
         }
     }
 }
@@ -189,6 +199,7 @@ pub(crate) struct DurableStore {
     options: DurableOptions,
     writer: Mutex<Writer>,
     sync: Arc<SyncShared>,
+    visible: Visibility,
     flusher: Option<JoinHandle<()>>,
     compacting: AtomicBool,
     /// Held for the store's lifetime.
@@ -222,6 +233,8 @@ struct Writer {
 struct SyncShared {
     state: Mutex<SyncState>,
     changed: Condvar,
+    #[cfg(test)]
+    delay: Duration,
 }
 
 struct SyncState {
@@ -255,6 +268,8 @@ impl SyncShared {
                 stop: false,
             }),
             changed: Condvar::new(),
+            #[cfg(test)]
+            delay: Duration::ZERO,
         }
     }
 
@@ -307,6 +322,8 @@ impl SyncShared {
             let target = st.written;
             let file = Arc::clone(&st.file);
             drop(st);
+            #[cfg(test)]
+            thread::sleep(self.delay);
             let result = file.sync_data();
             st = lock(&self.state);
             st.syncing = false;
@@ -321,6 +338,87 @@ impl SyncShared {
             self.changed.notify_all();
         }
     }
+}
+
+/// Which logged changes readers see: each record is applied to memory once
+/// it is logged (and synced, under [`FsyncPolicy::Always`]), in log order.
+#[derive(Default)]
+struct Visibility {
+    state: Mutex<VisibleState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct VisibleState {
+    /// The first `applied` records are applied to memory.
+    applied: u64,
+    /// Rows of logged records not applied yet, with the latest such
+    /// record: a read-modify-write of one of them waits for it.
+    pending_rows: HashMap<(Bytes, Bytes), u64>,
+}
+
+impl Visibility {
+    /// Notes that record `seq` changes `rows`.
+    fn pending(&self, seq: u64, rows: &[(Bytes, Bytes)]) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut st = lock(&self.state);
+        for row in rows {
+            st.pending_rows.insert(row.clone(), seq);
+        }
+    }
+
+    /// Waits until the first `seq` records are applied.
+    fn wait_applied(&self, seq: u64) {
+        let mut st = lock(&self.state);
+        while st.applied < seq {
+            st = self
+                .changed
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Waits until no logged change of `row` of `table` is still to apply.
+    fn wait_row(&self, table: &[u8], row: &[u8]) {
+        let key = (Bytes::copy_from_slice(table), Bytes::copy_from_slice(row));
+        let mut st = lock(&self.state);
+        while st.pending_rows.contains_key(&key) {
+            st = self
+                .changed
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Runs `apply` for record `seq` once every record before it is
+    /// applied, then marks it applied (and its `rows` no longer pending).
+    fn apply_in_turn(&self, seq: u64, rows: &[(Bytes, Bytes)], apply: impl FnOnce()) {
+        self.wait_applied(seq - 1);
+        apply();
+        let mut st = lock(&self.state);
+        st.applied = seq;
+        for row in rows {
+            if st.pending_rows.get(row) == Some(&seq) {
+                st.pending_rows.remove(row);
+            }
+        }
+        drop(st);
+        self.changed.notify_all();
+    }
+}
+
+/// What a change waits for before it is worked out, under the writer lock.
+enum Before {
+    /// Nothing: edits whose values are given (puts, deletes).
+    Nothing,
+    /// Every logged change of this row applied: a read-modify-write reads
+    /// the row.
+    Row(Bytes, Bytes),
+    /// Every logged change applied, and the writer lock held until this one
+    /// is too: table admin, which later changes are checked against.
+    All,
 }
 
 /// The background syncs of [`FsyncPolicy::Grouped`].
@@ -580,7 +678,13 @@ impl DurableStore {
         remove_older(&dir, base).map_err(|e| context(&dir, e))?;
 
         let file = Arc::new(file);
-        let sync = Arc::new(SyncShared::new(Arc::clone(&file)));
+        #[allow(unused_mut, reason = "set in tests only")]
+        let mut sync = SyncShared::new(Arc::clone(&file));
+        #[cfg(test)]
+        {
+            sync.delay = options.sync_delay;
+        }
+        let sync = Arc::new(sync);
         let flusher = match options.fsync {
             FsyncPolicy::Always => None,
             FsyncPolicy::Grouped { max_delay } => {
@@ -607,6 +711,7 @@ impl DurableStore {
                 failed: None,
             }),
             sync,
+            visible: Visibility::default(),
             flusher,
             compacting: AtomicBool::new(false),
             _lock: dir_lock,
@@ -640,6 +745,8 @@ impl DurableStore {
         }
         let pending = {
             let mut w = lock(&self.writer);
+            // The snapshot copies memory: every logged change must be in it.
+            self.visible.wait_applied(w.seq);
             self.rotate(&mut w)
         };
         let result = pending.and_then(|p| self.write_snapshot(p));
@@ -690,16 +797,24 @@ impl DurableStore {
         Ok(())
     }
 
-    /// Runs a change: `f` applies it to memory and returns what to log
-    /// (nothing when nothing changed). The record is appended under the
-    /// writer lock, then synced as the policy says.
+    /// Runs a change: `f` works it out from memory without changing it and
+    /// returns what to log (nothing when nothing changes). The record is
+    /// appended under the writer lock; then, once it is synced as the policy
+    /// says, it is applied to memory in log order, so no reader sees a change
+    /// before it is in the log.
     fn mutate<T>(
         &self,
+        before: Before,
         f: impl FnOnce(&MemStore) -> (StoreResult<T>, Option<Record>),
     ) -> StoreResult<T> {
         let mut w = lock(&self.writer);
         if let Some(why) = w.failed.clone().or_else(|| self.sync.failed()) {
             return Err(StoreError::Storage(why));
+        }
+        match &before {
+            Before::Nothing => {}
+            Before::Row(table, row) => self.visible.wait_row(table, row),
+            Before::All => self.visible.wait_applied(w.seq),
         }
         let (result, record) = f(&self.mem);
         let Some(record) = record else {
@@ -722,14 +837,39 @@ impl DurableStore {
         w.len += frame.len() as u64;
         w.seq += 1;
         let seq = w.seq;
-        self.sync.wrote(seq);
-        let pending = if w.len >= w.compact_at && !self.compacting.swap(true, Ordering::AcqRel) {
-            Some(self.rotate(&mut w))
-        } else {
-            None
+        let rows = match &logged.record {
+            Record::Apply { table, edits } => edits
+                .iter()
+                .map(|e| (table.clone(), e.row.clone()))
+                .collect(),
+            _ => Vec::new(),
         };
-        drop(w);
-        if let Some(pending) = pending {
+        self.visible.pending(seq, &rows);
+        self.sync.wrote(seq);
+        let compact = w.len >= w.compact_at && !self.compacting.swap(true, Ordering::AcqRel);
+        // Table admin keeps later changes out until it is applied: they are
+        // checked against the tables as it leaves them.
+        let held = matches!(before, Before::All).then_some(w);
+        let synced = match self.options.fsync {
+            FsyncPolicy::Always => self.sync.sync_until(seq),
+            FsyncPolicy::Grouped { .. } => Ok(()),
+        };
+        self.visible.apply_in_turn(seq, &rows, || {
+            // After a failed sync nothing is applied (every later change is
+            // refused): memory keeps to what is surely logged.
+            if synced.is_ok() {
+                if let Err(e) = replay(&self.mem, logged.record) {
+                    error!("a logged change does not apply to memory: {e:?}");
+                }
+            }
+        });
+        drop(held);
+        if compact {
+            let pending = {
+                let mut w = lock(&self.writer);
+                self.visible.wait_applied(w.seq);
+                self.rotate(&mut w)
+            };
             if let Err(e) = pending.and_then(|p| self.write_snapshot(p)) {
                 warn!(
                     "{}: compaction failed, the log keeps growing: {e}",
@@ -738,9 +878,7 @@ impl DurableStore {
             }
             self.compacting.store(false, Ordering::Release);
         }
-        if self.options.fsync == FsyncPolicy::Always {
-            self.sync.sync_until(seq).map_err(StoreError::Storage)?;
-        }
+        synced.map_err(StoreError::Storage)?;
         result
     }
 }
@@ -761,51 +899,53 @@ impl Drop for DurableStore {
 }
 
 impl Store for DurableStore {
+    fn is_durable(&self) -> bool {
+        true
+    }
+
     fn next_timestamp(&self) -> i64 {
         self.mem.next_timestamp()
     }
 
     fn create_table(&self, name: Bytes, families: Vec<FamilySpec>) -> StoreResult<()> {
-        self.mutate(|mem| {
-            match mem
-                .create_table(name.clone(), families.clone())
-                .and_then(|()| mem.table(&name))
-            {
-                Ok(info) => (
-                    Ok(()),
-                    Some(Record::CreateTable {
-                        name,
-                        region_id: info.region_id,
-                        families,
-                    }),
-                ),
-                Err(e) => (Err(e), None),
+        self.mutate(Before::All, |mem| {
+            if mem.table(&name).is_ok() {
+                return (Err(StoreError::TableExists(name)), None);
             }
+            let region_id = mem.next_timestamp();
+            (
+                Ok(()),
+                Some(Record::CreateTable {
+                    name,
+                    region_id,
+                    families,
+                }),
+            )
         })
     }
 
     fn delete_table(&self, name: &[u8]) -> StoreResult<()> {
-        self.mutate(|mem| match mem.delete_table(name) {
-            Ok(()) => (
-                Ok(()),
-                Some(Record::DeleteTable {
-                    name: Bytes::copy_from_slice(name),
-                }),
-            ),
+        self.mutate(Before::All, |mem| match mem.table(name) {
             Err(e) => (Err(e), None),
+            Ok(info) if info.enabled => (Err(StoreError::TableNotDisabled(info.name)), None),
+            Ok(info) => (Ok(()), Some(Record::DeleteTable { name: info.name })),
         })
     }
 
     fn set_enabled(&self, name: &[u8], enabled: bool) -> StoreResult<()> {
-        self.mutate(|mem| match mem.set_enabled(name, enabled) {
-            Ok(()) => (
-                Ok(()),
-                Some(Record::SetEnabled {
-                    name: Bytes::copy_from_slice(name),
-                    enabled,
-                }),
-            ),
+        self.mutate(Before::All, |mem| match mem.table(name) {
             Err(e) => (Err(e), None),
+            Ok(info) => match (info.enabled, enabled) {
+                (true, true) => (Err(StoreError::TableNotDisabled(info.name)), None),
+                (false, false) => (Err(StoreError::TableNotEnabled(info.name)), None),
+                _ => (
+                    Ok(()),
+                    Some(Record::SetEnabled {
+                        name: info.name,
+                        enabled,
+                    }),
+                ),
+            },
         })
     }
 
@@ -818,15 +958,11 @@ impl Store for DurableStore {
     }
 
     fn apply(&self, table: &[u8], edits: Vec<RowEdit>) -> StoreResult<()> {
-        self.mutate(|mem| match mem.apply(table, edits.clone()) {
-            Ok(()) => (
-                Ok(()),
-                Some(Record::Apply {
-                    table: Bytes::copy_from_slice(table),
-                    edits,
-                }),
-            ),
-            Err(e) => (Err(e), None),
+        self.mutate(Before::Nothing, |mem| {
+            match mem.check_edits(table, &edits) {
+                Ok(()) => (Ok(()), applied(table, edits)),
+                Err(e) => (Err(e), None),
+            }
         })
     }
 
@@ -850,9 +986,9 @@ impl Store for DurableStore {
         row: &[u8],
         deltas: &[(Bytes, Bytes, i64)],
     ) -> StoreResult<Vec<i64>> {
-        self.mutate(|mem| {
+        self.mutate(the_row(table, row), |mem| {
             let mut edits = Vec::new();
-            let result = mem.increment_logged(table, row, deltas, &mut edits);
+            let result = mem.resolve_increment(table, row, deltas, &mut edits);
             (result, applied(table, edits))
         })
     }
@@ -863,9 +999,9 @@ impl Store for DurableStore {
         row: &[u8],
         values: &[(Bytes, Bytes, Bytes)],
     ) -> StoreResult<Vec<Cell>> {
-        self.mutate(|mem| {
+        self.mutate(the_row(table, row), |mem| {
             let mut edits = Vec::new();
-            let result = mem.append_logged(table, row, values, &mut edits);
+            let result = mem.resolve_append(table, row, values, &mut edits);
             (result, applied(table, edits))
         })
     }
@@ -878,13 +1014,18 @@ impl Store for DurableStore {
         expected: &[u8],
         edit: RowEdit,
     ) -> StoreResult<bool> {
-        self.mutate(|mem| {
-            match mem.check_and_put(table, family, qualifier, expected, edit.clone()) {
+        self.mutate(the_row(table, &edit.row), |mem| {
+            match mem.resolve_check_and_put(table, family, qualifier, expected, &edit) {
                 Ok(true) => (Ok(true), applied(table, vec![edit])),
                 other => (other, None),
             }
         })
     }
+}
+
+/// What a read-modify-write of `row` waits for.
+fn the_row(table: &[u8], row: &[u8]) -> Before {
+    Before::Row(Bytes::copy_from_slice(table), Bytes::copy_from_slice(row))
 }
 
 /// The record of edits applied to `table`, if any.

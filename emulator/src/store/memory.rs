@@ -239,6 +239,42 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Whether the latest value of `family:qualifier` in the row of `edit`
+    /// is `expected` (empty: missing or empty), after checking the families.
+    fn check_and_put_matches(
+        &self,
+        family: &Bytes,
+        qualifier: &Bytes,
+        expected: &[u8],
+        edit: &RowEdit,
+    ) -> StoreResult<bool> {
+        self.check_family(family)?;
+        self.check_edit(edit)?;
+        Ok(match self.latest(&edit.row, family, qualifier, now_ms()) {
+            None => expected.is_empty(),
+            Some((_, value)) => value[..] == *expected,
+        })
+    }
+
+    /// A copy of this table's settings with only `row` (if it exists): what
+    /// a read-modify-write is worked out on without touching the table.
+    fn scratch(&self, row: &[u8]) -> Table {
+        Table {
+            name: self.name.clone(),
+            enabled: self.enabled,
+            region_id: self.region_id,
+            families: self.families.clone(),
+            rows: self
+                .rows
+                .get_key_value(row)
+                .map(|(k, r)| (k.clone(), r.clone()))
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
 fn delete_family(row: &mut Row, family: &Bytes, up_to: i64) {
     let fam = row.families.entry(family.clone()).or_default();
     fam.deleted_up_to = Some(fam.deleted_up_to.map_or(up_to, |d| d.max(up_to)));
@@ -362,43 +398,66 @@ impl MemStore {
         deltas: &[(Bytes, Bytes, i64)],
         log: &mut Vec<RowEdit>,
     ) -> StoreResult<Vec<i64>> {
-        self.with_table_mut(table, |t| {
-            for (family, _, _) in deltas {
-                t.check_family(family)?;
-            }
-            let now = now_ms();
-            let row = Bytes::copy_from_slice(row);
-            let mut results = Vec::with_capacity(deltas.len());
-            for (family, qualifier, amount) in deltas {
-                let current = t.latest(&row, family, qualifier, now);
-                let (old, old_ts) = match &current {
-                    None => (0, i64::MIN),
-                    Some((ts, value)) => {
-                        let bytes: [u8; 8] = value[..]
-                            .try_into()
-                            .map_err(|_| StoreError::NotALong(value.len()))?;
-                        (i64::from_be_bytes(bytes), *ts)
-                    }
-                };
-                let new = old.wrapping_add(*amount);
-                let op = EditOp::Put {
-                    family: family.clone(),
-                    qualifier: qualifier.clone(),
-                    timestamp: self.clock.next().max(old_ts.saturating_add(1)),
-                    value: Bytes::copy_from_slice(&new.to_be_bytes()),
-                };
-                // The resolved edit (what a durable store logs), applied one
-                // at a time so that a column named twice adds up.
-                let edit = RowEdit {
-                    row: row.clone(),
-                    ops: vec![op],
-                };
-                t.apply(&edit, now);
-                log.push(edit);
-                results.push(new);
-            }
-            Ok(results)
+        self.with_table_mut(table, |t| self.increment_in(t, row, deltas, log))
+    }
+
+    /// Works out [`Store::increment`] without changing the store: pushes to
+    /// `log` the edits it would apply (as [`Self::increment_logged`] does)
+    /// and returns what it would return.
+    pub(super) fn resolve_increment(
+        &self,
+        table: &[u8],
+        row: &[u8],
+        deltas: &[(Bytes, Bytes, i64)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<i64>> {
+        self.with_table(table, |t| {
+            self.increment_in(&mut t.scratch(row), row, deltas, log)
         })
+    }
+
+    fn increment_in(
+        &self,
+        t: &mut Table,
+        row: &[u8],
+        deltas: &[(Bytes, Bytes, i64)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<i64>> {
+        for (family, _, _) in deltas {
+            t.check_family(family)?;
+        }
+        let now = now_ms();
+        let row = Bytes::copy_from_slice(row);
+        let mut results = Vec::with_capacity(deltas.len());
+        for (family, qualifier, amount) in deltas {
+            let current = t.latest(&row, family, qualifier, now);
+            let (old, old_ts) = match &current {
+                None => (0, i64::MIN),
+                Some((ts, value)) => {
+                    let bytes: [u8; 8] = value[..]
+                        .try_into()
+                        .map_err(|_| StoreError::NotALong(value.len()))?;
+                    (i64::from_be_bytes(bytes), *ts)
+                }
+            };
+            let new = old.wrapping_add(*amount);
+            let op = EditOp::Put {
+                family: family.clone(),
+                qualifier: qualifier.clone(),
+                timestamp: self.clock.next().max(old_ts.saturating_add(1)),
+                value: Bytes::copy_from_slice(&new.to_be_bytes()),
+            };
+            // The resolved edit (what a durable store logs), applied one
+            // at a time so that a column named twice adds up.
+            let edit = RowEdit {
+                row: row.clone(),
+                ops: vec![op],
+            };
+            t.apply(&edit, now);
+            log.push(edit);
+            results.push(new);
+        }
+        Ok(results)
     }
 
     /// [`Store::append`], also pushing to `log` every edit applied.
@@ -409,48 +468,91 @@ impl MemStore {
         values: &[(Bytes, Bytes, Bytes)],
         log: &mut Vec<RowEdit>,
     ) -> StoreResult<Vec<Cell>> {
-        self.with_table_mut(table, |t| {
-            for (family, _, _) in values {
-                t.check_family(family)?;
-            }
-            let now = now_ms();
-            let row = Bytes::copy_from_slice(row);
-            let mut result: BTreeMap<(Bytes, Bytes), Cell> = BTreeMap::new();
-            for (family, qualifier, suffix) in values {
-                let current = t.latest(&row, family, qualifier, now);
-                let (value, old_ts) = match current {
-                    None => (suffix.clone(), i64::MIN),
-                    Some((ts, old)) => {
-                        let mut v = Vec::with_capacity(old.len() + suffix.len());
-                        v.extend_from_slice(&old);
-                        v.extend_from_slice(suffix);
-                        (Bytes::from(v), ts)
-                    }
-                };
-                let timestamp = self.clock.next().max(old_ts.saturating_add(1));
-                let op = EditOp::Put {
+        self.with_table_mut(table, |t| self.append_in(t, row, values, log))
+    }
+
+    /// Works out [`Store::append`] without changing the store, as
+    /// [`Self::resolve_increment`] does.
+    pub(super) fn resolve_append(
+        &self,
+        table: &[u8],
+        row: &[u8],
+        values: &[(Bytes, Bytes, Bytes)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<Cell>> {
+        self.with_table(table, |t| {
+            self.append_in(&mut t.scratch(row), row, values, log)
+        })
+    }
+
+    fn append_in(
+        &self,
+        t: &mut Table,
+        row: &[u8],
+        values: &[(Bytes, Bytes, Bytes)],
+        log: &mut Vec<RowEdit>,
+    ) -> StoreResult<Vec<Cell>> {
+        for (family, _, _) in values {
+            t.check_family(family)?;
+        }
+        let now = now_ms();
+        let row = Bytes::copy_from_slice(row);
+        let mut result: BTreeMap<(Bytes, Bytes), Cell> = BTreeMap::new();
+        for (family, qualifier, suffix) in values {
+            let current = t.latest(&row, family, qualifier, now);
+            let (value, old_ts) = match current {
+                None => (suffix.clone(), i64::MIN),
+                Some((ts, old)) => {
+                    let mut v = Vec::with_capacity(old.len() + suffix.len());
+                    v.extend_from_slice(&old);
+                    v.extend_from_slice(suffix);
+                    (Bytes::from(v), ts)
+                }
+            };
+            let timestamp = self.clock.next().max(old_ts.saturating_add(1));
+            let op = EditOp::Put {
+                family: family.clone(),
+                qualifier: qualifier.clone(),
+                timestamp,
+                value: value.clone(),
+            };
+            let edit = RowEdit {
+                row: row.clone(),
+                ops: vec![op],
+            };
+            t.apply(&edit, now);
+            log.push(edit);
+            result.insert(
+                (family.clone(), qualifier.clone()),
+                Cell {
                     family: family.clone(),
                     qualifier: qualifier.clone(),
                     timestamp,
-                    value: value.clone(),
-                };
-                let edit = RowEdit {
-                    row: row.clone(),
-                    ops: vec![op],
-                };
-                t.apply(&edit, now);
-                log.push(edit);
-                result.insert(
-                    (family.clone(), qualifier.clone()),
-                    Cell {
-                        family: family.clone(),
-                        qualifier: qualifier.clone(),
-                        timestamp,
-                        value,
-                    },
-                );
-            }
-            Ok(result.into_values().collect())
+                    value,
+                },
+            );
+        }
+        Ok(result.into_values().collect())
+    }
+
+    /// Checks that `edits` would apply to `table` (enabled, families known)
+    /// without applying them.
+    pub(super) fn check_edits(&self, table: &[u8], edits: &[RowEdit]) -> StoreResult<()> {
+        self.with_table(table, |t| edits.iter().try_for_each(|e| t.check_edit(e)))
+    }
+
+    /// Whether [`Store::check_and_put`] would apply `edit`, without
+    /// applying it.
+    pub(super) fn resolve_check_and_put(
+        &self,
+        table: &[u8],
+        family: &Bytes,
+        qualifier: &Bytes,
+        expected: &[u8],
+        edit: &RowEdit,
+    ) -> StoreResult<bool> {
+        self.with_table(table, |t| {
+            t.check_and_put_matches(family, qualifier, expected, edit)
         })
     }
 }
@@ -607,16 +709,9 @@ impl Store for MemStore {
         edit: RowEdit,
     ) -> StoreResult<bool> {
         self.with_table_mut(table, |t| {
-            t.check_family(family)?;
-            t.check_edit(&edit)?;
-            let now = now_ms();
-            let current = t.latest(&edit.row, family, qualifier, now);
-            let matches = match current {
-                None => expected.is_empty(),
-                Some((_, value)) => value[..] == *expected,
-            };
+            let matches = t.check_and_put_matches(family, qualifier, expected, &edit)?;
             if matches {
-                t.apply(&edit, now);
+                t.apply(&edit, now_ms());
             }
             Ok(matches)
         })

@@ -209,6 +209,12 @@ pub(crate) struct ScanChunk {
 
 /// The storage interface the handler uses.
 pub(crate) trait Store: Send + Sync + fmt::Debug {
+    /// Whether changes wait for the disk (so they must not run on an async
+    /// worker thread).
+    fn is_durable(&self) -> bool {
+        false
+    }
+
     /// A server timestamp in ms, strictly greater than any returned before.
     fn next_timestamp(&self) -> i64;
 

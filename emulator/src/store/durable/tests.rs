@@ -74,6 +74,7 @@ fn open_with(dir: &Path, fsync: FsyncPolicy, compact_after: u64) -> DurableStore
         DurableOptions {
             fsync,
             compact_after,
+            sync_delay: Duration::ZERO,
         },
     )
     .expect("open")
