@@ -5,8 +5,8 @@
 
 use crate::error::Result;
 use crate::store::{
-    Appends, CheckAndPut, CompareOp, Counters, FamilySpec, FilterExpr, RowWrite, ScanSpec, Store,
-    StoreTable, StoreWriter,
+    Appends, Check, CheckAndPut, ColumnValue, CompareOp, Counters, FamilySpec, FilterExpr,
+    RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
@@ -174,13 +174,12 @@ impl CheckAndPut for Table {
     async fn check_and_put(
         &self,
         key: &[u8],
-        check_column: &[u8],
-        expected: Option<&[u8]>,
-        column: &[u8],
-        value: &[u8],
+        check: Check<'_>,
+        put: ColumnValue<'_>,
     ) -> Result<bool> {
-        let mut req = Table::check_and_put(self, key, column, value).check_column(check_column);
-        if let Some(expected) = expected {
+        let (column, value) = put;
+        let mut req = Table::check_and_put(self, key, column, value).check_column(check.column);
+        if let Some(expected) = check.expected {
             req = req.if_equals(expected);
         }
         req.await

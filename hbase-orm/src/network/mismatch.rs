@@ -8,6 +8,7 @@
 //! and TLS code as every connection.
 
 use std::io;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -24,25 +25,35 @@ use crate::protocol::rows::header;
 /// The hint of a timeout when the gateway answered a probe in `transport`
 /// and `protocol` (see [`diagnose`]).
 pub(crate) fn timeout_hint(transport: Transport, protocol: Protocol) -> &'static str {
-    match (transport, protocol) {
-        (Transport::Buffered, Protocol::Binary) => {
-            "the gateway answers over the buffered transport in the binary protocol: \
-             set .transport(Transport::Buffered) and .protocol(Protocol::Binary)"
-        }
-        (Transport::Buffered, Protocol::Compact) => {
-            "the gateway answers over the buffered transport in the compact protocol: \
-             set .transport(Transport::Buffered) and .protocol(Protocol::Compact)"
-        }
-        (Transport::Framed, Protocol::Binary) => {
-            "the gateway answers over the framed transport in the binary protocol: \
-             set .transport(Transport::Framed) and .protocol(Protocol::Binary)"
-        }
-        (Transport::Framed, Protocol::Compact) => {
-            "the gateway answers over the framed transport in the compact protocol: \
-             set .transport(Transport::Framed) and .protocol(Protocol::Compact)"
-        }
-    }
+    static HINTS: OnceLock<Vec<((Transport, Protocol), String)>> = OnceLock::new();
+    let hints = HINTS.get_or_init(|| {
+        COMBOS
+            .iter()
+            .map(|&(t, p)| {
+                let hint = format!(
+                    "the gateway answers over the {t} transport in the {p} protocol: \
+                     set .transport(Transport::{t:?}) and .protocol(Protocol::{p:?})"
+                );
+                ((t, p), hint)
+            })
+            .collect()
+    });
+    hints
+        .iter()
+        .find(|(combo, _)| *combo == (transport, protocol))
+        .map_or(
+            "the gateway speaks another transport or protocol",
+            |(_, h)| h.as_str(),
+        )
 }
+
+/// Every transport and protocol a gateway may speak.
+const COMBOS: [(Transport, Protocol); 4] = [
+    (Transport::Buffered, Protocol::Binary),
+    (Transport::Buffered, Protocol::Compact),
+    (Transport::Framed, Protocol::Binary),
+    (Transport::Framed, Protocol::Compact),
+];
 
 /// What to do about a server that speaks TLS.
 #[cfg(feature = "tls")]
@@ -186,15 +197,10 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// for its table names (a harmless read) in each, at once. Used only when a
 /// gateway closed a connection without ever replying.
 pub(crate) async fn diagnose(config: &Config) -> Option<(Transport, Protocol)> {
-    let candidates: Vec<(Transport, Protocol)> = [
-        (Transport::Buffered, Protocol::Binary),
-        (Transport::Buffered, Protocol::Compact),
-        (Transport::Framed, Protocol::Binary),
-        (Transport::Framed, Protocol::Compact),
-    ]
-    .into_iter()
-    .filter(|&c| c != (config.transport, config.protocol))
-    .collect();
+    let candidates: Vec<(Transport, Protocol)> = COMBOS
+        .into_iter()
+        .filter(|&c| c != (config.transport, config.protocol))
+        .collect();
     let answers =
         futures::future::join_all(candidates.iter().map(|&(t, p)| probe(config, t, p))).await;
     candidates
@@ -263,5 +269,25 @@ mod tests {
             &alert,
         );
         assert!(err.to_string().contains("TLS alert"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn timeout_hints_name_both_settings() {
+        for (t, p) in COMBOS {
+            let hint = timeout_hint(t, p);
+            assert!(
+                hint.contains(&format!(".transport(Transport::{t:?})")),
+                "{hint}"
+            );
+            assert!(
+                hint.contains(&format!(".protocol(Protocol::{p:?})")),
+                "{hint}"
+            );
+        }
     }
 }

@@ -190,16 +190,23 @@ pub trait Appends: StoreTable {
 
 /// Tables with conditional writes.
 pub trait CheckAndPut: StoreTable {
-    /// Puts `value` at `column` of row `key` only when `check_column` holds
-    /// `expected` (`None`: when it has no value); whether it did.
+    /// Puts `put` (column, value) in row `key` only when `check` holds;
+    /// whether it did.
     fn check_and_put(
         &self,
         key: &[u8],
-        check_column: &[u8],
-        expected: Option<&[u8]>,
-        column: &[u8],
-        value: &[u8],
+        check: Check<'_>,
+        put: ColumnValue<'_>,
     ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// The condition of a [`CheckAndPut::check_and_put`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check<'a> {
+    /// The column checked (`family:qualifier`).
+    pub column: &'a [u8],
+    /// The value it must hold; `None`: it must have no value.
+    pub expected: Option<&'a [u8]>,
 }
 
 /// One column family of a table to create.
