@@ -106,7 +106,13 @@ fn spawn(data: &Path, log: &Path, extra: &[&str]) -> Running {
 }
 
 fn client(addr: SocketAddr) -> Client {
-    let stream = TcpStream::connect(addr).expect("connect");
+    try_client(addr).expect("connect")
+}
+
+/// A client, or `None` when the server is already gone (a writer or reader
+/// thread that starts after the kill has nothing to do).
+fn try_client(addr: SocketAddr) -> Option<Client> {
+    let stream = TcpStream::connect(addr).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
@@ -182,7 +188,9 @@ struct Acked {
 /// Writes until the server goes away: a put, then an increment, each
 /// recorded once acknowledged.
 fn write_until_killed(addr: SocketAddr, round: usize, acked: Arc<Mutex<Acked>>) {
-    let mut c = client(addr);
+    let Some(mut c) = try_client(addr) else {
+        return;
+    };
     for i in 0u64.. {
         let row = format!("r{round:03}-{i:06}").into_bytes();
         let value = format!("value {round} {i} {}", "x".repeat((i % 50) as usize)).into_bytes();
@@ -210,7 +218,9 @@ fn batches_until_killed(
     acked: Arc<Mutex<Acked>>,
     batches_acked: Arc<AtomicUsize>,
 ) {
-    let mut c = client(addr);
+    let Some(mut c) = try_client(addr) else {
+        return;
+    };
     for b in 0usize.. {
         let rows: Vec<(Vec<u8>, Vec<u8>)> = (0..BATCH)
             .map(|j| {
@@ -256,7 +266,9 @@ struct Reader {
 /// Reads this round's rows on a connection of its own until the server goes
 /// away, recording every row it saw.
 fn read_until_killed(addr: SocketAddr, round: usize, reader: Arc<Reader>) {
-    let mut c = client(addr);
+    let Some(mut c) = try_client(addr) else {
+        return;
+    };
     for pass in 0usize.. {
         let prefix = if pass % 2 == 0 {
             format!("b{round:03}-")
