@@ -8,6 +8,7 @@ mod blocking;
 mod connection;
 mod faults;
 mod fixture;
+mod http;
 mod pool;
 mod replies;
 mod scan;

@@ -155,6 +155,7 @@ impl ConnectionBuilder {
             protocol: self.protocol,
             timeout: self.timeout,
             max_message_bytes: self.max_message_bytes,
+            http: None,
             #[cfg(feature = "tls")]
             tls: self.tls,
         };

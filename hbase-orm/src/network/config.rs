@@ -25,6 +25,8 @@ pub(crate) struct Config {
     pub(crate) timeout: Duration,
     /// The largest reply accepted.
     pub(crate) max_message_bytes: usize,
+    /// Thrift over HTTP when set (binary protocol, no framing).
+    pub(crate) http: Option<super::http::HttpSettings>,
     /// TLS settings; plain TCP when `None`.
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<super::tls::TlsConfig>,

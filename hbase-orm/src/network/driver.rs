@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 use super::config::Config;
 use super::framing::{next_frame, Splitter};
+use super::http::HttpClient;
 use super::mismatch::{self, eof_error};
 use super::socket::{self, ReadHalf, WriteHalf};
 use crate::error::{Error, Result};
@@ -151,16 +152,51 @@ pub(crate) struct Handle {
     shared: Arc<Shared>,
     seq: AtomicI32,
     tx: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
+    /// Set for Thrift over HTTP: calls go through it, not the writer task.
+    http: Option<Arc<HttpClient>>,
 }
 
 impl Handle {
     pub(crate) fn new(config: Config) -> Handle {
+        let config = Arc::new(config);
+        let http = config
+            .http
+            .clone()
+            .map(|settings| Arc::new(HttpClient::new(Arc::clone(&config), settings)));
         Handle {
-            config: Arc::new(config),
+            config,
             shared: Arc::default(),
             seq: AtomicI32::new(0),
             tx: Mutex::new(None),
+            http,
         }
+    }
+
+    /// Sends one call over HTTP on a task of its own; its reply (or
+    /// error) goes to `reply`.
+    fn post(
+        &self,
+        http: &Arc<HttpClient>,
+        bytes: Vec<u8>,
+        reply: Option<oneshot::Sender<Reply>>,
+    ) -> Result<()> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(self.config.transport_error(io::Error::other(
+                "hbase-orm connections must be used inside a tokio runtime",
+            )));
+        }
+        let http = Arc::clone(http);
+        let shared = Arc::clone(&self.shared);
+        tokio::spawn(async move {
+            let result = http.call(bytes).await;
+            if result.is_ok() {
+                shared.got_reply.store(true, Ordering::Release);
+            }
+            if let Some(reply) = reply {
+                let _ = reply.send(result);
+            }
+        });
+        Ok(())
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -169,6 +205,9 @@ impl Handle {
 
     /// Whether a socket to the gateway is open right now.
     pub(crate) fn is_open(&self) -> bool {
+        if let Some(http) = &self.http {
+            return http.is_open();
+        }
         self.shared
             .current
             .lock()
@@ -272,13 +311,16 @@ impl Handle {
         let deadline = tokio::time::Instant::now() + timeout;
         let (seq, bytes) = self.encode(args)?;
         let (reply_tx, reply_rx) = oneshot::channel();
-        self.send(Msg::Call(Request {
-            seq,
-            method: M::NAME,
-            bytes,
-            reply: Some(reply_tx),
-            oneway: false,
-        }))?;
+        match &self.http {
+            Some(http) => self.post(http, bytes, Some(reply_tx))?,
+            None => self.send(Msg::Call(Request {
+                seq,
+                method: M::NAME,
+                bytes,
+                reply: Some(reply_tx),
+                oneway: false,
+            }))?,
+        }
         Ok(Sent {
             seq,
             reply: reply_rx,
@@ -301,7 +343,9 @@ impl Handle {
             Err(_) => {
                 // The socket may be stuck (a gateway speaking another protocol
                 // waits forever): drop it so later calls start afresh.
-                let _ = self.send(Msg::Reset { seq: sent.seq });
+                if self.http.is_none() {
+                    let _ = self.send(Msg::Reset { seq: sent.seq });
+                }
                 // No reply ever came: a gateway speaking another transport or
                 // protocol waits for bytes that never come, but so does a
                 // slow one. Only a gateway that answers a probe in another
@@ -329,6 +373,12 @@ impl Handle {
         let Ok((seq, bytes)) = self.encode(args) else {
             return;
         };
+        if let Some(http) = &self.http {
+            if let Err(e) = self.post(http, bytes, None) {
+                tracing::debug!("could not send `{}`: {e}", M::NAME);
+            }
+            return;
+        }
         let sent = self.send(Msg::Call(Request {
             seq,
             method: M::NAME,
@@ -360,6 +410,16 @@ impl Handle {
 
     /// Opens the socket now (it opens lazily otherwise).
     pub(crate) async fn open(&self) -> Result<()> {
+        if let Some(http) = &self.http {
+            return match tokio::time::timeout(self.config.timeout + OPEN_GRACE, http.open()).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout {
+                    method: "connect",
+                    timeout: self.config.timeout,
+                    hint: None,
+                }),
+            };
+        }
         let (tx, rx) = oneshot::channel();
         self.send(Msg::Open(tx))?;
         // The writer bounds the connect and the TLS handshake by the timeout
@@ -380,6 +440,10 @@ impl Handle {
 
     /// Closes the socket after the replies already asked for have arrived.
     pub(crate) async fn close(&self) {
+        if let Some(http) = &self.http {
+            http.close();
+            return;
+        }
         let (tx, rx) = oneshot::channel();
         if self.send(Msg::Close(tx)).is_ok() {
             let _ = tokio::time::timeout(self.config.timeout, rx).await;
@@ -786,6 +850,7 @@ mod tests {
             protocol,
             timeout: Duration::from_secs(1),
             max_message_bytes: 1 << 20,
+            http: None,
             #[cfg(feature = "tls")]
             tls: None,
         }

@@ -88,7 +88,7 @@ impl Config {
             fixes.push("the server looks like it speaks the binary protocol: set .protocol(Protocol::Binary)");
         }
         if hint.contains("HTTP") {
-            fixes.push("the server looks like the HTTP gateway, which this client does not speak");
+            fixes.push("the server looks like the HTTP gateway: set .http() (Thrift over HTTP)");
         }
         if hint.contains("TLS") {
             fixes.push(TLS_ADVICE);

@@ -4,6 +4,7 @@
 //! - [`config`]: the settings of one connection and the errors naming it;
 //! - [`socket`]: TCP, and TLS over it with the `tls` feature ([`tls`]);
 //! - [`framing`]: whole messages out of a socket's byte stream;
+//! - [`http`]: Thrift over HTTP (one POST per call, kept-alive connections);
 //! - [`driver`]: the connection's writer and reader tasks and the caller
 //!   side ([`driver::Handle`]) that sends a [`Method`](crate::protocol::Method)
 //!   and waits for its reply;
@@ -16,6 +17,7 @@
 pub(crate) mod config;
 pub(crate) mod driver;
 pub(crate) mod framing;
+pub(crate) mod http;
 pub(crate) mod mismatch;
 pub(crate) mod socket;
 #[cfg(feature = "tls")]

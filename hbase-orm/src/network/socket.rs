@@ -131,6 +131,87 @@ impl AsyncWrite for WriteHalf {
 /// fails, [`Error::Timeout`] when either takes too long,
 /// [`Error::InvalidInput`] for bad TLS settings.
 pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
+    match open_stream(config).await? {
+        Stream::Tcp(stream) => {
+            let (read, write) = stream.into_split();
+            Ok((ReadHalf::Tcp(read), WriteHalf::Tcp(write)))
+        }
+        #[cfg(feature = "tls")]
+        Stream::Tls { stream, socket } => {
+            let (read, write) = tokio::io::split(*stream);
+            Ok((ReadHalf::Tls(read), WriteHalf::Tls { write, socket }))
+        }
+    }
+}
+
+/// A whole open socket (for the HTTP transport, which does not split it).
+pub(crate) enum Stream {
+    /// Plain TCP.
+    Tcp(TcpStream),
+    /// TLS over TCP, with a duplicate handle of the TCP socket.
+    #[cfg(feature = "tls")]
+    Tls {
+        stream: Box<TlsStream>,
+        socket: socket2::Socket,
+    },
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls { stream, .. } => match Pin::new(stream.as_mut()).poll_read(cx, buf) {
+                // A close without a TLS close_notify ends the stream, as on TCP.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    Poll::Ready(Ok(()))
+                }
+                other => other,
+            },
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "tls")]
+            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
+            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Opens a socket to the gateway of `config` as one stream: TCP, then the
+/// TLS handshake when TLS is set, all within the connection's timeout.
+///
+/// # Errors
+/// As [`open`].
+pub(crate) async fn open_stream(config: &Config) -> Result<Stream> {
     let deadline = tokio::time::Instant::now() + config.timeout;
     let stream = match tokio::time::timeout_at(
         deadline,
@@ -161,8 +242,7 @@ pub(crate) async fn open(config: &Config) -> Result<(ReadHalf, WriteHalf)> {
     if let Some(tls) = &config.tls {
         return handshake(config, tls, stream, deadline).await;
     }
-    let (read, write) = stream.into_split();
-    Ok((ReadHalf::Tcp(read), WriteHalf::Tcp(write)))
+    Ok(Stream::Tcp(stream))
 }
 
 /// The TLS handshake over an open TCP stream.
@@ -172,7 +252,7 @@ async fn handshake(
     tls: &super::tls::TlsConfig,
     stream: TcpStream,
     deadline: tokio::time::Instant,
-) -> Result<(ReadHalf, WriteHalf)> {
+) -> Result<Stream> {
     let client_config = tls.client_config()?;
     let server_name = tls.server_name_for(&config.host)?;
     let socket = SockRef::from(&stream)
@@ -194,6 +274,8 @@ async fn handshake(
                 })
             }
         };
-    let (read, write) = tokio::io::split(stream);
-    Ok((ReadHalf::Tls(read), WriteHalf::Tls { write, socket }))
+    Ok(Stream::Tls {
+        stream: Box::new(stream),
+        socket,
+    })
 }

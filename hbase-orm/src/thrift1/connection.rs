@@ -14,6 +14,7 @@ use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
 use super::retry::{self, RetryPolicy};
 use crate::error::{Error, Result};
+use crate::network::http::HttpSettings;
 use crate::network::{Config, Handle, Sent};
 use crate::protocol::Method;
 
@@ -134,6 +135,7 @@ pub struct ConnectionBuilder {
     protocol: Protocol,
     max_message_bytes: usize,
     retry: RetryPolicy,
+    http: Option<HttpSettings>,
     #[cfg(feature = "tls")]
     tls: Option<crate::tls::TlsConfig>,
 }
@@ -150,6 +152,7 @@ impl Default for ConnectionBuilder {
             protocol: Protocol::Binary,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             retry: RetryPolicy::default(),
+            http: None,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -347,6 +350,53 @@ impl ConnectionBuilder {
         self
     }
 
+    /// Speaks Thrift over HTTP, to a gateway started with
+    /// `hbase.regionserver.thrift.http=true`: each call is one HTTP/1.1
+    /// POST to `/` (see [`http_path`](ConnectionBuilder::http_path)) of one
+    /// binary-protocol message, on kept-alive connections; with
+    /// [`tls`](ConnectionBuilder::tls) it is HTTPS. The transport and
+    /// protocol settings do not apply (the gateway's HTTP mode always speaks
+    /// the binary protocol).
+    ///
+    /// An answer that is not a Thrift reply is an [`Error::Protocol`] saying
+    /// what came back: an HTML page, `401`/`403`, another status, or no HTTP
+    /// at all (a socket-transport gateway).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::Connection::builder()
+    ///     .host("gateway.internal")
+    ///     .http()
+    ///     .http_header("doAs", "alice")
+    ///     .connect()
+    ///     .await?;
+    /// # let _ = conn; Ok(()) }
+    /// ```
+    pub fn http(mut self) -> Self {
+        self.http.get_or_insert_with(HttpSettings::default);
+        self
+    }
+
+    /// The path HTTP calls are posted to (default `/`; the gateway serves
+    /// any). Implies [`http`](ConnectionBuilder::http).
+    pub fn http_path(mut self, path: impl Into<String>) -> Self {
+        self.http.get_or_insert_with(HttpSettings::default).path = path.into();
+        self
+    }
+
+    /// A header sent with every HTTP call, such as `doAs` to act as a proxy
+    /// user (when the gateway allows it). Implies
+    /// [`http`](ConnectionBuilder::http). A name or value HTTP does not
+    /// allow fails each call with [`Error::InvalidInput`].
+    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.http
+            .get_or_insert_with(HttpSettings::default)
+            .headers
+            .push((name.into(), value.into()));
+        self
+    }
+
     /// The connection, which opens its socket on first use.
     ///
     /// # Examples
@@ -359,10 +409,19 @@ impl ConnectionBuilder {
             addr: format!("{}:{}", self.host, self.port),
             host: self.host,
             port: self.port,
-            transport: self.transport,
-            protocol: self.protocol,
+            transport: if self.http.is_some() {
+                Transport::Buffered
+            } else {
+                self.transport
+            },
+            protocol: if self.http.is_some() {
+                Protocol::Binary
+            } else {
+                self.protocol
+            },
             timeout: self.timeout,
             max_message_bytes: self.max_message_bytes,
+            http: self.http,
             #[cfg(feature = "tls")]
             tls: self.tls,
         };
