@@ -233,3 +233,34 @@ async fn measure_get_latency_http_vs_socket() {
         println!("get over {name}: {each:?} per call ({n} sequential calls)");
     }
 }
+
+#[tokio::test]
+async fn a_pool_speaks_http_on_each_connection() {
+    let emulator = http_emulator().await;
+    let pool = hbase_orm::ConnectionPool::builder()
+        .addr(emulator.addr())
+        .timeout(TIMEOUT)
+        .http()
+        .size(2)
+        .build();
+    let conn = pool.get().await.expect("pooled HTTP connection");
+    conn.create_table("p", [ColumnFamily::new("cf")])
+        .await
+        .expect("create");
+    assert_eq!(conn.tables().await.expect("tables"), ["p"]);
+    emulator.shutdown().await;
+}
+
+#[test]
+fn the_blocking_client_speaks_http() {
+    let emulator = Emulator::builder().http().start_blocking().expect("start");
+    let conn = hbase_orm::blocking::Connection::builder()
+        .host("127.0.0.1")
+        .port(emulator.addr().port())
+        .timeout(TIMEOUT)
+        .http()
+        .build();
+    conn.create_table("bl", [ColumnFamily::new("cf")])
+        .expect("create");
+    assert_eq!(conn.tables().expect("tables"), ["bl"]);
+}

@@ -257,6 +257,33 @@ macro_rules! forward_setters {
 pub(crate) use forward_setters;
 
 impl ConnectionBuilder {
+    /// Speaks Thrift over HTTP; see [`crate::ConnectionBuilder::http`].
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().http().build();
+    /// # let _ = conn;
+    /// ```
+    pub fn http(mut self) -> Self {
+        self.inner = self.inner.http();
+        self
+    }
+
+    /// The path of HTTP calls; see [`crate::ConnectionBuilder::http_path`].
+    pub fn http_path(mut self, path: impl Into<String>) -> Self {
+        self.inner = self.inner.http_path(path);
+        self
+    }
+
+    /// A header sent with every HTTP call; see
+    /// [`crate::ConnectionBuilder::http_header`].
+    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.inner = self.inner.http_header(name, value);
+        self
+    }
+}
+
+impl ConnectionBuilder {
     forward_setters! {
         /// Host name or IP address of the gateway. Default `localhost`.
         ///

@@ -26,7 +26,7 @@ pub(crate) struct Config {
     /// The largest reply accepted.
     pub(crate) max_message_bytes: usize,
     /// Thrift over HTTP when set (binary protocol, no framing).
-    pub(crate) http: Option<super::http::HttpSettings>,
+    pub(crate) http: Option<HttpSettings>,
     /// TLS settings; plain TCP when `None`.
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<super::tls::TlsConfig>,
@@ -46,6 +46,24 @@ impl Config {
         Error::Protocol {
             addr: self.addr.clone(),
             message,
+        }
+    }
+}
+
+/// The HTTP settings of a connection.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    /// The request path (the gateway serves any).
+    pub(crate) path: String,
+    /// Extra headers sent with every call (e.g. `doAs`).
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            path: "/".to_owned(),
+            headers: Vec::new(),
         }
     }
 }

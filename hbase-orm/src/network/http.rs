@@ -21,7 +21,7 @@ use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, HOST, WWW_AUT
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 
-use super::config::Config;
+use super::config::{Config, HttpSettings};
 use super::socket;
 use crate::error::{Error, Result};
 
@@ -31,24 +31,6 @@ const THRIFT: &str = "application/x-thrift";
 const MAX_IDLE: usize = 8;
 /// How much of an error page goes into the error message.
 const QUOTED_BODY: usize = 200;
-
-/// The HTTP settings of a connection.
-#[derive(Debug, Clone)]
-pub(crate) struct HttpSettings {
-    /// The request path (the gateway serves any).
-    pub(crate) path: String,
-    /// Extra headers sent with every call (e.g. `doAs`).
-    pub(crate) headers: Vec<(String, String)>,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        HttpSettings {
-            path: "/".to_owned(),
-            headers: Vec::new(),
-        }
-    }
-}
 
 /// The HTTP side of one connection: idle kept-alive connections and the
 /// settings to open more.

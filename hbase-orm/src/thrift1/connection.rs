@@ -14,7 +14,7 @@ use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
 use super::retry::{self, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::network::http::HttpSettings;
+use crate::network::config::HttpSettings;
 use crate::network::{Config, Handle, Sent};
 use crate::protocol::Method;
 

@@ -169,6 +169,33 @@ impl Default for ConnectionPoolBuilder {
 }
 
 impl ConnectionPoolBuilder {
+    /// Its connections speak Thrift over HTTP; see
+    /// [`ConnectionBuilder::http`](crate::ConnectionBuilder::http).
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = hbase_orm::ConnectionPool::builder().http().build();
+    /// # let _ = pool;
+    /// ```
+    pub fn http(mut self) -> Self {
+        self.connection = self.connection.http();
+        self
+    }
+
+    /// The path of HTTP calls; see
+    /// [`ConnectionBuilder::http_path`](crate::ConnectionBuilder::http_path).
+    pub fn http_path(mut self, path: impl Into<String>) -> Self {
+        self.connection = self.connection.http_path(path);
+        self
+    }
+
+    /// A header sent with every HTTP call; see
+    /// [`ConnectionBuilder::http_header`](crate::ConnectionBuilder::http_header).
+    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.connection = self.connection.http_header(name, value);
+        self
+    }
+
     /// Most connections lent at once (at least 1). Default 10.
     ///
     /// # Examples
