@@ -129,7 +129,7 @@ fn try_client(addr: SocketAddr) -> Option<Client> {
         TBufferedWriteTransport::new(write),
         true,
     ));
-    HbaseSyncClient::new(input, output)
+    Some(HbaseSyncClient::new(input, output))
 }
 
 /// A column family descriptor with the gateway's defaults but for the name
