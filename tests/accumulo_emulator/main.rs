@@ -1006,6 +1006,9 @@ fn idle_scanners_and_writers_expire() {
     while emulator.open_scanners() > 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // The writer was made after the scanner: give the reaper a few more
+    // passes (every 25 ms) to reach it too, without touching it meanwhile.
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let err = c.next_k(scanner, 1).unwrap_err();
     assert!(user_error::<UnknownScanner>(&err).is_some(), "{err:?}");
     let err = c.flush(writer).unwrap_err();
