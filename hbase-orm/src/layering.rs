@@ -15,12 +15,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("thrift1", &["network", "protocol", "value"]),
     ("accumulo", &["network", "protocol", "value"]),
     ("store", &["value"]),
-    ("backend", &["store", "thrift1", "value"]),
+    ("backend", &["store", "thrift1", "accumulo", "value"]),
     ("typed", &["store", "value", "thrift1", "backend"]),
     (
         "blocking",
         &[
-            "typed", "backend", "store", "thrift1", "network", "protocol", "value",
+            "typed", "backend", "store", "thrift1", "accumulo", "network", "protocol", "value",
         ],
     ),
     ("__private", &["typed", "store"]),

@@ -3,7 +3,6 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use hbase_emulator::Emulator;
 use hbase_orm::accumulo::{Authorizations, Connection, Connector, TimeType};
 
 /// Timeout of test connections: a hang fails the test.
@@ -13,67 +12,7 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
 /// test, so tests running at once agree).
 pub(crate) const AUTHS: [&str; 3] = ["A", "B", "secret"];
 
-/// Where the proxy is, and who logs in; holds the embedded emulator
-/// serving it when no real proxy is named.
-#[derive(Debug)]
-pub(crate) struct Proxy {
-    pub(crate) addr: String,
-    pub(crate) user: String,
-    pub(crate) password: String,
-    _emulator: Option<Emulator>,
-}
-
-fn from_env_file() -> Option<Proxy> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/engines/accumulo.env"
-    );
-    let text = std::fs::read_to_string(path).ok()?;
-    let get = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
-            .map(str::to_owned)
-    };
-    Some(Proxy {
-        addr: get("ACCUMULO_PROXY_ADDR")?,
-        user: get("ACCUMULO_PROXY_USER").unwrap_or_else(|| "root".to_owned()),
-        password: get("ACCUMULO_PROXY_PASSWORD").unwrap_or_default(),
-        _emulator: None,
-    })
-}
-
-/// The proxy to test against: the one `ACCUMULO_PROXY_ADDR` names, else
-/// the one `engines/accumulo.sh start` recorded, else a fresh embedded
-/// emulator serving only the Accumulo Proxy.
-pub(crate) async fn proxy() -> Proxy {
-    if let Ok(addr) = std::env::var("ACCUMULO_PROXY_ADDR") {
-        return Proxy {
-            addr,
-            user: std::env::var("ACCUMULO_PROXY_USER").unwrap_or_else(|_| "root".to_owned()),
-            password: std::env::var("ACCUMULO_PROXY_PASSWORD").unwrap_or_default(),
-            _emulator: None,
-        };
-    }
-    if let Some(found) = from_env_file() {
-        return found;
-    }
-    let emulator = Emulator::builder()
-        .hbase(false)
-        .accumulo_bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-        .accumulo_root_password("secret")
-        .start()
-        .await
-        .expect("the embedded Accumulo proxy starts");
-    Proxy {
-        addr: emulator
-            .accumulo_addr()
-            .expect("the emulator serves the Accumulo proxy")
-            .to_string(),
-        user: "root".to_owned(),
-        password: "secret".to_owned(),
-        _emulator: Some(emulator),
-    }
-}
+pub(crate) use hbase_orm_tests::accumulo::{proxy, Proxy};
 
 /// A connection builder for `proxy`.
 pub(crate) fn builder(proxy: &Proxy) -> hbase_orm::accumulo::ConnectionBuilder {

@@ -8,5 +8,6 @@
 
 mod admin;
 mod bad_input;
+mod blocking;
 mod data;
 mod fixture;

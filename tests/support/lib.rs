@@ -21,6 +21,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
+pub mod accumulo;
 pub mod fault_proxy;
 pub mod target;
 

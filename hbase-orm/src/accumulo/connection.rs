@@ -198,6 +198,17 @@ impl Connection {
         self.handle.is_open()
     }
 
+    /// Opens the socket now (or again, after the proxy closed it), instead
+    /// of on the next call.
+    ///
+    /// # Errors
+    /// [`Error::Transport`](crate::Error::Transport) when the proxy cannot
+    /// be reached, [`Error::Timeout`](crate::Error::Timeout) when it does
+    /// not accept in time.
+    pub async fn open(&self) -> Result<()> {
+        self.handle.open().await
+    }
+
     /// Closes the socket after the replies already asked for have arrived;
     /// the next call opens a new one.
     pub async fn close(&self) {

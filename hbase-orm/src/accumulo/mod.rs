@@ -12,6 +12,9 @@
 //! - [`Key`], [`Range`] and [`PartialKey`] with Accumulo's semantics;
 //!   [`ColumnVisibility`] and [`Authorizations`], checked before sending;
 //!   [`IteratorSetting`];
+//! - [`ConnectorPool`]: logged-in connectors lent one at a time, with the
+//!   lending rules of the HBase pool (bounded, acquire timeout, broken
+//!   sockets replaced, address failover);
 //! - [`proxy`]: the generated wire types, for anything not wrapped (call
 //!   them with [`Connector::token`] as the login).
 //!
@@ -49,6 +52,7 @@ mod connector;
 mod iterator;
 mod key;
 mod method;
+pub mod pool;
 mod scan;
 mod visibility;
 mod writer;
@@ -63,6 +67,7 @@ pub use connection::{Connection, ConnectionBuilder};
 pub use connector::Connector;
 pub use iterator::{all_scopes, IteratorScope, IteratorSetting};
 pub use key::{following_prefix, Key, PartialKey, Range};
+pub use pool::{ConnectorPool, ConnectorPoolBuilder, PooledConnector};
 pub use proxy::{SystemPermission, TablePermission, TimeType};
 pub use scan::{BatchScanOptions, Entry, ScanOptions, Scanner, DEFAULT_BATCH};
 pub use visibility::{quote_term, Authorizations, ColumnVisibility};

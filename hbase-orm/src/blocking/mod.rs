@@ -14,6 +14,7 @@
 //! | [`crate::Batch`]           | [`Batch`]                           |
 //! | [`crate::ConnectionPool`]  | [`ConnectionPool`]                  |
 //! | [`crate::repo::Repo`]      | [`Repo`] (scans: [`RepoScan`], an `Iterator`) |
+//! | [`crate::accumulo`]        | [`accumulo`] (the Accumulo Proxy client) |
 //!
 //! Requests with options are builders, as in the async API; where the async
 //! one is awaited, the blocking one ends with `.run()`.
@@ -65,6 +66,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "accumulo")]
+pub mod accumulo;
 mod batch;
 mod pool;
 mod repo;

@@ -19,6 +19,7 @@ pub(crate) mod driver;
 pub(crate) mod framing;
 pub(crate) mod http;
 pub(crate) mod mismatch;
+pub(crate) mod pool;
 pub(crate) mod socket;
 #[cfg(feature = "tls")]
 pub mod tls;

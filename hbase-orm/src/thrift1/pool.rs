@@ -9,7 +9,7 @@
 //! What the pool does:
 //! - it lends at most `size` connections at a time; [`ConnectionPool::get`]
 //!   waits for one to be returned for at most the acquire timeout, then fails
-//!   with [`Error::NoConnectionsAvailable`];
+//!   with [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable);
 //! - connections are opened on demand and returned when the
 //!   [`PooledConnection`] is dropped;
 //! - a connection whose socket failed while it was lent (a transport or
@@ -26,14 +26,12 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-
 use super::connection::{Connection, ConnectionBuilder};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::network::pool::{Lent, Member, Opener, Pool};
 use crate::{Protocol, Transport};
 
 /// Default number of connections of a pool.
@@ -71,54 +69,48 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 #[derive(Clone)]
 pub struct ConnectionPool {
-    inner: Arc<Inner>,
+    inner: Arc<Pool<ConnectionBuilder>>,
 }
 
-struct Inner {
-    /// One connection builder per gateway address, in failover order.
-    targets: Vec<ConnectionBuilder>,
-    /// `host:port` of each target, for messages.
-    target_addrs: Vec<String>,
-    /// Index of the target new connections go to first.
-    current: AtomicUsize,
-    /// One permit per connection that may be lent.
-    permits: Arc<Semaphore>,
-    /// Idle connections, most recently returned last.
-    idle: Mutex<Vec<Idle>>,
-    size: usize,
-    acquire_timeout: Duration,
-}
+/// A pool opens a connection to one gateway by building and opening it.
+impl Opener for ConnectionBuilder {
+    type Member = Connection;
 
-/// An idle connection and the index of the target it was opened to.
-struct Idle {
-    conn: Connection,
-    target: usize,
-}
-
-impl Inner {
-    fn idle(&self) -> MutexGuard<'_, Vec<Idle>> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    fn addr(&self) -> String {
+        self.clone().build().addr().to_owned()
     }
 
-    /// Marks `target` as failing: new connections go to the next address,
-    /// unless another caller moved on already.
-    fn failed(&self, target: usize) {
-        let next = (target + 1) % self.targets.len();
-        let _ = self
-            .current
-            .compare_exchange(target, next, Ordering::AcqRel, Ordering::Acquire);
+    async fn open(&self) -> Result<Connection> {
+        let conn = self.clone().build();
+        conn.open().await?;
+        Ok(conn)
+    }
+}
+
+impl Member for Connection {
+    fn addr(&self) -> &str {
+        Connection::addr(self)
+    }
+
+    fn is_open(&self) -> bool {
+        Connection::is_open(self)
+    }
+
+    async fn reopen(&self) -> Result<()> {
+        // The connection opens a new socket itself.
+        self.open().await
     }
 }
 
 impl fmt::Debug for ConnectionPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionPool")
-            .field("addresses", &self.inner.target_addrs)
+            .field("addresses", &self.inner.addresses())
             .field("current", &self.current_address())
-            .field("size", &self.inner.size)
+            .field("size", &self.inner.size())
             .field("idle", &self.idle_connections())
             .field("in_use", &self.connections_in_use())
-            .field("acquire_timeout", &self.inner.acquire_timeout)
+            .field("acquire_timeout", &self.inner.acquire_timeout())
             .finish()
     }
 }
@@ -209,7 +201,7 @@ impl ConnectionPoolBuilder {
     }
 
     /// Longest [`ConnectionPool::get`] waits for a free connection before
-    /// failing with [`Error::NoConnectionsAvailable`]. Default 30 s.
+    /// failing with [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable). Default 30 s.
     ///
     /// Opening a new connection is bounded by the connection timeout, on
     /// top of this.
@@ -381,20 +373,8 @@ impl ConnectionPoolBuilder {
                 .map(|(host, port)| self.connection.clone().host(host).port(port))
                 .collect()
         };
-        let target_addrs = targets
-            .iter()
-            .map(|t| t.clone().build().addr().to_owned())
-            .collect();
         ConnectionPool {
-            inner: Arc::new(Inner {
-                targets,
-                target_addrs,
-                current: AtomicUsize::new(0),
-                permits: Arc::new(Semaphore::new(self.size)),
-                idle: Mutex::new(Vec::new()),
-                size: self.size,
-                acquire_timeout: self.acquire_timeout,
-            }),
+            inner: Pool::new(targets, self.size, self.acquire_timeout),
         }
     }
 
@@ -403,7 +383,7 @@ impl ConnectionPoolBuilder {
     ///
     /// # Errors
     /// The error of the last address tried when none accepts
-    /// ([`Error::Transport`], [`Error::Timeout`]).
+    /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)).
     ///
     /// # Examples
     /// ```no_run
@@ -440,9 +420,9 @@ impl ConnectionPool {
     /// lent, this waits for one to come back, at most the acquire timeout.
     ///
     /// # Errors
-    /// [`Error::NoConnectionsAvailable`] when no connection came back within
+    /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable) when no connection came back within
     /// the acquire timeout; the error of the last address tried
-    /// ([`Error::Transport`], [`Error::Timeout`]) when no gateway accepts a
+    /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)) when no gateway accepts a
     /// new connection.
     ///
     /// # Examples
@@ -454,42 +434,9 @@ impl ConnectionPool {
     /// # Ok(()) }
     /// ```
     pub async fn get(&self) -> Result<PooledConnection> {
-        let inner = &self.inner;
-        let permit = match tokio::time::timeout(
-            inner.acquire_timeout,
-            Arc::clone(&inner.permits).acquire_owned(),
-        )
-        .await
-        {
-            Ok(Ok(permit)) => permit,
-            // The semaphore is never closed; treat it as exhausted anyway.
-            Ok(Err(_)) | Err(_) => {
-                return Err(Error::NoConnectionsAvailable {
-                    timeout: inner.acquire_timeout,
-                })
-            }
-        };
-        // Reuse an idle connection; the lock is released before any await.
-        loop {
-            let idle = inner.idle().pop();
-            let Some(Idle { conn, target }) = idle else {
-                break;
-            };
-            if conn.is_open() {
-                return Ok(self.lend(conn, target, permit));
-            }
-            // The gateway closed it while idle: the connection opens a new
-            // socket itself.
-            match conn.open().await {
-                Ok(()) => return Ok(self.lend(conn, target, permit)),
-                Err(e) => {
-                    tracing::debug!("pooled connection to {} cannot reopen: {e}", conn.addr());
-                    inner.failed(target);
-                }
-            }
-        }
-        let (conn, target) = self.open_new().await?;
-        Ok(self.lend(conn, target, permit))
+        Ok(PooledConnection {
+            lent: self.inner.get().await?,
+        })
     }
 
     /// Runs `f` with a pooled connection (a clone of it; the connection goes
@@ -525,7 +472,7 @@ impl ConnectionPool {
     /// assert_eq!(hbase_orm::ConnectionPool::builder().size(3).build().size(), 3);
     /// ```
     pub fn size(&self) -> usize {
-        self.inner.size
+        self.inner.size()
     }
 
     /// The longest [`ConnectionPool::get`] waits for a free connection.
@@ -537,7 +484,7 @@ impl ConnectionPool {
     /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(1));
     /// ```
     pub fn acquire_timeout(&self) -> Duration {
-        self.inner.acquire_timeout
+        self.inner.acquire_timeout()
     }
 
     /// `host:port` of each gateway, in failover order.
@@ -548,7 +495,7 @@ impl ConnectionPool {
     /// assert_eq!(pool.addresses(), ["localhost:9090"]);
     /// ```
     pub fn addresses(&self) -> &[String] {
-        &self.inner.target_addrs
+        self.inner.addresses()
     }
 
     /// `host:port` of the gateway new connections go to first: the one that
@@ -560,11 +507,7 @@ impl ConnectionPool {
     /// assert_eq!(pool.current_address(), "a:1");
     /// ```
     pub fn current_address(&self) -> &str {
-        let current = self.inner.current.load(Ordering::Acquire);
-        self.inner
-            .target_addrs
-            .get(current)
-            .map_or("", String::as_str)
+        self.inner.current_address()
     }
 
     /// How many connections sit idle in the pool.
@@ -574,7 +517,7 @@ impl ConnectionPool {
     /// assert_eq!(hbase_orm::ConnectionPool::builder().build().idle_connections(), 0);
     /// ```
     pub fn idle_connections(&self) -> usize {
-        self.inner.idle().len()
+        self.inner.idle_members()
     }
 
     /// How many connections are lent right now.
@@ -584,52 +527,7 @@ impl ConnectionPool {
     /// assert_eq!(hbase_orm::ConnectionPool::builder().build().connections_in_use(), 0);
     /// ```
     pub fn connections_in_use(&self) -> usize {
-        self.inner.size - self.inner.permits.available_permits()
-    }
-
-    fn lend(
-        &self,
-        conn: Connection,
-        target: usize,
-        permit: OwnedSemaphorePermit,
-    ) -> PooledConnection {
-        PooledConnection {
-            conn,
-            target,
-            discarded: false,
-            pool: Arc::clone(&self.inner),
-            _permit: permit,
-        }
-    }
-
-    /// Opens a new connection, trying each address once, from the current
-    /// one on.
-    async fn open_new(&self) -> Result<(Connection, usize)> {
-        let inner = &self.inner;
-        let count = inner.targets.len();
-        let first = inner.current.load(Ordering::Acquire) % count;
-        let mut last_error = None;
-        for i in 0..count {
-            let target = (first + i) % count;
-            let conn = inner.targets[target].clone().build();
-            match conn.open().await {
-                Ok(()) => {
-                    if i > 0 {
-                        tracing::info!("gateway failover: now using {}", conn.addr());
-                    }
-                    inner.current.store(target, Ordering::Release);
-                    return Ok((conn, target));
-                }
-                Err(e) => {
-                    tracing::debug!("cannot open a pooled connection to {}: {e}", conn.addr());
-                    inner.failed(target);
-                    last_error = Some(e);
-                }
-            }
-        }
-        Err(last_error.unwrap_or_else(|| {
-            Error::InvalidInput("a connection pool needs at least one address".to_owned())
-        }))
+        self.inner.in_use()
     }
 }
 
@@ -652,13 +550,7 @@ impl ConnectionPool {
 /// # Ok(()) }
 /// ```
 pub struct PooledConnection {
-    conn: Connection,
-    target: usize,
-    discarded: bool,
-    pool: Arc<Inner>,
-    // Dropped after `Drop::drop` put the connection back, so a waiter that
-    // gets this permit finds the connection idle.
-    _permit: OwnedSemaphorePermit,
+    lent: Lent<ConnectionBuilder>,
 }
 
 impl PooledConnection {
@@ -673,7 +565,7 @@ impl PooledConnection {
     /// # Ok(()) }
     /// ```
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.lent.member()
     }
 
     /// Drops this connection instead of returning it to the pool (for
@@ -689,8 +581,8 @@ impl PooledConnection {
     /// assert_eq!(pool.idle_connections(), 0);
     /// # Ok(()) }
     /// ```
-    pub fn discard(mut self) {
-        self.discarded = true;
+    pub fn discard(self) {
+        self.lent.discard();
     }
 }
 
@@ -698,34 +590,15 @@ impl Deref for PooledConnection {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        &self.conn
+        self.lent.member()
     }
 }
 
 impl fmt::Debug for PooledConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PooledConnection")
-            .field("connection", &self.conn)
+            .field("connection", self.lent.member())
             .finish()
-    }
-}
-
-impl Drop for PooledConnection {
-    fn drop(&mut self) {
-        if self.discarded {
-            return;
-        }
-        if self.conn.is_open() {
-            self.pool.idle().push(Idle {
-                conn: self.conn.clone(),
-                target: self.target,
-            });
-        } else {
-            tracing::debug!(
-                "pooled connection to {} lost its socket while lent: discarded",
-                self.conn.addr()
-            );
-        }
     }
 }
 
@@ -739,6 +612,7 @@ fn _assert_send_sync() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn builder_keeps_addresses_in_order() {
