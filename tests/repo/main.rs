@@ -1,6 +1,7 @@
 //! Integration tests of the typed layer (`#[derive(HRow)]` and `Repo<T>`)
 //! against the in-process emulator, over real sockets.
 
+mod backends;
 mod crud;
 mod fields;
 mod fixture;

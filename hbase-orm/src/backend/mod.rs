@@ -5,6 +5,10 @@
 //! - [`thrift1`]: the HBase Thrift1 gateway, through the client in
 //!   [`Connection`](crate::Connection); the default backend of
 //!   [`Repo`](crate::Repo).
+//! - [`accumulo`] (feature `accumulo`): the Accumulo Proxy, through a
+//!   logged-in [`Connector`](crate::accumulo::Connector): cell visibilities
+//!   and read authorizations, counters, appends and check-and-put by
+//!   conditional writes; filters refused.
 //!
 //! A new backend is one module here implementing [`Store`](crate::store::Store)
 //! and [`StoreTable`](crate::store::StoreTable) (and the capability traits it
@@ -12,4 +16,6 @@
 //! client and the value types; the typed layer uses it only through the
 //! traits.
 
+#[cfg(feature = "accumulo")]
+pub mod accumulo;
 pub mod thrift1;
