@@ -104,3 +104,71 @@ pub fn unique_table_name(base: &str) -> String {
         .unwrap_or(0);
     format!("{base}_{}_{nanos:x}", std::process::id())
 }
+
+/// The Accumulo Proxy an Accumulo example talks to; keeps the embedded
+/// emulator alive.
+///
+/// With `ACCUMULO_PROXY_ADDR=host:port` set (and `ACCUMULO_PROXY_USER`,
+/// default `root`, and `ACCUMULO_PROXY_PASSWORD`, default empty) the
+/// examples use that proxy (framed transport, compact protocol, as the
+/// proxy ships); without it, the emulator's embedded Accumulo Proxy on a
+/// free loopback port.
+#[derive(Debug)]
+pub struct AccumuloProxy {
+    /// Settings that reach the proxy.
+    pub builder: hbase_orm::accumulo::ConnectionBuilder,
+    /// The principal to log in as.
+    pub user: String,
+    /// Its password.
+    pub password: String,
+    /// Where the proxy is, for printing.
+    pub description: String,
+    emulator: Option<Emulator>,
+}
+
+impl AccumuloProxy {
+    /// The configured proxy, or a fresh embedded one.
+    ///
+    /// # Errors
+    /// A malformed `ACCUMULO_PROXY_ADDR`, or an emulator that cannot bind.
+    pub async fn from_env() -> Result<AccumuloProxy, Box<dyn Error>> {
+        if let Ok(addr) = std::env::var("ACCUMULO_PROXY_ADDR") {
+            let (host, port) = addr
+                .rsplit_once(':')
+                .ok_or_else(|| format!("ACCUMULO_PROXY_ADDR={addr:?} is not host:port"))?;
+            let port: u16 = port
+                .parse()
+                .map_err(|_| format!("ACCUMULO_PROXY_ADDR={addr:?} has no valid port"))?;
+            return Ok(AccumuloProxy {
+                builder: hbase_orm::accumulo::Connection::builder()
+                    .host(host)
+                    .port(port),
+                user: std::env::var("ACCUMULO_PROXY_USER").unwrap_or_else(|_| "root".into()),
+                password: std::env::var("ACCUMULO_PROXY_PASSWORD").unwrap_or_default(),
+                description: format!("Accumulo Proxy at {addr}"),
+                emulator: None,
+            });
+        }
+        let emulator = Emulator::builder()
+            .hbase(false)
+            .accumulo_bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .accumulo_root_password("secret")
+            .start()
+            .await?;
+        let addr = emulator
+            .accumulo_addr()
+            .ok_or("the emulator serves no Accumulo Proxy")?;
+        Ok(AccumuloProxy {
+            builder: hbase_orm::accumulo::Connection::builder().addr(addr),
+            user: "root".into(),
+            password: "secret".into(),
+            description: format!("embedded Accumulo Proxy on {addr}"),
+            emulator: Some(emulator),
+        })
+    }
+
+    /// Whether this is the embedded emulator (and not a real proxy).
+    pub fn is_embedded(&self) -> bool {
+        self.emulator.is_some()
+    }
+}
