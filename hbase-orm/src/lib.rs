@@ -70,6 +70,7 @@ mod network;
 mod protocol;
 pub mod store;
 mod thrift1;
+pub mod thrift2;
 mod typed;
 mod value;
 

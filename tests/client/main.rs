@@ -13,4 +13,5 @@ mod pool;
 mod replies;
 mod scan;
 mod table;
+mod thrift2;
 mod tls;

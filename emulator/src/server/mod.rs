@@ -789,9 +789,14 @@ impl Emulator {
         return false;
     }
 
-    /// How many scanners are open on the server.
+    /// How many scanners are open on the server (Thrift1 and, with
+    /// [`EmulatorBuilder::thrift2_bind`], Thrift2).
     pub fn open_scanners(&self) -> usize {
         self.shared.service.open_scanners()
+            + self
+                .thrift2
+                .as_ref()
+                .map_or(0, |(_, shared)| shared.service.open_scanners())
     }
 
     /// How many client connections are open.

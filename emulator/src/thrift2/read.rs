@@ -4,7 +4,7 @@
 //! time ranges (of the whole read or per family), visibility and the
 //! version limit are then applied here, in that order, and the filter last.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -238,6 +238,11 @@ impl Thrift2Handler {
                 .limit
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| *n > 0),
+            batch: scan
+                .batch_size
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0),
+            pending: VecDeque::new(),
             done: false,
         };
         // Checks the table and the families now, as HBase does.
@@ -250,6 +255,13 @@ impl Thrift2Handler {
     /// Reads up to `want` results.
     fn read(&self, scanner: &mut Scanner, want: usize) -> thrift::Result<Vec<TResult>> {
         let mut out = Vec::new();
+        // The rest of a row cut by the batch size comes first.
+        while out.len() < want {
+            match scanner.pending.pop_front() {
+                Some(part) => out.push(part),
+                None => break,
+            }
+        }
         while out.len() < want && !scanner.done {
             let need = (want - out.len()).min(scanner.left.unwrap_or(usize::MAX));
             let chunk = self
@@ -272,7 +284,20 @@ impl Thrift2Handler {
                     None => (cells, false),
                 };
                 if !cells.is_empty() {
-                    out.push(result(&key, &cells));
+                    // A batch size cuts a row into results of at most that
+                    // many cells (HBase's `Scan.setBatch`), all but the last
+                    // flagged partial; a limit still counts rows.
+                    let size = scanner.batch.unwrap_or(cells.len()).max(1);
+                    let parts = cells.len().div_ceil(size);
+                    for (i, chunk) in cells.chunks(size).enumerate() {
+                        let mut part = result(&key, chunk);
+                        part.partial = Some(i + 1 < parts);
+                        if out.len() < want {
+                            out.push(part);
+                        } else {
+                            scanner.pending.push_back(part);
+                        }
+                    }
                     if let Some(left) = &mut scanner.left {
                         *left -= 1;
                         if *left == 0 {
@@ -329,8 +354,12 @@ struct Scanner {
     query: Query,
     shape: Shape,
     filter: Option<Filter>,
-    /// Results still allowed by `TScan.limit`.
+    /// Rows still allowed by `TScan.limit`.
     left: Option<usize>,
+    /// Cells per result at most (`TScan.batchSize`).
+    batch: Option<usize>,
+    /// Parts of a row cut by `batch` not yet returned.
+    pending: VecDeque<TResult>,
     done: bool,
 }
 

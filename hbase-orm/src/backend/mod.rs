@@ -9,6 +9,10 @@
 //!   logged-in [`Connector`](crate::accumulo::Connector): cell visibilities
 //!   and read authorizations, counters, appends and check-and-put by
 //!   conditional writes; filters refused.
+//! - [`thrift2`]: the HBase Thrift2 gateway, through
+//!   [`thrift2::Connection`](crate::thrift2::Connection), with cell
+//!   visibility, authorizations, time ranges, durability and conditional
+//!   writes with a compare operator.
 //!
 //! A new backend is one module here implementing [`Store`](crate::store::Store)
 //! and [`StoreTable`](crate::store::StoreTable) (and the capability traits it
@@ -19,3 +23,4 @@
 #[cfg(feature = "accumulo")]
 pub mod accumulo;
 pub mod thrift1;
+pub mod thrift2;

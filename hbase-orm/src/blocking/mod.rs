@@ -72,6 +72,7 @@ mod batch;
 mod pool;
 mod repo;
 mod table;
+pub mod thrift2;
 
 pub use self::batch::Batch;
 pub use self::pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};

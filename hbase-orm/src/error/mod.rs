@@ -439,6 +439,23 @@ impl Error {
                     }
                     Err(other) => other,
                 };
+                let user = match user.downcast::<hbase_orm_idl::hbase2::TIOError>() {
+                    Ok(e) => {
+                        return Error::Server {
+                            message: e.message.unwrap_or_default(),
+                            can_retry: e.can_retry.unwrap_or(false),
+                        }
+                    }
+                    Err(other) => other,
+                };
+                let user = match user.downcast::<hbase_orm_idl::hbase2::TIllegalArgument>() {
+                    Ok(e) => {
+                        return Error::IllegalArgument {
+                            message: e.message.unwrap_or_default(),
+                        }
+                    }
+                    Err(other) => other,
+                };
                 match accumulo::from_user(user) {
                     Ok(e) => Error::Accumulo(Box::new(e)),
                     Err(other) => Error::Protocol {

@@ -1,0 +1,214 @@
+//! [`ConnectionPool`] of Thrift2 connections: the Thrift1 client's pool
+//! (bounded, failover between addresses, broken connections replaced),
+//! lending [`Connection`]s that make Thrift2 calls.
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::time::Duration;
+
+use hbase_orm_idl::wire::{Protocol, Transport};
+
+use super::connection::{Connection, ConnectionBuilder};
+use crate::error::Result;
+use crate::thrift1::{self, RetryPolicy};
+
+/// A pool of Thrift2 connections to one or several gateways; see
+/// [`crate::ConnectionPool`] for how it lends, waits, replaces broken
+/// connections and fails over (it is that pool).
+///
+/// # Examples
+/// ```no_run
+/// use hbase_orm::thrift2::{ConnectionPool, Get};
+///
+/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+/// let pool = ConnectionPool::builder()
+///     .address("thrift2-a.internal", 9090)
+///     .address("thrift2-b.internal", 9090)
+///     .size(4)
+///     .build();
+/// let conn = pool.get().await?;
+/// let row = conn.table("users").get(Get::new("u1")).await?;
+/// # let _ = row; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ConnectionPool {
+    inner: thrift1::ConnectionPool,
+}
+
+/// Configures a Thrift2 [`ConnectionPool`]: size 10, acquire timeout 30 s,
+/// `localhost:9090` unless addresses are given.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionPoolBuilder {
+    inner: thrift1::ConnectionPoolBuilder,
+}
+
+impl From<thrift1::ConnectionPoolBuilder> for ConnectionPoolBuilder {
+    fn from(inner: thrift1::ConnectionPoolBuilder) -> Self {
+        ConnectionPoolBuilder { inner }
+    }
+}
+
+impl ConnectionPoolBuilder {
+    /// At most `size` connections lent at once.
+    pub fn size(self, size: usize) -> Self {
+        self.inner.size(size).into()
+    }
+
+    /// The longest [`ConnectionPool::get`] waits for a free connection.
+    pub fn acquire_timeout(self, timeout: Duration) -> Self {
+        self.inner.acquire_timeout(timeout).into()
+    }
+
+    /// Adds a gateway address (failover goes through them in order).
+    pub fn address(self, host: impl Into<String>, port: u16) -> Self {
+        self.inner.address(host, port).into()
+    }
+
+    /// Adds a gateway address.
+    pub fn addr(self, addr: SocketAddr) -> Self {
+        self.inner.addr(addr).into()
+    }
+
+    /// The settings of every connection (its host and port are used when
+    /// no address is given).
+    pub fn connection_builder(self, builder: ConnectionBuilder) -> Self {
+        self.inner.connection_builder(builder.into_thrift1()).into()
+    }
+
+    /// The Thrift transport.
+    pub fn transport(self, transport: Transport) -> Self {
+        self.inner.transport(transport).into()
+    }
+
+    /// The Thrift protocol.
+    pub fn protocol(self, protocol: Protocol) -> Self {
+        self.inner.protocol(protocol).into()
+    }
+
+    /// TLS to the gateways.
+    #[cfg(feature = "tls")]
+    pub fn tls(self, tls: crate::tls::TlsConfig) -> Self {
+        self.inner.tls(tls).into()
+    }
+
+    /// Thrift over HTTP.
+    pub fn http(self) -> Self {
+        self.inner.http().into()
+    }
+
+    /// The timeout of one attempt of a call.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.inner.timeout(timeout).into()
+    }
+
+    /// The retry policy of the connections.
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        self.inner.retry_policy(policy).into()
+    }
+
+    /// The longest a call may take, retries included.
+    pub fn deadline(self, deadline: Duration) -> Self {
+        self.inner.deadline(deadline).into()
+    }
+
+    /// The pool; connections open on demand.
+    pub fn build(self) -> ConnectionPool {
+        ConnectionPool {
+            inner: self.inner.build(),
+        }
+    }
+
+    /// The pool, with one connection opened (a gateway is reachable).
+    ///
+    /// # Errors
+    /// The error of the last address tried when none accepts.
+    pub async fn connect(self) -> Result<ConnectionPool> {
+        Ok(ConnectionPool {
+            inner: self.inner.connect().await?,
+        })
+    }
+}
+
+impl ConnectionPool {
+    /// A builder with the defaults.
+    pub fn builder() -> ConnectionPoolBuilder {
+        ConnectionPoolBuilder::default()
+    }
+
+    /// Lends a connection until the guard is dropped.
+    ///
+    /// # Errors
+    /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable)
+    /// after the acquire timeout; the last address's error when no gateway
+    /// accepts.
+    pub async fn get(&self) -> Result<PooledConnection> {
+        let pooled = self.inner.get().await?;
+        let conn = Connection::from_thrift1(pooled.connection());
+        Ok(PooledConnection { pooled, conn })
+    }
+
+    /// Runs `f` with a lent connection, returned when it is done.
+    ///
+    /// # Errors
+    /// As [`ConnectionPool::get`], or what `f` returns.
+    pub async fn run<F, Fut, T>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(Connection) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let conn = self.get().await?;
+        f(conn.conn.clone()).await
+    }
+
+    /// The most connections lent at once.
+    pub fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    /// Connections open and idle in the pool.
+    pub fn idle_connections(&self) -> usize {
+        self.inner.idle_connections()
+    }
+
+    /// Connections lent right now.
+    pub fn connections_in_use(&self) -> usize {
+        self.inner.connections_in_use()
+    }
+}
+
+/// A Thrift2 connection lent by a [`ConnectionPool`], returned on drop;
+/// dereferences to [`Connection`].
+pub struct PooledConnection {
+    pooled: thrift1::PooledConnection,
+    conn: Connection,
+}
+
+impl PooledConnection {
+    /// The lent connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Drops this connection instead of returning it to the pool.
+    pub fn discard(self) {
+        self.pooled.discard();
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl fmt::Debug for PooledConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("thrift2::PooledConnection")
+            .field("connection", &self.conn)
+            .finish()
+    }
+}
