@@ -82,20 +82,16 @@ pub(crate) struct Data {
     pub(crate) cells: Vec<(Vec<u8>, Vec<u8>)>,
     /// The keys read by the get workloads, in order.
     pub(crate) get_keys: Vec<Vec<u8>>,
+    /// The workloads measured (`--workloads`); the bulk load runs anyway,
+    /// unmeasured, when a later workload needs the rows.
+    pub(crate) workloads: Vec<Workload>,
 }
 
 impl Data {
     /// The data of a run of `sizes`.
     pub(crate) fn new(sizes: Sizes) -> Data {
         let keys: Vec<Vec<u8>> = (0..sizes.rows).map(row_key).collect();
-        let cells = (0..COLUMNS)
-            .map(|c| {
-                let column = format!("{FAMILY}:c{c}").into_bytes();
-                let mut value = format!("value-{c}-").into_bytes();
-                value.extend_from_slice(&[b'x'; 16]);
-                (column, value)
-            })
-            .collect();
+        let cells = Data::cells();
         let step = (sizes.rows / sizes.gets.max(1)).max(1);
         let get_keys = (0..sizes.gets)
             .map(|i| keys[(i * step) % sizes.rows].clone())
@@ -105,7 +101,25 @@ impl Data {
             keys,
             cells,
             get_keys,
+            workloads: Workload::ALL.to_vec(),
         }
+    }
+
+    /// Whether `workload` is measured in this run.
+    pub(crate) fn measures(&self, workload: Workload) -> bool {
+        self.workloads.contains(&workload)
+    }
+
+    /// The `(column, value)` cells every row has.
+    pub(crate) fn cells() -> Vec<(Vec<u8>, Vec<u8>)> {
+        (0..COLUMNS)
+            .map(|c| {
+                let column = format!("{FAMILY}:c{c}").into_bytes();
+                let mut value = format!("value-{c}-").into_bytes();
+                value.extend_from_slice(&[b'x'; 16]);
+                (column, value)
+            })
+            .collect()
     }
 
     /// The get keys dealt round-robin to `n` workers.

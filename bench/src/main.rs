@@ -3,11 +3,15 @@
 //!
 //! Starts one `hbase-emulator` process (or uses `--addr`), then runs, for each
 //! peer in turn (hbase-orm's raw API, its `Repo<T>`, the generated
-//! synchronous Thrift client, HappyBase), the four workloads on a fresh table
-//! of its own: bulk load, sequential point gets, concurrent point gets, full
-//! scan. Each is measured in wall time and in the client process's CPU
-//! seconds. Prints a table, one `ratio <workload> <ours>/<peer> <wall|cpu>
-//! <value>` line per comparison, and the targets of the issue as met or not.
+//! synchronous Thrift client, HappyBase, and the floor: the least a client
+//! can do on this protocol), the four workloads on a fresh table of its own:
+//! bulk load, sequential point gets, concurrent point gets, full scan; and
+//! the raw API's sequential gets once more in `Runtime::block_on`
+//! (`raw_block_on`). Each is measured in wall time and in the client
+//! process's CPU seconds. Prints a table, one `ratio <workload> <ours>/<peer>
+//! <wall|cpu> <value>` line per comparison, and the targets as met or not.
+//! `--scaling` prints instead how the raw client's cost grows with the work
+//! (see `scaling`).
 //!
 //! The one command is `bench/run.sh` (it builds in release mode, creates the
 //! Python venv with happybase and passes the paths); see docs/BENCHMARKS.md
@@ -25,8 +29,9 @@ mod emulator;
 mod meter;
 mod peers;
 mod report;
+mod scaling;
 
-use data::{Data, Sizes};
+use data::{Data, Sizes, Workload};
 use emulator::EmulatorProcess;
 use peers::{Ctx, Peer};
 use report::Results;
@@ -63,6 +68,13 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     rounds: usize,
 
+    /// The workloads measured, comma-separated (for profiling one of them:
+    /// the raw, repo and floor peers then skip the others, but for the bulk
+    /// load, which still fills the table unmeasured; the other peers run
+    /// them all).
+    #[arg(long, value_delimiter = ',', default_values_t = Workload::ALL.map(|w| w.name().to_owned()))]
+    workloads: Vec<String>,
+
     /// The peers to run, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = Peer::ALL)]
     peers: Vec<Peer>,
@@ -88,6 +100,31 @@ struct Args {
     /// task (as request handlers run).
     #[arg(long)]
     block_on: bool,
+
+    /// Prints the scaling table instead of the comparison: the raw client's
+    /// bulk load and full scan at each of --scaling-rows, its concurrent
+    /// gets (--gets of them on a table of --rows) with each of
+    /// --scaling-tasks over --pool-size connections; each configuration in
+    /// a child process, with its peak RSS.
+    #[arg(long)]
+    scaling: bool,
+
+    /// Table sizes of the scaling table.
+    #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000, 1_000_000])]
+    scaling_rows: Vec<usize>,
+
+    /// Task counts of the scaling table's concurrent gets.
+    #[arg(long, value_delimiter = ',', default_values_t = [8, 64, 1000])]
+    scaling_tasks: Vec<usize>,
+
+    /// Internal: runs one scaling configuration (`WORKLOAD:N`) and prints
+    /// its report line.
+    #[arg(long, hide = true, requires = "addr")]
+    scaling_child: Option<String>,
+
+    /// Internal: the emulator's process id, for a scaling child.
+    #[arg(long, hide = true)]
+    server_pid: Option<u32>,
 }
 
 /// Tokio runtime flavours.
@@ -125,6 +162,27 @@ fn run(args: Args) -> BenchResult<()> {
     };
     if sizes.rows == 0 || sizes.concurrency == 0 || sizes.pool_size == 0 {
         return Err("--rows, --concurrency and --pool-size must be at least 1".into());
+    }
+    let plan = scaling::Plan {
+        rows: if args.quick {
+            vec![2_000, 20_000]
+        } else {
+            args.scaling_rows.clone()
+        },
+        tasks: if args.quick {
+            vec![8, 64]
+        } else {
+            args.scaling_tasks.clone()
+        },
+        gets: sizes.gets,
+        get_rows: sizes.rows,
+        pool_size: sizes.pool_size,
+    };
+    if plan.tasks.contains(&0) {
+        return Err("--scaling-tasks must be at least 1".into());
+    }
+    if let (Some(spec), Some(addr)) = (&args.scaling_child, args.addr) {
+        return scaling::child(spec, addr, args.server_pid, &plan);
     }
     let mut peers = args.peers.clone();
     peers.sort();
@@ -177,7 +235,21 @@ fn run(args: Args) -> BenchResult<()> {
     .enable_all()
     .build()?;
 
-    let data = Arc::new(Data::new(sizes));
+    if args.scaling {
+        print_header(&args, sizes, addr, emulator.as_ref());
+        let table = scaling::run(&plan, addr, emulator.as_ref().map(|e| e.pid()), &runtime)?;
+        print!("\n{table}");
+        println!("load average at end {}", load_average());
+        drop(emulator);
+        return Ok(());
+    }
+    let mut data = Data::new(sizes);
+    data.workloads = args
+        .workloads
+        .iter()
+        .map(|name| Workload::from_name(name).ok_or_else(|| format!("unknown workload `{name}`")))
+        .collect::<Result<_, _>>()?;
+    let data = Arc::new(data);
     print_header(&args, sizes, addr, emulator.as_ref());
     let ctx = Ctx {
         addr,
@@ -214,6 +286,7 @@ fn run(args: Args) -> BenchResult<()> {
         }
     }
     print!("\n{}", results.render(&peers));
+    println!("load average at end {}", load_average());
     drop(emulator);
     Ok(())
 }
@@ -253,8 +326,15 @@ fn print_header(args: &Args, sizes: Sizes, addr: SocketAddr, emulator: Option<&E
                 .map(|m| m.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown".to_owned());
-    let load = std::fs::read_to_string("/proc/loadavg")
+    println!(
+        "machine: {cores} cores, {model}, load average at start {}",
+        load_average()
+    );
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
-    println!("machine: {cores} cores, {model}, load average at start {load}");
+        .unwrap_or_default()
 }

@@ -17,13 +17,27 @@ use crate::meter::Sample;
 use crate::peers::Peer;
 
 /// The comparisons printed, `(ours, peer)`, when both were measured.
-const COMPARISONS: [(Peer, Peer); 5] = [
+const COMPARISONS: [(Peer, Peer); 10] = [
+    (Peer::Raw, Peer::Floor),
     (Peer::Raw, Peer::Happybase),
     (Peer::Raw, Peer::Sync),
+    (Peer::Repo, Peer::Floor),
     (Peer::Repo, Peer::Raw),
     (Peer::Repo, Peer::Happybase),
     (Peer::Repo, Peer::Sync),
+    (Peer::RawBlockOn, Peer::Floor),
+    (Peer::RawBlockOn, Peer::Happybase),
+    (Peer::RawBlockOn, Peer::Sync),
 ];
+
+/// Raw client CPU per operation allowed over the floor's.
+const FLOOR_CPU: f64 = 1.30;
+/// Repo's CPU per operation allowed over raw's, and raw's throughput over
+/// Repo's.
+const REPO_OVER_RAW: f64 = 1.10;
+/// Client CPU per operation allowed against happybase's on the bulk load and
+/// the full scan.
+const HAPPYBASE_CPU: f64 = 0.08;
 
 /// The median figures of one peer on one workload.
 #[derive(Debug, Clone, Copy)]
@@ -76,11 +90,11 @@ impl Results {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>17} {:>7}",
+            "{:<16} {:<12} {:>8} {:>12} {:>14} {:>17} {:>7}",
             "workload", "peer", "ops", "ops/s", "cpu_s/10k_ops", "server_cpu_s/10k", "rounds"
         );
         for workload in Workload::ALL {
-            for &peer in peers {
+            for &peer in peers.iter().filter(|p| p.runs(workload)) {
                 match self.cell(peer, workload) {
                     Some(c) => {
                         let server = c
@@ -88,7 +102,7 @@ impl Results {
                             .map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
                         let _ = writeln!(
                             out,
-                            "{:<16} {:<10} {:>8} {:>12.0} {:>14.4} {:>17} {:>7}",
+                            "{:<16} {:<12} {:>8} {:>12.0} {:>14.4} {:>17} {:>7}",
                             workload.name(),
                             peer.name(),
                             c.ops,
@@ -105,7 +119,7 @@ impl Results {
                             .map_or("not measured", String::as_str);
                         let _ = writeln!(
                             out,
-                            "{:<16} {:<10} {:>8} {:>12} {:>14} {:>17} {:>7}  ({why})",
+                            "{:<16} {:<12} {:>8} {:>12} {:>14} {:>17} {:>7}  ({why})",
                             workload.name(),
                             peer.name(),
                             "-",
@@ -129,9 +143,18 @@ impl Results {
             }
         }
         out.push('\n');
-        for target in self.targets() {
-            let _ = writeln!(out, "{target}");
+        let targets = self.targets();
+        for (line, _) in &targets {
+            let _ = writeln!(out, "{line}");
         }
+        let count = |v: Verdict| targets.iter().filter(|(_, t)| *t == v).count();
+        let _ = writeln!(
+            out,
+            "targets: {} met, {} NOT MET, {} not measured",
+            count(Verdict::Met),
+            count(Verdict::NotMet),
+            count(Verdict::NotMeasured)
+        );
         out
     }
 
@@ -148,45 +171,114 @@ impl Results {
         Some((wall, cpu))
     }
 
-    /// The targets, each as `target ... met` or `... NOT MET`.
-    fn targets(&self) -> Vec<String> {
+    /// The targets, each as `target ... met` or `... NOT MET`, with
+    /// its verdict.
+    fn targets(&self) -> Vec<(String, Verdict)> {
         let mut lines = Vec::new();
         let mut check = |workload: Workload, ours: Peer, peer: Peer, bound: Bound| {
             let pair = format!("{} {}/{}", workload.name(), ours.name(), peer.name());
             let line = match self.ratios(workload, ours, peer) {
-                None => format!("target {pair} {} not measured", bound.kind()),
+                None => (
+                    format!("target {pair} {} {bound} not measured", bound.kind()),
+                    Verdict::NotMeasured,
+                ),
                 Some((wall, cpu)) => {
                     let (value, met) = match bound {
                         Bound::CpuAtMost(b) => (cpu, cpu <= b),
                         Bound::WallAbove(b) => (wall, wall > b),
                         Bound::WallAtLeast(b) => (wall, wall >= b),
                     };
-                    let verdict = if met { "met" } else { "NOT MET" };
-                    format!(
-                        "target {pair} {} {value:.3} {bound} {verdict}",
-                        bound.kind()
+                    let verdict = if met { Verdict::Met } else { Verdict::NotMet };
+                    (
+                        format!(
+                            "target {pair} {} {value:.3} {bound} {verdict}",
+                            bound.kind()
+                        ),
+                        verdict,
                     )
                 }
             };
             lines.push(line);
         };
-        for ours in [Peer::Raw, Peer::Repo] {
-            for workload in [Workload::BulkLoad, Workload::FullScan] {
-                check(workload, ours, Peer::Happybase, Bound::CpuAtMost(0.10));
-            }
-            for workload in Workload::ALL {
-                check(workload, ours, Peer::Happybase, Bound::WallAbove(1.0));
-            }
-        }
+        // The raw client within 1.3x the floor's CPU on every workload.
         for workload in Workload::ALL {
-            check(workload, Peer::Repo, Peer::Raw, Bound::WallAtLeast(0.90));
+            check(
+                workload,
+                Peer::Raw,
+                Peer::Floor,
+                Bound::CpuAtMost(FLOOR_CPU),
+            );
         }
+        // Repo within 1.1x of raw, CPU and wall.
+        for workload in Workload::ALL {
+            check(
+                workload,
+                Peer::Repo,
+                Peer::Raw,
+                Bound::CpuAtMost(REPO_OVER_RAW),
+            );
+            check(
+                workload,
+                Peer::Repo,
+                Peer::Raw,
+                Bound::WallAtLeast(1.0 / REPO_OVER_RAW),
+            );
+        }
+        // At or above the synchronous generated client's wall throughput.
         for ours in [Peer::Raw, Peer::Repo] {
             for workload in Workload::ALL {
                 check(workload, ours, Peer::Sync, Bound::WallAtLeast(1.0));
             }
         }
+        // Bulk load and full scan CPU at most 0.08x happybase's; faster than
+        // happybase everywhere.
+        for ours in [Peer::Raw, Peer::Repo] {
+            for workload in [Workload::BulkLoad, Workload::FullScan] {
+                check(
+                    workload,
+                    ours,
+                    Peer::Happybase,
+                    Bound::CpuAtMost(HAPPYBASE_CPU),
+                );
+            }
+            for workload in Workload::ALL {
+                check(workload, ours, Peer::Happybase, Bound::WallAbove(1.0));
+            }
+        }
+        // In the body of `#[tokio::main]`: sequential gets at or above
+        // happybase's wall throughput, within 1.3x the floor's CPU.
+        let gets = Workload::SequentialGets;
+        check(
+            gets,
+            Peer::RawBlockOn,
+            Peer::Happybase,
+            Bound::WallAtLeast(1.0),
+        );
+        check(
+            gets,
+            Peer::RawBlockOn,
+            Peer::Floor,
+            Bound::CpuAtMost(FLOOR_CPU),
+        );
         lines
+    }
+}
+
+/// Whether a target was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Met,
+    NotMet,
+    NotMeasured,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Met => "met",
+            Verdict::NotMet => "NOT MET",
+            Verdict::NotMeasured => "not measured",
+        })
     }
 }
 
@@ -213,9 +305,9 @@ impl Bound {
 impl fmt::Display for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Bound::CpuAtMost(b) => write!(f, "<= {b:.2}"),
-            Bound::WallAbove(b) => write!(f, "> {b:.2}"),
-            Bound::WallAtLeast(b) => write!(f, ">= {b:.2}"),
+            Bound::CpuAtMost(b) => write!(f, "<= {b:.3}"),
+            Bound::WallAbove(b) => write!(f, "> {b:.3}"),
+            Bound::WallAtLeast(b) => write!(f, ">= {b:.3}"),
         }
     }
 }
@@ -273,9 +365,14 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("target bulk_load raw/happybase cpu 0.050 <= 0.10 met"),
+            text.contains("target bulk_load raw/happybase cpu 0.050 <= 0.080 met"),
             "{text}"
         );
+        assert!(
+            text.contains("target bulk_load raw/floor cpu <= 1.300 not measured"),
+            "{text}"
+        );
+        assert!(text.contains("targets: 2 met, 0 NOT MET,"), "{text}");
         assert!(text.contains("(not there)"), "{text}");
         assert!(!text.contains("ratio bulk_load repo/"), "{text}");
     }

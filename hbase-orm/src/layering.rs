@@ -29,6 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("__private", &["typed", "store"]),
+    ("__bench", &["thrift1", "protocol", "value"]),
 ];
 
 /// The layer of a name used at the crate root (a re-export in `lib.rs`).
@@ -62,6 +63,7 @@ fn root_layer(name: &str) -> Option<&'static str> {
         "thrift2" => "thrift2",
         "blocking" => "blocking",
         "__private" => "__private",
+        "__bench" => "__bench",
         _ => return None,
     })
 }

@@ -92,6 +92,9 @@ pub use typed::{codec, filter, repo, row, row_key};
 #[doc(hidden)]
 pub mod __private;
 
+#[doc(hidden)]
+pub mod __bench;
+
 #[cfg(test)]
 mod layering;
 

@@ -8,7 +8,13 @@
 //!   (`HbaseSyncClient`), buffered transport and binary protocol over a
 //!   `std::net::TcpStream`;
 //! - `happybase`: the HappyBase Python client, run as a child process by
-//!   `bench/happybase_bench.py`, which measures itself.
+//!   `bench/happybase_bench.py`, which measures itself;
+//! - `floor`: the least a client can do (pre-encoded requests, one write per
+//!   request, boundary found, nothing decoded, blocking sockets): the limit
+//!   the others are divided by;
+//! - `raw_block_on`: the raw API's sequential gets run directly in
+//!   `Runtime::block_on` (the body of `#[tokio::main]`), whatever
+//!   `--block-on` says, so that the default run measures that mode too.
 
 use std::fmt;
 use std::future::Future;
@@ -19,10 +25,11 @@ use std::sync::Arc;
 use clap::ValueEnum;
 use hbase_orm::{ColumnFamily, Connection};
 
-use crate::data::{Data, FAMILY};
+use crate::data::{Data, Workload, FAMILY};
 use crate::meter::Sample;
 use crate::BenchResult;
 
+pub(crate) mod floor;
 pub(crate) mod happybase;
 pub(crate) mod raw;
 pub(crate) mod repo;
@@ -39,11 +46,23 @@ pub(crate) enum Peer {
     Sync,
     /// HappyBase (Python).
     Happybase,
+    /// The least a client can do: the limit.
+    Floor,
+    /// The raw API's sequential gets in `Runtime::block_on`.
+    #[value(name = "raw_block_on")]
+    RawBlockOn,
 }
 
 impl Peer {
     /// Every peer, in the order they run and are shown.
-    pub(crate) const ALL: [Peer; 4] = [Peer::Raw, Peer::Repo, Peer::Sync, Peer::Happybase];
+    pub(crate) const ALL: [Peer; 6] = [
+        Peer::Raw,
+        Peer::Repo,
+        Peer::Sync,
+        Peer::Happybase,
+        Peer::Floor,
+        Peer::RawBlockOn,
+    ];
 
     /// The name in the report.
     pub(crate) fn name(self) -> &'static str {
@@ -52,7 +71,15 @@ impl Peer {
             Peer::Repo => "repo",
             Peer::Sync => "sync",
             Peer::Happybase => "happybase",
+            Peer::Floor => "floor",
+            Peer::RawBlockOn => "raw_block_on",
         }
+    }
+
+    /// Whether this peer runs `workload` (`raw_block_on` runs only the
+    /// sequential gets).
+    pub(crate) fn runs(self, workload: Workload) -> bool {
+        self != Peer::RawBlockOn || workload == Workload::SequentialGets
     }
 }
 
@@ -105,6 +132,8 @@ pub(crate) fn run(peer: Peer, ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
         Peer::Repo => repo::run(ctx),
         Peer::Sync => sync_thrift::run(ctx),
         Peer::Happybase => happybase::run(ctx),
+        Peer::Floor => floor::run(ctx),
+        Peer::RawBlockOn => raw::run_block_on(ctx),
     }
 }
 

@@ -26,6 +26,28 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
     ctx.drive(workloads(ctx.addr, Arc::clone(&ctx.data)))
 }
 
+/// The `raw_block_on` peer: the sequential gets alone, directly in
+/// `Runtime::block_on` on the main thread (as in the body of
+/// `#[tokio::main]`), on a table of its own loaded (unmeasured) first.
+pub(crate) fn run_block_on(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
+    let (addr, data) = (ctx.addr, &*ctx.data);
+    ctx.runtime.block_on(async move {
+        let conn = Connection::builder().addr(addr).connect().await?;
+        let name = Data::table_name("raw_block_on");
+        fresh_table(&conn, &name).await?;
+        let table = conn.table(&name);
+        bulk_load(&table, data).await?;
+        let meter = Meter::start();
+        for key in &data.get_keys {
+            check_row(table.row(key).await?, key)?;
+        }
+        let sample = meter.stop(Workload::SequentialGets, data.get_keys.len());
+        conn.delete_table(&name, true).await?;
+        conn.close().await;
+        Ok(vec![sample])
+    })
+}
+
 async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>> {
     let data = &*data;
     let conn = Connection::builder().addr(addr).connect().await?;
@@ -36,24 +58,54 @@ async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>
 
     let meter = Meter::start();
     bulk_load(&table, data).await?;
-    samples.push(meter.stop(Workload::BulkLoad, data.keys.len()));
-
-    let meter = Meter::start();
-    for key in &data.get_keys {
-        check_row(table.row(key).await?, key)?;
+    if data.measures(Workload::BulkLoad) {
+        samples.push(meter.stop(Workload::BulkLoad, data.keys.len()));
     }
-    samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
 
-    let pool = ConnectionPool::builder()
-        .addr(addr)
-        .size(data.sizes.pool_size)
-        .connect()
-        .await?;
-    let slices = data.get_slices(data.sizes.concurrency);
-    let meter = Meter::start();
+    if data.measures(Workload::SequentialGets) {
+        let meter = Meter::start();
+        for key in &data.get_keys {
+            check_row(table.row(key).await?, key)?;
+        }
+        samples.push(meter.stop(Workload::SequentialGets, data.get_keys.len()));
+    }
+
+    if data.measures(Workload::ConcurrentGets) {
+        let pool = ConnectionPool::builder()
+            .addr(addr)
+            .size(data.sizes.pool_size)
+            .connect()
+            .await?;
+        let slices = data.get_slices(data.sizes.concurrency);
+        let meter = Meter::start();
+        concurrent_gets(&pool, &name, slices).await?;
+        samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
+        drop(pool);
+    }
+
+    if data.measures(Workload::FullScan) {
+        let meter = Meter::start();
+        let (rows, cells) = full_scan(&table).await?;
+        samples.push(meter.stop(Workload::FullScan, rows));
+        expect_count("rows scanned", rows, data.keys.len())?;
+        expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
+    }
+
+    conn.delete_table(&name, true).await?;
+    conn.close().await;
+    Ok(samples)
+}
+
+/// One task per slice of keys, each get on a connection borrowed from `pool`
+/// for its call.
+pub(crate) async fn concurrent_gets(
+    pool: &ConnectionPool,
+    name: &str,
+    slices: Vec<Vec<Vec<u8>>>,
+) -> BenchResult<()> {
     let mut workers = JoinSet::new();
     for keys in slices {
-        let (pool, name) = (pool.clone(), name.clone());
+        let (pool, name) = (pool.clone(), name.to_owned());
         workers.spawn(async move {
             for key in &keys {
                 let conn = pool.get().await?;
@@ -65,21 +117,10 @@ async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>
     while let Some(done) = workers.join_next().await {
         done??;
     }
-    samples.push(meter.stop(Workload::ConcurrentGets, data.get_keys.len()));
-    drop(pool);
-
-    let meter = Meter::start();
-    let (rows, cells) = full_scan(&table).await?;
-    samples.push(meter.stop(Workload::FullScan, rows));
-    expect_count("rows scanned", rows, data.keys.len())?;
-    expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
-
-    conn.delete_table(&name, true).await?;
-    conn.close().await;
-    Ok(samples)
+    Ok(())
 }
 
-async fn bulk_load(table: &Table, data: &Data) -> BenchResult<()> {
+pub(crate) async fn bulk_load(table: &Table, data: &Data) -> BenchResult<()> {
     let mut batch = table.batch().batch_size(BATCH_MUTATIONS);
     for key in &data.keys {
         batch
@@ -103,7 +144,7 @@ fn check_row(row: Option<hbase_orm::Row>, key: &[u8]) -> BenchResult<()> {
     }
 }
 
-async fn full_scan(table: &Table) -> BenchResult<(usize, usize)> {
+pub(crate) async fn full_scan(table: &Table) -> BenchResult<(usize, usize)> {
     let mut scan = table.scan().batch_size(SCAN_BATCH);
     let (mut rows, mut cells) = (0, 0);
     while let Some(row) = scan.try_next().await? {

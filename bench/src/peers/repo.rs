@@ -81,56 +81,64 @@ async fn workloads(addr: SocketAddr, data: Arc<Data>) -> BenchResult<Vec<Sample>
 
     let meter = Meter::start();
     repo.put_many(&rows).await?;
-    samples.push(meter.stop(Workload::BulkLoad, rows.len()));
-
-    let meter = Meter::start();
-    for key in &get_keys {
-        check(repo.get(key.as_str()).await?, key, &expected)?;
+    if data.measures(Workload::BulkLoad) {
+        samples.push(meter.stop(Workload::BulkLoad, rows.len()));
     }
-    samples.push(meter.stop(Workload::SequentialGets, get_keys.len()));
 
-    let pool = ConnectionPool::builder()
-        .addr(addr)
-        .size(data.sizes.pool_size)
-        .connect()
-        .await?;
-    let slices = data
-        .get_slices(data.sizes.concurrency)
-        .into_iter()
-        .map(|keys| keys.into_iter().map(String::from_utf8).collect())
-        .collect::<Result<Vec<Vec<String>>, _>>()?;
-    let meter = Meter::start();
-    let mut workers = JoinSet::new();
-    for keys in slices {
-        let (pool, name, expected) = (pool.clone(), name.clone(), expected.clone());
-        workers.spawn(async move {
-            for key in &keys {
-                let conn = pool.get().await?;
-                let repo = Repo::<BenchRow>::with_table(conn.table(&name));
-                check(repo.get(key.as_str()).await?, key, &expected)?;
-            }
-            BenchResult::Ok(())
-        });
-    }
-    while let Some(done) = workers.join_next().await {
-        done??;
-    }
-    samples.push(meter.stop(Workload::ConcurrentGets, get_keys.len()));
-    drop(pool);
-
-    let meter = Meter::start();
-    let mut scan = repo.scan().batch_size(SCAN_BATCH);
-    let mut scanned = 0;
-    let mut wrong = 0;
-    while let Some(row) = scan.try_next().await? {
-        scanned += 1;
-        if row.c4 != expected.c4 {
-            wrong += 1;
+    if data.measures(Workload::SequentialGets) {
+        let meter = Meter::start();
+        for key in &get_keys {
+            check(repo.get(key.as_str()).await?, key, &expected)?;
         }
+        samples.push(meter.stop(Workload::SequentialGets, get_keys.len()));
     }
-    samples.push(meter.stop(Workload::FullScan, scanned));
-    expect_count("rows scanned", scanned, rows.len())?;
-    expect_count("rows scanned with a wrong value", wrong, 0)?;
+
+    if data.measures(Workload::ConcurrentGets) {
+        let pool = ConnectionPool::builder()
+            .addr(addr)
+            .size(data.sizes.pool_size)
+            .connect()
+            .await?;
+        let slices = data
+            .get_slices(data.sizes.concurrency)
+            .into_iter()
+            .map(|keys| keys.into_iter().map(String::from_utf8).collect())
+            .collect::<Result<Vec<Vec<String>>, _>>()?;
+        let meter = Meter::start();
+        let mut workers = JoinSet::new();
+        for keys in slices {
+            let (pool, name, expected) = (pool.clone(), name.clone(), expected.clone());
+            workers.spawn(async move {
+                for key in &keys {
+                    let conn = pool.get().await?;
+                    let repo = Repo::<BenchRow>::with_table(conn.table(&name));
+                    check(repo.get(key.as_str()).await?, key, &expected)?;
+                }
+                BenchResult::Ok(())
+            });
+        }
+        while let Some(done) = workers.join_next().await {
+            done??;
+        }
+        samples.push(meter.stop(Workload::ConcurrentGets, get_keys.len()));
+        drop(pool);
+    }
+
+    if data.measures(Workload::FullScan) {
+        let meter = Meter::start();
+        let mut scan = repo.scan().batch_size(SCAN_BATCH);
+        let mut scanned = 0;
+        let mut wrong = 0;
+        while let Some(row) = scan.try_next().await? {
+            scanned += 1;
+            if row.c4 != expected.c4 {
+                wrong += 1;
+            }
+        }
+        samples.push(meter.stop(Workload::FullScan, scanned));
+        expect_count("rows scanned", scanned, rows.len())?;
+        expect_count("rows scanned with a wrong value", wrong, 0)?;
+    }
 
     conn.delete_table(&name, true).await?;
     conn.close().await;

@@ -1110,6 +1110,46 @@ impl Plan {
     }
 }
 
+/// The `(column, value)` cells of one put.
+pub(crate) type PutCells<'a> = &'a [(&'a [u8], &'a [u8])];
+
+/// Plans the puts of `rows` (each a key and its cells) as a [`Batch`] does,
+/// then encodes every `mutateRows` call of the plan (binary protocol,
+/// buffered transport) into `out`, cleared first: the batch's work between
+/// the caller's `put`s and the socket. Returns the number of calls. For the
+/// micro-benchmarks (`hbase_orm::__bench`).
+pub(crate) fn plan_and_encode_puts(
+    rows: &[(&[u8], PutCells<'_>)],
+    out: &mut Vec<u8>,
+) -> Result<usize> {
+    use crate::protocol::Method;
+    let mut plan = Plan::default();
+    for (key, cells) in rows {
+        plan.put_iter(key, cells.iter().copied(), true)?;
+    }
+    out.clear();
+    let mut calls = 0;
+    for call in &plan.calls {
+        if let Call::Mutate(m) = call {
+            let args = MutateRows {
+                table_name: b"t",
+                batches: m,
+            };
+            hbase_orm_idl::wire::encode_call(
+                hbase_orm_idl::wire::Protocol::Binary,
+                hbase_orm_idl::wire::Transport::Buffered,
+                "mutateRows",
+                1,
+                out,
+                |o| args.write(o),
+            )
+            .map_err(|e| Error::InvalidInput(format!("cannot encode `mutateRows`: {e}")))?;
+            calls += 1;
+        }
+    }
+    Ok(calls)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
