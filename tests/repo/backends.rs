@@ -74,7 +74,7 @@ impl AccumuloFixture {
     }
 }
 
-/// Runs each generic test on HBase and on Accumulo.
+/// Runs each generic test on HBase (Thrift1 and Thrift2) and on Accumulo.
 macro_rules! on_both_backends {
     ($($test:ident($($model:ty),+);)*) => {
         mod on_hbase {
@@ -83,6 +83,16 @@ macro_rules! on_both_backends {
                 #[tokio::test]
                 async fn $test() {
                     let fx = Fixture::start().await;
+                    super::$test($(fx.repo::<$model>().await),+).await;
+                }
+            )*
+        }
+        mod on_thrift2 {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let fx = crate::thrift2::Thrift2Fixture::start().await;
                     super::$test($(fx.repo::<$model>().await),+).await;
                 }
             )*

@@ -8,3 +8,4 @@ mod fixture;
 mod interop;
 mod models;
 mod scan;
+mod thrift2;

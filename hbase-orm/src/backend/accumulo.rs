@@ -29,7 +29,7 @@
 //! Accumulo has no iterator for is refused with
 //! [`Error::Unsupported`] before anything is sent:
 //! - reverse scans (Accumulo scans in key order only);
-//! - every [`FilterExpr`]: a typed filter selects *rows* by the value of one
+//! - every [`FilterExpr`](crate::store::FilterExpr): a typed filter selects *rows* by the value of one
 //!   of their cells, and Accumulo 1.x ships no row-selecting iterator
 //!   that compares a cell value (its `RegExFilter` and `TimestampFilter`
 //!   drop single entries, not rows); an HBase filter string is HBase's

@@ -3,10 +3,11 @@
 //! check-and-put), and filters translated into the HBase filter language by
 //! [`filter_string`].
 
+use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
-    Appends, Check, CheckAndPut, ColumnValue, CompareOp, Counters, FamilySpec, FilterExpr,
-    RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    Appends, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters, FamilySpec,
+    FilterExpr, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
@@ -183,6 +184,26 @@ impl CheckAndPut for Table {
             req = req.if_equals(expected);
         }
         req.await
+    }
+}
+
+impl ConditionalWrites for Table {
+    /// The Thrift1 gateway has `checkAndPut` of one cell on equality only,
+    /// no conditional row write: always [`Error::Unsupported`], nothing
+    /// sent. The Thrift2 backend ([`super::thrift2`]) has them.
+    async fn write_row_if(
+        &self,
+        _key: &[u8],
+        _column: &[u8],
+        _op: CompareOp,
+        _value: Option<&[u8]>,
+        _write: &RowWrite,
+    ) -> Result<bool> {
+        Err(Error::Unsupported {
+            backend: "HBase Thrift1",
+            what: "conditional row writes (put_if, put_if_absent); use the Thrift2 backend"
+                .to_owned(),
+        })
     }
 }
 

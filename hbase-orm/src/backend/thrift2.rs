@@ -3,7 +3,9 @@
 //! Thrift1 lacks set per store or per table handle ([`Thrift2Store`],
 //! [`Thrift2Table`]): cell visibility of the writes, authorizations and a
 //! time range of the reads, durability of the writes, and conditional
-//! writes with a compare operator ([`Thrift2Table::check_and_put_op`]).
+//! writes with a compare operator ([`Thrift2Table::check_and_put_op`],
+//! and [`Repo::put_if`](crate::Repo::put_if) through
+//! [`ConditionalWrites`]).
 //!
 //! ```no_run
 //! use hbase_orm::backend::thrift2::Thrift2Store;
@@ -39,8 +41,8 @@ use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use super::thrift1::filter_string;
 use crate::error::{Error, Result};
 use crate::store::{
-    Appends, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, RowWrite, ScanSpec, Store,
-    StoreTable, StoreWriter,
+    self, Appends, Check, CheckAndPut, ColumnValue, ConditionalWrites, Counters, FamilySpec,
+    RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::thrift2::{
     Append, BloomFilter, CompareOp, Compression, Connection, Delete, Durability, FamilyDescriptor,
@@ -597,6 +599,28 @@ impl Appends for Thrift2Table {
                 timestamp: c.timestamp,
             })
         }))
+    }
+}
+
+impl ConditionalWrites for Thrift2Table {
+    async fn write_row_if(
+        &self,
+        key: &[u8],
+        column: &[u8],
+        op: store::CompareOp,
+        value: Option<&[u8]>,
+        write: &RowWrite,
+    ) -> Result<bool> {
+        // The gateway compares `given op stored`: the operator flips.
+        let op = match op {
+            store::CompareOp::Less => CompareOp::GREATER,
+            store::CompareOp::LessOrEqual => CompareOp::GREATER_OR_EQUAL,
+            store::CompareOp::Equal => CompareOp::EQUAL,
+            store::CompareOp::NotEqual => CompareOp::NOT_EQUAL,
+            store::CompareOp::GreaterOrEqual => CompareOp::LESS_OR_EQUAL,
+            store::CompareOp::Greater => CompareOp::LESS,
+        };
+        self.check_and_put_op(key, column, op, value, write).await
     }
 }
 

@@ -200,6 +200,28 @@ pub trait CheckAndPut: StoreTable {
     ) -> impl Future<Output = Result<bool>> + Send;
 }
 
+/// Tables that apply a row write only when one cell of the row compares
+/// as asked: compare-and-set on a field, optimistic locking.
+pub trait ConditionalWrites: StoreTable {
+    /// Applies `write` to row `key` when the newest value of `column`
+    /// (`family:qualifier`) compares with `value` by `op`, read as
+    /// `stored op value`; with `value` `None`, when the cell is absent
+    /// (`op` [`CompareOp::Equal`]) or present (`op`
+    /// [`CompareOp::NotEqual`]). Whether it was applied.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`](crate::Error::Unsupported) when the backend
+    /// has no such write.
+    fn write_row_if(
+        &self,
+        key: &[u8],
+        column: &[u8],
+        op: CompareOp,
+        value: Option<&[u8]>,
+        write: &RowWrite,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
 /// The condition of a [`CheckAndPut::check_and_put`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Check<'a> {

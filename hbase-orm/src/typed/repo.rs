@@ -60,7 +60,10 @@ use super::filter::{Field, Filter, IntoValue, Update, UpdateOp};
 use super::row::{self, CellWriter, Column, EncodeError, HRow};
 use super::row_key::{EncodeKey, KeyPrefix};
 use crate::error::{Error, Result};
-use crate::store::{Appends, Counters, RowWrite, ScanSpec, Store, StoreTable, StoreWriter};
+use crate::store::{
+    Appends, CompareOp, ConditionalWrites, Counters, RowWrite, ScanSpec, Store, StoreTable,
+    StoreWriter,
+};
 use crate::thrift1::{Connection, Table};
 use crate::value::Row;
 
@@ -576,6 +579,77 @@ impl<T: HRow, S: Store> Repo<T, S> {
                 e,
             ))
         })
+    }
+
+    /// Writes `value` only when its row's `field`, compared with `expected`
+    /// by `op`, holds (`stored op expected`): a compare-and-set, the
+    /// write of optimistic locking (`put_if(&v, version, Equal, old)`
+    /// with `v` carrying the next version). Atomic on the server. Whether
+    /// it was written.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on a backend without conditional row writes
+    /// (the Thrift1 gateway); encoding errors; the backend's errors.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use hbase_orm::{repo::Repo, HRow};
+    /// # use hbase_orm::backend::thrift2::Thrift2Store;
+    /// use hbase_orm::filter::CompareOp;
+    /// # #[derive(HRow)]
+    /// # #[hbase(table = "accounts", family = "cf")]
+    /// # struct Account { #[hbase(row_key)] id: String, balance: i64, version: u64 }
+    /// # async fn run(accounts: Repo<Account, Thrift2Store>) -> hbase_orm::Result<()> {
+    /// let mut a = accounts.get("a1").await?.expect("exists");
+    /// let seen = a.version;
+    /// a.balance += 10;
+    /// a.version += 1;
+    /// if !accounts.put_if(&a, Account::fields().version(), CompareOp::Equal, seen).await? {
+    ///     // Someone else wrote it meanwhile: read again and retry.
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn put_if<V, C, P>(
+        &self,
+        value: &T,
+        field: Field<T, V, C, P>,
+        op: CompareOp,
+        expected: impl IntoValue<V>,
+    ) -> Result<bool>
+    where
+        C: super::codec::Codec<V>,
+        S::Table: ConditionalWrites,
+    {
+        let mut bytes = Vec::new();
+        C::encode(&expected.into_value(), &mut bytes)
+            .map_err(|e| EncodeError::new(T::SCHEMA.table, field.name(), e))?;
+        let mut write = RowWrite::new();
+        fill(&mut write, value)?;
+        self.table
+            .write_row_if(&value.row_key(), field.column(), op, Some(&bytes), &write)
+            .await
+    }
+
+    /// Writes `value` only when its row has no `field` yet (a create that
+    /// never overwrites). Whether it was written.
+    ///
+    /// # Errors
+    /// As [`Repo::put_if`].
+    pub async fn put_if_absent<V, C, P>(&self, value: &T, field: Field<T, V, C, P>) -> Result<bool>
+    where
+        S::Table: ConditionalWrites,
+    {
+        let mut write = RowWrite::new();
+        fill(&mut write, value)?;
+        self.table
+            .write_row_if(
+                &value.row_key(),
+                field.column(),
+                CompareOp::Equal,
+                None,
+                &write,
+            )
+            .await
     }
 
     /// A typed scan; see [`RepoScan`].
