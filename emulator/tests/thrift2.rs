@@ -142,8 +142,15 @@ fn get(row: &str) -> TGet {
     }
 }
 
+/// The generated defaults without a filter: `TScan::default()` sets the
+/// filter string to an empty one, which HBase (and so the emulator) refuses
+/// as an incorrect filter string.
 fn scan() -> TScan {
-    TScan::default()
+    TScan {
+        filter_string: None,
+        filter_bytes: None,
+        ..TScan::default()
+    }
 }
 
 fn values(r: &TResult) -> Vec<String> {

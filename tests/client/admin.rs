@@ -3,12 +3,12 @@
 
 use hbase_orm::{ColumnFamily, Error};
 
-use crate::fixture::{each_combo, emulator_only, Fixture};
+use crate::fixture::{each_wire, emulator_only, Fixture};
 
 #[tokio::test]
 async fn create_list_and_delete_tables() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         assert!(f.conn.tables().await.unwrap().is_empty(), "{combo}");
         f.table("t1").await;
         f.table("t2").await;
@@ -51,8 +51,8 @@ async fn table_prefix_is_added_and_stripped() {
     ) {
         return;
     }
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let app = f.connect().table_prefix("app").build();
         let other = f
             .connect()
@@ -94,8 +94,8 @@ async fn table_prefix_is_added_and_stripped() {
 
 #[tokio::test]
 async fn families_come_back_with_their_options() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         f.conn
             .create_table(
                 "opts",
@@ -150,8 +150,8 @@ async fn families_come_back_with_their_options() {
 
 #[tokio::test]
 async fn enable_disable_compact_and_regions() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         assert!(f.conn.is_table_enabled("t").await.unwrap(), "{combo}");
         f.conn.disable_table("t").await.unwrap();

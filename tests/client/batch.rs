@@ -2,12 +2,12 @@
 
 use hbase_orm::Error;
 
-use crate::fixture::{b, each_combo, Fixture};
+use crate::fixture::{b, each_wire, Fixture};
 
 #[tokio::test]
 async fn puts_deletes_and_counters() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         t.put("gone", [("cf:a", "1"), ("other:x", "2")])
             .await
@@ -54,8 +54,8 @@ async fn puts_deletes_and_counters() {
 
 #[tokio::test]
 async fn batch_size_sends_automatically() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         let mut batch = t.batch().batch_size(3);
         batch
@@ -78,8 +78,8 @@ async fn batch_size_sends_automatically() {
 
 #[tokio::test]
 async fn operations_on_a_row_apply_in_order() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         t.put("r", [("cf:a", "old"), ("cf:b", "old")])
             .await
@@ -131,8 +131,8 @@ async fn operations_on_a_row_apply_in_order() {
 
 #[tokio::test]
 async fn batch_timestamp_and_wal() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         let mut batch = t.batch().timestamp(77).wal(false);
         batch.put("r", [("cf:a", "1")]).await.unwrap();
@@ -159,8 +159,8 @@ async fn batch_timestamp_and_wal() {
 
 #[tokio::test]
 async fn transactions_send_all_or_nothing() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         let n = t
             .batch()
@@ -221,8 +221,8 @@ async fn transactions_send_all_or_nothing() {
 
 #[tokio::test]
 async fn a_dropped_batch_sends_nothing_and_a_failed_send_keeps_its_operations() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         {
             let mut batch = t.batch();

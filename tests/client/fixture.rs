@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hbase_orm::{ColumnFamily, Connection, Table};
-use hbase_orm_tests::{target, Combo, Emulator, COMBOS};
+use hbase_orm_tests::{target, Combo, Emulator, Wire, COMBOS};
 
 /// Timeout of test connections: long enough for a loaded machine (and a
 /// real HBase on it), short enough that a hang fails the test.
@@ -21,7 +21,11 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct Fixture {
     pub(crate) emulator: Emulator,
     pub(crate) conn: Connection,
+    /// The combination (over HTTP: buffered/binary, the protocol HTTP
+    /// carries).
     pub(crate) combo: Combo,
+    /// How the connection reaches the target.
+    pub(crate) wire: Wire,
     /// The real gateway and this fixture's table prefix, when on one.
     pub(crate) real: Option<(SocketAddr, String)>,
     _cleanup: Cleanup,
@@ -29,12 +33,12 @@ pub(crate) struct Fixture {
 
 /// Drops a real-target fixture's tables when the fixture goes (a field of
 /// its own, so that tests may still move the emulator out of a fixture).
-struct Cleanup(Option<(SocketAddr, String, Combo)>);
+struct Cleanup(Option<(SocketAddr, String, Wire)>);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        if let Some((addr, prefix, combo)) = &self.0 {
-            target::drop_tables(*addr, prefix, *combo);
+        if let Some((addr, prefix, wire)) = &self.0 {
+            target::drop_tables_over(*addr, prefix, *wire);
         }
     }
 }
@@ -43,16 +47,34 @@ impl Fixture {
     /// A fresh emulator speaking `combo` and a connection to it, or to the
     /// real gateway of `combo` when the environment names one.
     pub(crate) async fn start(combo: Combo) -> Fixture {
-        let emulator = hbase_orm_tests::start(combo).await;
-        let real = target::real_addr(combo).map(|addr| (addr, target::unique_prefix()));
+        Fixture::start_over(Wire::Socket(combo)).await
+    }
+
+    /// A fresh emulator reached over `wire` (for [`Wire::Http`]: in HTTP
+    /// mode) and a connection to it, or to the real gateway of `wire` when
+    /// the environment names one.
+    pub(crate) async fn start_over(wire: Wire) -> Fixture {
+        let (emulator, combo) = match wire {
+            Wire::Socket(combo) => (hbase_orm_tests::start(combo).await, combo),
+            Wire::Http => (
+                Emulator::builder()
+                    .http()
+                    .start()
+                    .await
+                    .unwrap_or_else(|e| panic!("emulator (http) did not start: {e}")),
+                Combo::DEFAULT,
+            ),
+        };
+        let real = target::real_wire_addr(wire).map(|addr| (addr, target::unique_prefix()));
         let cleanup = Cleanup(
             real.as_ref()
-                .map(|(addr, prefix)| (*addr, prefix.clone(), combo)),
+                .map(|(addr, prefix)| (*addr, prefix.clone(), wire)),
         );
         let mut f = Fixture {
             conn: connect(&emulator, combo).build(),
             emulator,
             combo,
+            wire,
             real,
             _cleanup: cleanup,
         };
@@ -63,14 +85,18 @@ impl Fixture {
     /// A builder for another connection to this fixture's target (with its
     /// table prefix on a real gateway).
     pub(crate) fn connect(&self) -> hbase_orm::ConnectionBuilder {
-        match &self.real {
+        let builder = match &self.real {
             Some((addr, prefix)) => Connection::builder()
                 .addr(*addr)
-                .transport(self.combo.transport)
-                .protocol(self.combo.protocol)
                 .timeout(TIMEOUT)
                 .table_prefix(prefix.clone()),
-            None => connect(&self.emulator, self.combo),
+            None => Connection::builder()
+                .addr(self.emulator.addr())
+                .timeout(TIMEOUT),
+        };
+        match self.wire {
+            Wire::Socket(combo) => builder.transport(combo.transport).protocol(combo.protocol),
+            Wire::Http => builder.http(),
         }
     }
 
@@ -113,6 +139,23 @@ where
             continue;
         }
         test(Fixture::start(combo).await).await;
+    }
+}
+
+/// Runs `test` once per combination and once over HTTP (Thrift over HTTP
+/// against the emulator's HTTP mode, or the real HTTP gateway), each on a
+/// fresh target; skips as [`each_combo`] does.
+pub(crate) async fn each_wire<F, Fut>(test: F)
+where
+    F: Fn(Fixture) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let wires = COMBOS.map(Wire::Socket);
+    for wire in wires.into_iter().chain([Wire::Http]) {
+        if target::skip_wire(&current_test(), wire) {
+            continue;
+        }
+        test(Fixture::start_over(wire).await).await;
     }
 }
 

@@ -14,7 +14,9 @@ use hbase_emulator::Emulator;
 use hbase_orm::tls::TlsConfig;
 use hbase_orm::{ColumnFamily, Connection, Error};
 
-use crate::fixture::{b, TIMEOUT};
+use hbase_orm_tests::Wire;
+
+use crate::fixture::{b, current_test, Fixture, TIMEOUT};
 
 async fn http_emulator() -> Emulator {
     let emulator = Emulator::builder().http().start().await.expect("start");
@@ -263,4 +265,95 @@ fn the_blocking_client_speaks_http() {
     conn.create_table("bl", [ColumnFamily::new("cf")])
         .expect("create");
     assert_eq!(conn.tables().expect("tables"), ["bl"]);
+}
+
+/// Custom headers reach the gateway without disturbing the call, on the
+/// emulator's HTTP mode or the real HTTP gateway (`HBASE_THRIFT_HTTP_ADDR`).
+/// A `doAs` header asks a real gateway to act as another user, which it
+/// refuses unless `hbase.thrift.support.proxyuser` is on (it is off in
+/// engines/hbase.sh): the refusal must be a clear error, not a hang.
+#[tokio::test]
+async fn custom_headers_over_http_on_the_target() {
+    if hbase_orm_tests::target::skip_wire(&current_test(), Wire::Http) {
+        return;
+    }
+    let f = Fixture::start_over(Wire::Http).await;
+    let conn = f
+        .connect()
+        .http_header("X-Request-Source", "hbase-orm-tests")
+        .http_header("Accept-Language", "en")
+        .build();
+    conn.create_table("h", [ColumnFamily::new("cf")])
+        .await
+        .expect("create with custom headers");
+    conn.table("h")
+        .put("k", [("cf:a", "v")])
+        .await
+        .expect("put with custom headers");
+    let row = conn.table("h").row("k").await.expect("get").expect("row");
+    assert_eq!(row.get("cf:a").map(|v| &v[..]), Some(b("v")));
+    let proxied = f.connect().http_header("doAs", "alice").build();
+    let outcome = proxied.tables().await;
+    println!("doAs at {} ({:?}): {outcome:?}", f.addr(), f.wire);
+    if f.real.is_some() {
+        let err = outcome.expect_err("a real gateway without proxy-user support refuses doAs");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("HTTP 500") && msg.contains("hbase.thrift.support.proxyuser"),
+            "{msg}"
+        );
+    }
+}
+
+/// The reverse mismatches with TLS: an HTTPS client at a plain HTTP gateway
+/// and a plain HTTP client at an HTTPS gateway each fail with an error,
+/// and the gateway serves a right client afterwards.
+#[tokio::test]
+async fn https_and_plain_http_mismatches_fail_clearly() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let plain = http_emulator().await;
+    let err = Connection::builder()
+        .host("localhost")
+        .port(plain.addr().port())
+        .timeout(TIMEOUT)
+        .http()
+        .tls(TlsConfig::new().root_certificates_pem(cert.pem()))
+        .build()
+        .tables()
+        .await
+        .unwrap_err();
+    println!("HTTPS client at a plain HTTP gateway: {err}");
+    assert!(err.to_string().contains("does not speak TLS"), "{err}");
+    assert_eq!(
+        http_client(plain.addr()).build().tables().await.unwrap(),
+        Vec::<String>::new()
+    );
+    plain.shutdown().await;
+
+    let secure = Emulator::builder()
+        .http()
+        .tls(cert.pem(), key.serialize_pem())
+        .start()
+        .await
+        .unwrap();
+    let err = http_client(secure.addr())
+        .build()
+        .tables()
+        .await
+        .unwrap_err();
+    println!("plain HTTP client at an HTTPS gateway: {err}");
+    assert!(err.to_string().contains("ConnectionBuilder::tls"), "{err}");
+    let conn = Connection::builder()
+        .host("localhost")
+        .port(secure.addr().port())
+        .timeout(TIMEOUT)
+        .http()
+        .tls(TlsConfig::new().root_certificates_pem(cert.pem()))
+        .build();
+    assert_eq!(conn.tables().await.unwrap(), Vec::<String>::new());
+    secure.shutdown().await;
 }

@@ -3,7 +3,7 @@
 use futures::{StreamExt, TryStreamExt};
 use hbase_orm::{Error, Row, Table};
 
-use crate::fixture::{b, each_combo, emulator_only, eventually, Fixture};
+use crate::fixture::{b, each_wire, emulator_only, eventually, Fixture};
 
 /// Writes rows `row00`..`row{n-1}` with cells `cf:a` and `cf:b`, `other:x`.
 async fn fill(t: &Table, n: usize) {
@@ -32,8 +32,8 @@ fn keys(rows: &[Row]) -> Vec<String> {
 
 #[tokio::test]
 async fn ranges_prefixes_limits() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         fill(&t, 30).await;
 
@@ -124,8 +124,8 @@ async fn ranges_prefixes_limits() {
 
 #[tokio::test]
 async fn columns_filters_timestamps_batching() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         fill(&t, 10).await;
 
@@ -225,8 +225,8 @@ async fn scanners_are_closed_when_a_scan_stops_early() {
     if emulator_only("counts the server's open scanners") {
         return;
     }
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         fill(&t, 20).await;
 

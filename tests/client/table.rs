@@ -2,12 +2,12 @@
 
 use hbase_orm::Error;
 
-use crate::fixture::{b, each_combo, Fixture};
+use crate::fixture::{b, each_wire, Fixture};
 
 #[tokio::test]
 async fn put_and_read_rows() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         t.put("r1", [("cf:a", "1"), ("cf:b", "2"), ("other:x", "3")])
             .await
@@ -57,8 +57,8 @@ async fn put_and_read_rows() {
 
 #[tokio::test]
 async fn timestamps_and_versions() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         for ts in [10, 20, 30, 40] {
             t.put("r", [("cf:a", format!("v{ts}"))])
@@ -113,8 +113,8 @@ async fn timestamps_and_versions() {
 
 #[tokio::test]
 async fn deletes() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         t.put("r", [("cf:a", "1"), ("cf:b", "2"), ("other:x", "3")])
             .await
@@ -152,8 +152,8 @@ async fn deletes() {
 
 #[tokio::test]
 async fn counters() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         assert_eq!(t.counter_get("r", "cf:n").await.unwrap(), 0, "{combo}");
         assert_eq!(t.counter_inc("r", "cf:n", 1).await.unwrap(), 1, "{combo}");
@@ -190,8 +190,8 @@ async fn counters() {
 
 #[tokio::test]
 async fn append_and_check_and_put() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         let cells = t.append("r", [("cf:log", "a")]).await.unwrap();
         assert_eq!(cells.len(), 1, "{combo}");
@@ -244,8 +244,8 @@ async fn append_and_check_and_put() {
 
 #[tokio::test]
 async fn bad_input_and_missing_tables() {
-    each_combo(|f: Fixture| async move {
-        let combo = f.combo;
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
         let t = f.table("t").await;
         let family_put = t.put("r", [("cf", "v")]).await;
         assert!(matches!(family_put, Err(Error::InvalidInput(_))), "{combo}");

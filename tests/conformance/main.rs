@@ -9,59 +9,116 @@
 //!   a divergence it lists is reported and tolerated, any other fails.
 //! - [`thrift1`]: the cases of the Thrift1 service (`Hbase`).
 //!
-//! A service is a list of cases and a way to connect; another service
-//! (Thrift2, HTTP, the Accumulo proxy) adds a module with its cases and a
-//! `#[test]` calling [`run`] with them.
+//! - [`thrift2`]: the cases of the Thrift2 service (`THBaseService`), with
+//!   the renderings of its replies in [`render2`].
+//!
+//! The Thrift1 cases run over buffered/binary, framed/compact and Thrift
+//! over HTTP; the Thrift2 cases over buffered/binary. A service is a list of
+//! cases and a client type ([`session::Gateway`]); another one adds a
+//! module with its cases and a `#[test]` calling [`run`] with them.
 //!
 //! Without a real gateway in the environment (`HBASE_THRIFT_ADDR`,
-//! `HBASE_THRIFT_FRAMED_COMPACT_ADDR`, see [`hbase_orm_tests::target`]) the
-//! cases still run on the emulator, so that they cannot rot, and the
-//! comparison is skipped with a message.
+//! `HBASE_THRIFT_FRAMED_COMPACT_ADDR`, `HBASE_THRIFT_HTTP_ADDR`,
+//! `HBASE_THRIFT2_ADDR`, see [`hbase_orm_tests::target`]) the cases still
+//! run on the emulator, so that they cannot rot, and the comparison is
+//! skipped with a message.
 
 mod known;
+mod render2;
 mod session;
 mod thrift1;
+mod thrift2;
 
-use hbase_orm_tests::{target, Combo, Protocol, Transport};
+use std::net::SocketAddr;
 
-use crate::session::{Case, Record};
+use hbase_orm_tests::{target, Combo, Emulator, Protocol, Thrift2Client, Transport, Wire};
+
+use crate::session::{Case, Gateway, Record};
+
+/// What a service's cases run against: the emulator and, when the
+/// environment names it, the real gateway.
+struct Targets {
+    /// Kept alive while the cases run.
+    _emulator: Emulator,
+    emulator: SocketAddr,
+    real: Option<SocketAddr>,
+    /// The variable naming the real gateway.
+    variable: &'static str,
+    wire: Wire,
+}
+
+impl Targets {
+    /// The Thrift1 gateway reached over `wire`: an emulator speaking it (in
+    /// HTTP mode for [`Wire::Http`]) and the real gateway of `wire`.
+    fn thrift1(wire: Wire) -> Targets {
+        let emulator = match wire {
+            Wire::Socket(combo) => hbase_orm_tests::start_blocking(combo),
+            Wire::Http => Emulator::builder()
+                .http()
+                .start_blocking()
+                .unwrap_or_else(|e| panic!("emulator (http) did not start: {e}")),
+        };
+        Targets {
+            emulator: emulator.addr(),
+            _emulator: emulator,
+            real: target::real_wire_addr(wire),
+            variable: target::wire_variable(wire),
+            wire,
+        }
+    }
+
+    /// The Thrift2 gateway (buffered, binary): the emulator's Thrift2
+    /// service and `HBASE_THRIFT2_ADDR`.
+    fn thrift2() -> Targets {
+        let emulator = Emulator::builder()
+            .thrift2_bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .start_blocking()
+            .unwrap_or_else(|e| panic!("emulator (thrift2) did not start: {e}"));
+        Targets {
+            emulator: emulator.thrift2_addr().expect("the Thrift2 listener"),
+            _emulator: emulator,
+            real: target::real_thrift2_addr(),
+            variable: target::THRIFT2_VARIABLE,
+            wire: Wire::Socket(Combo::DEFAULT),
+        }
+    }
+}
 
 /// Runs `cases` of `service` on the emulator and, when the environment
-/// names one, on the real gateway of `combo`; fails on every divergence
+/// names one, on the real gateway of `targets`; fails on every divergence
 /// that the table of known differences does not list.
-fn run(service: &str, combo: Combo, cases: &[Case]) {
+fn run<C: Gateway>(service: &str, targets: &Targets, cases: &[Case<C>]) {
     let known = known::load();
-    let emulator = hbase_orm_tests::start_blocking(combo);
-    let real = target::real_addr(combo);
+    let wire = targets.wire;
     let mut steps = 0;
     let mut divergences = Vec::new();
     let mut tolerated = Vec::new();
     for case in cases {
         let prefix = target::unique_prefix();
-        let ours = session::play(case, emulator.addr(), combo, &prefix);
+        let ours = session::play(case, targets.emulator, wire, &prefix);
         steps += ours.len();
-        let Some(addr) = real else { continue };
-        let theirs = session::play(case, addr, combo, &prefix);
+        let Some(addr) = targets.real else { continue };
+        let theirs = session::play(case, addr, wire, &prefix);
         for diff in compare(&ours, &theirs) {
             let key = format!("{service}/{}/{}", case.name, diff.0);
             match known.reason(&key) {
                 Some(reason) => tolerated.push(format!("{key}: {reason}")),
                 None => divergences.push(format!(
-                    "{key} [{combo}]\n      emulator: {}\n      real:     {}",
+                    "{key} [{wire}]\n      emulator: {}\n      real:     {}",
                     diff.1, diff.2
                 )),
             }
         }
     }
     println!(
-        "conformance {service} [{combo}]: {} cases, {steps} calls",
+        "conformance {service} [{wire}]: {} cases, {steps} calls",
         cases.len()
     );
-    if real.is_none() {
+    if targets.real.is_none() {
         println!(
-            "conformance {service} [{combo}]: SKIPPED the comparison: {} is not set \
+            "conformance {service} [{wire}]: SKIPPED the comparison: {} is not set \
              (the cases ran on the emulator only)",
-            target::variable(combo)
+            targets.variable
         );
         return;
     }
@@ -69,7 +126,7 @@ fn run(service: &str, combo: Combo, cases: &[Case]) {
         println!("  known difference: {t}");
     }
     println!(
-        "conformance {service} [{combo}]: {} divergences listed as known, {} unlisted",
+        "conformance {service} [{wire}]: {} divergences listed as known, {} unlisted",
         tolerated.len(),
         divergences.len()
     );
@@ -109,7 +166,11 @@ fn compare(ours: &[Record], theirs: &[Record]) -> Vec<(String, String, String)> 
 
 #[test]
 fn thrift1_buffered_binary() {
-    run("thrift1", Combo::DEFAULT, &thrift1::cases());
+    run(
+        "thrift1",
+        &Targets::thrift1(Wire::Socket(Combo::DEFAULT)),
+        &thrift1::cases(),
+    );
 }
 
 #[test]
@@ -118,5 +179,43 @@ fn thrift1_framed_compact() {
         transport: Transport::Framed,
         protocol: Protocol::Compact,
     };
-    run("thrift1", combo, &thrift1::cases());
+    run(
+        "thrift1",
+        &Targets::thrift1(Wire::Socket(combo)),
+        &thrift1::cases(),
+    );
+}
+
+/// The same Thrift1 cases through Thrift over HTTP: the emulator's HTTP
+/// mode against the real gateway started with
+/// `hbase.regionserver.thrift.http=true`.
+#[test]
+fn thrift1_http() {
+    run("thrift1", &Targets::thrift1(Wire::Http), &thrift1::cases());
+}
+
+/// Thrift2 in four tests, so that a parallel run overlaps the time real
+/// HBase spends creating and dropping tables.
+#[test]
+fn thrift2_admin() {
+    let cases: Vec<Case<Thrift2Client>> = thrift2::admin_cases();
+    run("thrift2", &Targets::thrift2(), &cases);
+}
+
+#[test]
+fn thrift2_writes() {
+    let cases: Vec<Case<Thrift2Client>> = thrift2::write_cases();
+    run("thrift2", &Targets::thrift2(), &cases);
+}
+
+#[test]
+fn thrift2_atomic_writes() {
+    let cases: Vec<Case<Thrift2Client>> = thrift2::atomic_cases();
+    run("thrift2", &Targets::thrift2(), &cases);
+}
+
+#[test]
+fn thrift2_scans() {
+    let cases: Vec<Case<Thrift2Client>> = thrift2::scan_cases();
+    run("thrift2", &Targets::thrift2(), &cases);
 }

@@ -17,18 +17,45 @@ use hbase_orm_tests::hbase::{
     AlreadyExists, ColumnDescriptor, IOError, IllegalArgument, TCell, THbaseSyncClient,
     TRegionInfo, TRowResult,
 };
-use hbase_orm_tests::{client, thrift, Combo, SyncClient};
+use hbase_orm_tests::hbase2::{TIOError, TIllegalArgument};
+use hbase_orm_tests::{client_over, thrift, SyncClient, Wire};
 
 /// Timestamps from here on (2001-09-09 in ms) were picked by the server;
 /// the cases only ever write smaller ones.
 pub(crate) const SERVER_TIME: i64 = 1_000_000_000_000;
 
-/// One scripted sequence of calls.
-pub(crate) struct Case {
+/// The generated client of one service, as a session drives it.
+pub(crate) trait Gateway: Sized {
+    /// Connects to `addr` over `wire`.
+    fn connect(addr: SocketAddr, wire: Wire) -> Self;
+    /// Drops every table whose name starts with `prefix` (best effort).
+    fn drop_tables(&mut self, prefix: &str);
+}
+
+impl Gateway for SyncClient {
+    fn connect(addr: SocketAddr, wire: Wire) -> Self {
+        client_over(addr, wire)
+    }
+
+    fn drop_tables(&mut self, prefix: &str) {
+        let Ok(names) = self.get_table_names() else {
+            return;
+        };
+        for name in names {
+            if name.starts_with(prefix.as_bytes()) {
+                let _ = self.disable_table(name.clone());
+                let _ = self.delete_table(name);
+            }
+        }
+    }
+}
+
+/// One scripted sequence of calls on the service whose client is `C`.
+pub(crate) struct Case<C = SyncClient> {
     /// Unique within its service; the first part of a known-difference key.
     pub(crate) name: &'static str,
     /// The script.
-    pub(crate) run: fn(&mut Session),
+    pub(crate) run: fn(&mut Session<C>),
 }
 
 /// One recorded step.
@@ -40,30 +67,41 @@ pub(crate) struct Record {
 }
 
 /// A case running against one target.
-pub(crate) struct Session {
-    client: SyncClient,
+pub(crate) struct Session<C = SyncClient> {
+    client: C,
     addr: SocketAddr,
-    combo: Combo,
+    wire: Wire,
     prefix: String,
     records: Vec<Record>,
 }
 
-/// Plays `case` against the gateway at `addr` with tables named from
-/// `prefix`; drops those tables afterwards.
-pub(crate) fn play(case: &Case, addr: SocketAddr, combo: Combo, prefix: &str) -> Vec<Record> {
+/// Plays `case` against the gateway at `addr` (reached over `wire`) with
+/// tables named from `prefix`; drops those tables afterwards.
+pub(crate) fn play<C: Gateway>(
+    case: &Case<C>,
+    addr: SocketAddr,
+    wire: Wire,
+    prefix: &str,
+) -> Vec<Record> {
     let mut session = Session {
-        client: client(addr, combo),
+        client: C::connect(addr, wire),
         addr,
-        combo,
+        wire,
         prefix: format!("{prefix}_{}_", case.name),
         records: Vec::new(),
     };
     (case.run)(&mut session);
-    session.drop_tables();
+    let prefix = session.prefix.clone();
+    session.client.drop_tables(&prefix);
     rank_server_timestamps(session.records)
 }
 
-impl Session {
+impl<C: Gateway> Session<C> {
+    /// The case's prefix of table (and namespace) names.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The case's table called `name` (prefixed so that no two cases or runs
     /// meet).
     pub(crate) fn t(&self, name: &str) -> Vec<u8> {
@@ -75,7 +113,7 @@ impl Session {
     pub(crate) fn call<T: Render>(
         &mut self,
         label: &str,
-        f: impl FnOnce(&mut SyncClient) -> thrift::Result<T>,
+        f: impl FnOnce(&mut C) -> thrift::Result<T>,
     ) -> Option<T> {
         let result = f(&mut self.client);
         let reply = match &result {
@@ -114,6 +152,10 @@ impl Session {
                     "IllegalArgument".to_owned()
                 } else if inner.downcast_ref::<AlreadyExists>().is_some() {
                     "AlreadyExists".to_owned()
+                } else if inner.downcast_ref::<TIOError>().is_some() {
+                    "TIOError".to_owned()
+                } else if inner.downcast_ref::<TIllegalArgument>().is_some() {
+                    "TIllegalArgument".to_owned()
                 } else {
                     format!("user exception {inner}")
                 }
@@ -122,25 +164,12 @@ impl Session {
                 format!("TApplicationException({:?})", app.kind)
             }
             other => {
-                self.client = client(self.addr, self.combo);
+                self.client = C::connect(self.addr, self.wire);
                 let kind = match other {
                     thrift::Error::Transport(_) => "transport",
                     _ => "protocol",
                 };
                 format!("{kind} error (connection reset)")
-            }
-        }
-    }
-
-    /// Disables and deletes every table of this case.
-    fn drop_tables(&mut self) {
-        let Ok(names) = self.client.get_table_names() else {
-            return;
-        };
-        for name in names {
-            if name.starts_with(self.prefix.as_bytes()) {
-                let _ = self.client.disable_table(name.clone());
-                let _ = self.client.delete_table(name);
             }
         }
     }
@@ -201,7 +230,9 @@ pub(crate) fn bytes(b: &[u8], out: &mut String) {
     }
 }
 
-fn stamp(ts: Option<i64>, out: &mut String) {
+/// A timestamp: as it is when the case chose it, else as `@now=N` (ranked
+/// later).
+pub(crate) fn stamp(ts: Option<i64>, out: &mut String) {
     match ts {
         Some(ts) if ts >= SERVER_TIME => {
             let _ = write!(out, "@now={ts}");

@@ -5,7 +5,9 @@
 //! - [`start`] / [`start_blocking`] / [`builder`]: an in-process emulator
 //!   speaking one combination on a free loopback port.
 //! - [`client`]: the generated synchronous client ([`SyncClient`]) over a
-//!   `std` socket, speaking one combination.
+//!   `std` socket, speaking one combination; [`client_over`] and
+//!   [`thrift2_client`] over any [`Wire`] (a socket, or Thrift over HTTP:
+//!   [`http`]).
 //! - [`RawConn`] and [`call_bytes`]: a raw socket for feeding the server exact
 //!   (or wrong) bytes and reading back whole replies or the close.
 //!
@@ -23,12 +25,14 @@ use std::time::Duration;
 
 pub mod accumulo;
 pub mod fault_proxy;
+pub mod http;
 pub mod target;
 
 pub use hbase_emulator::{Emulator, EmulatorBuilder, Protocol, Transport};
-pub use hbase_orm_idl::{hbase, thrift, wire};
+pub use hbase_orm_idl::{hbase, hbase2, thrift, wire};
 
 use hbase_orm_idl::hbase::{ColumnDescriptor, HbaseSyncClient};
+use hbase_orm_idl::hbase2::THBaseServiceSyncClient;
 use thrift::protocol::{
     TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
     TInputProtocol, TOutputProtocol,
@@ -115,13 +119,50 @@ pub fn start_blocking(combo: Combo) -> Emulator {
 pub type SyncClient =
     HbaseSyncClient<Box<dyn TInputProtocol + Send>, Box<dyn TOutputProtocol + Send>>;
 
-/// Connects the generated synchronous client to `addr`, speaking `combo`.
-///
-/// Reads and writes time out after [`IO_TIMEOUT`].
+/// How a test client reaches a Thrift gateway: a socket speaking one
+/// transport × protocol combination, or Thrift over HTTP (always the binary
+/// protocol, as the gateway's HTTP mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wire {
+    /// A TCP socket speaking the combination.
+    Socket(Combo),
+    /// One HTTP POST per call ([`http`]).
+    Http,
+}
+
+impl fmt::Display for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Wire::Socket(combo) => combo.fmt(f),
+            Wire::Http => f.write_str("http/binary"),
+        }
+    }
+}
+
+/// The protocols of the generated clients, boxed.
+pub type Protocols = (
+    Box<dyn TInputProtocol + Send>,
+    Box<dyn TOutputProtocol + Send>,
+);
+
+/// The input and output protocols of a generated client talking to `addr`
+/// over `wire`. Socket reads and writes time out after [`IO_TIMEOUT`]; so
+/// does an HTTP call.
 ///
 /// # Panics
-/// When it cannot connect.
-pub fn client(addr: SocketAddr, combo: Combo) -> SyncClient {
+/// When a socket cannot connect (an HTTP channel connects at its first
+/// call).
+pub fn protocols(addr: SocketAddr, wire: Wire) -> Protocols {
+    let combo = match wire {
+        Wire::Socket(combo) => combo,
+        Wire::Http => {
+            let (read, write) = http::halves(addr);
+            return (
+                Box::new(TBinaryInputProtocol::new(read, true)),
+                Box::new(TBinaryOutputProtocol::new(write, true)),
+            );
+        }
+    };
     let stream =
         TcpStream::connect(addr).unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"));
     stream.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
@@ -140,10 +181,7 @@ pub fn client(addr: SocketAddr, combo: Combo) -> SyncClient {
             Box::new(TFramedWriteTransport::new(write)),
         ),
     };
-    let (input, output): (
-        Box<dyn TInputProtocol + Send>,
-        Box<dyn TOutputProtocol + Send>,
-    ) = match combo.protocol {
+    match combo.protocol {
         Protocol::Binary => (
             Box::new(TBinaryInputProtocol::new(read, true)),
             Box::new(TBinaryOutputProtocol::new(write, true)),
@@ -152,8 +190,39 @@ pub fn client(addr: SocketAddr, combo: Combo) -> SyncClient {
             Box::new(TCompactInputProtocol::new(read)),
             Box::new(TCompactOutputProtocol::new(write)),
         ),
-    };
+    }
+}
+
+/// Connects the generated synchronous client to `addr`, speaking `combo`.
+///
+/// Reads and writes time out after [`IO_TIMEOUT`].
+///
+/// # Panics
+/// When it cannot connect.
+pub fn client(addr: SocketAddr, combo: Combo) -> SyncClient {
+    client_over(addr, Wire::Socket(combo))
+}
+
+/// The generated synchronous Thrift1 client talking to `addr` over `wire`.
+///
+/// # Panics
+/// As [`protocols`].
+pub fn client_over(addr: SocketAddr, wire: Wire) -> SyncClient {
+    let (input, output) = protocols(addr, wire);
     HbaseSyncClient::new(input, output)
+}
+
+/// The generated synchronous Thrift2 (`THBaseService`) client.
+pub type Thrift2Client =
+    THBaseServiceSyncClient<Box<dyn TInputProtocol + Send>, Box<dyn TOutputProtocol + Send>>;
+
+/// The generated synchronous Thrift2 client talking to `addr` over `wire`.
+///
+/// # Panics
+/// As [`protocols`].
+pub fn thrift2_client(addr: SocketAddr, wire: Wire) -> Thrift2Client {
+    let (input, output) = protocols(addr, wire);
+    THBaseServiceSyncClient::new(input, output)
 }
 
 /// A column family descriptor with the IDL's defaults and `name` (`"cf"` or

@@ -105,8 +105,9 @@ fn bloom_name(b: TBloomFilterType) -> thrift::Result<&'static str> {
 fn family_descriptor(spec: &FamilySpec) -> TColumnFamilyDescriptor {
     TColumnFamilyDescriptor {
         name: spec.name.to_vec(),
-        attributes: Some(BTreeMap::new()),
-        configuration: Some(BTreeMap::new()),
+        attributes: Some(family_values(spec)),
+        // HBase 2.6 leaves the configuration out when the family has none.
+        configuration: None,
         block_size: Some(DEFAULT_BLOCK_SIZE),
         bloomn_filter_type: Some(bloom(&spec.bloom_filter_type)),
         compression_type: Some(compression(&spec.compression)),
@@ -125,6 +126,34 @@ fn family_descriptor(spec: &FamilySpec) -> TColumnFamilyDescriptor {
         evict_blocks_on_close: Some(false),
         in_memory: Some(spec.in_memory),
     }
+}
+
+/// The family's values as HBase lists them in `attributes`: every setting
+/// by its descriptor key, defaults included.
+fn family_values(spec: &FamilySpec) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let bloom = bloom(&spec.bloom_filter_type);
+    let compression = compression(&spec.compression);
+    let values = [
+        ("BLOCKCACHE", spec.block_cache_enabled.to_string()),
+        ("BLOCKSIZE", DEFAULT_BLOCK_SIZE.to_string()),
+        ("BLOOMFILTER", bloom_name(bloom).unwrap_or("ROW").to_owned()),
+        (
+            "COMPRESSION",
+            compression_name(compression).unwrap_or("NONE").to_owned(),
+        ),
+        ("DATA_BLOCK_ENCODING", "NONE".to_owned()),
+        ("INDEX_BLOCK_ENCODING", "NONE".to_owned()),
+        ("IN_MEMORY", spec.in_memory.to_string()),
+        ("KEEP_DELETED_CELLS", "FALSE".to_owned()),
+        ("MIN_VERSIONS", "0".to_owned()),
+        ("REPLICATION_SCOPE", "0".to_owned()),
+        ("TTL", spec.time_to_live.to_string()),
+        ("VERSIONS", spec.max_versions.to_string()),
+    ];
+    values
+        .into_iter()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.into_bytes()))
+        .collect()
 }
 
 /// A family to create, with HBase 2's defaults (1 version, ROW bloom
@@ -166,7 +195,16 @@ fn descriptor(info: &TableInfo) -> TTableDescriptor {
     TTableDescriptor {
         table_name: table_name(&info.name),
         columns: Some(info.families.iter().map(family_descriptor).collect()),
-        attributes: Some(BTreeMap::new()),
+        // What HBase 2.6 lists for a user table created without attributes.
+        attributes: Some(
+            [
+                ("IS_META", "false"),
+                ("hbase.store.file-tracker.impl", "DEFAULT"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect(),
+        ),
         durability: Some(TDurability::USE_DEFAULT),
     }
 }
@@ -236,6 +274,18 @@ impl Thrift2Handler {
                 "java.lang.IllegalArgumentException: Table qualifier must not be empty",
             ));
         }
+        // HBase's TableName: word characters, `_`, `-` and `.`, not starting
+        // with `.` or `-` (an undeclared IllegalArgumentException).
+        let qualifier = &desc.table_name.qualifier;
+        let legal = qualifier
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        if !legal || qualifier[0] == b'.' || qualifier[0] == b'-' {
+            return Err(internal_error(format!(
+                "java.lang.IllegalArgumentException: Illegal character in table name {:?}: only word characters, '_', '-' and '.' are allowed",
+                String::from_utf8_lossy(qualifier)
+            )));
+        }
         let ns = String::from_utf8_lossy(namespace_of(&name)).into_owned();
         if !self.namespaces().contains_key(&ns) {
             return Err(namespace_not_found(&ns));
@@ -246,6 +296,16 @@ impl Thrift2Handler {
             .into_iter()
             .map(family_spec)
             .collect::<thrift::Result<Vec<_>>>()?;
+        for (i, f) in families.iter().enumerate() {
+            if families[..i].iter().any(|g| g.name == f.name) {
+                // HBase's TableDescriptorBuilder refuses a family given twice
+                // (an undeclared IllegalArgumentException).
+                return Err(internal_error(format!(
+                    "java.lang.IllegalArgumentException: Column family '{}' already exists so cannot be added",
+                    String::from_utf8_lossy(&f.name)
+                )));
+            }
+        }
         if families.is_empty() {
             return Err(io_error(
                 "org.apache.hadoop.hbase.DoNotRetryIOException: Table should have at least one column family. Set hbase.table.sanity.checks to false at conf or table descriptor if you want to bypass sanity checks",

@@ -401,7 +401,13 @@ impl THBaseServiceSyncHandler for Thrift2Handler {
         &self,
         table: Vec<u8>,
     ) -> thrift::Result<Vec<THRegionLocation>> {
-        Ok(vec![self.region_location(&table)?])
+        // HBase's region locator finds no region of a missing table: an
+        // empty list, not an error.
+        match self.region_location(&table) {
+            Ok(location) => Ok(vec![location]),
+            Err(_) if self.store().table(&table).is_err() => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
     }
 
     fn handle_check_and_mutate(

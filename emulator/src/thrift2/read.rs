@@ -14,7 +14,7 @@ use hbase_orm_idl::hbase2::{TColumn, TGet, TResult, TScan, TTimeRange};
 use hbase_orm_idl::thrift;
 
 use super::{
-    bytes, check_row, illegal_argument, internal_error, result, store_error, unsupported,
+    bytes, check_row, illegal_argument, internal_error, io_error, result, store_error, unsupported,
     Thrift2Handler,
 };
 use crate::filter::{self, Filter, KeyValue, RowOutcome};
@@ -74,12 +74,17 @@ fn parse_filter(
         ));
     }
     match text {
-        Some(text) if !text.is_empty() => {
+        // A set but empty filter string is a parse error on HBase (an
+        // undeclared IllegalArgumentException: an internal error).
+        Some(text) if text.iter().all(u8::is_ascii_whitespace) => Err(internal_error(
+            "java.lang.IllegalArgumentException: Incorrect filter string",
+        )),
+        Some(text) => {
             let mut filter = filter::parse_bytes(&text).map_err(|e| internal_error(e.0))?;
             filter.set_reversed(reversed);
             Ok(Some(filter))
         }
-        _ => Ok(None),
+        None => Ok(None),
     }
 }
 
@@ -150,6 +155,13 @@ impl Thrift2Handler {
     /// `get`: one row as a result (empty when nothing matches).
     pub(super) fn get(&self, table: &[u8], get: TGet) -> thrift::Result<TResult> {
         check_row(&get.row)?;
+        // HBase's Get refuses a version count below 1 (an IOException).
+        if get.max_versions.is_some_and(|n| n < 1) {
+            return Err(io_error(
+                "java.io.IOException: versions must be positive",
+                false,
+            ));
+        }
         let range = match (get.timestamp, &get.time_range) {
             (Some(ts), _) => (ts, ts.saturating_add(1)),
             (None, Some(tr)) => time_range(tr)?,
@@ -187,7 +199,15 @@ impl Thrift2Handler {
         let Some(mut scanner) = self.inner.scanners.take(id) else {
             return Err(illegal_argument("Invalid scanner Id"));
         };
-        let rows = self.read(&mut scanner, usize::try_from(num_rows).unwrap_or(0));
+        let Ok(want) = usize::try_from(num_rows) else {
+            self.inner.scanners.put_back(id, scanner);
+            // HBase's ResultScanner.next(n) with n < 0 fails inside the
+            // gateway (an undeclared exception: an internal error).
+            return Err(internal_error(format!(
+                "java.lang.IllegalArgumentException: negative number of rows {num_rows}"
+            )));
+        };
+        let rows = self.read(&mut scanner, want);
         self.inner.scanners.put_back(id, scanner);
         rows
     }

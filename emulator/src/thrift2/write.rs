@@ -15,7 +15,7 @@ use super::visibility::{self, Expr};
 use super::{
     bytes, check_row, internal_error, io_error, result, store_error, unsupported, Thrift2Handler,
 };
-use crate::store::{Cell, ColumnSelection, EditOp, Query, RowEdit};
+use crate::store::{Cell, ColumnSelection, EditOp, Query, RowEdit, StoreError};
 
 /// How often a conditional write retries when the checked cell changed
 /// between the comparison and the write.
@@ -145,7 +145,29 @@ impl Thrift2Handler {
             all.push(prepared);
         }
         let edits = all.iter().map(|p| p.edit.clone()).collect();
-        self.store().apply(table, edits).map_err(store_error)?;
+        match self.store().apply(table, edits) {
+            Ok(()) => {}
+            // HBase sends a put list as a batch in which each put succeeds
+            // or fails alone: the puts of existing families are written,
+            // and the call fails for the others.
+            Err(StoreError::NoSuchFamily { .. }) if all.len() > 1 => {
+                let mut first_error = None;
+                let mut written = Vec::with_capacity(all.len());
+                for p in all {
+                    match self.store().apply(table, vec![p.edit.clone()]) {
+                        Ok(()) => written.push(p),
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                for p in written {
+                    self.label(table, &p.edit.row, p.puts);
+                }
+                return first_error.map_or(Ok(()), |e| Err(store_error(e)));
+            }
+            Err(e) => return Err(store_error(e)),
+        }
         for p in all {
             self.label(table, &p.edit.row, p.puts);
         }
@@ -202,6 +224,13 @@ impl Thrift2Handler {
 
     /// `mutateRow`.
     pub(super) fn mutate_row(&self, table: &[u8], mutations: TRowMutations) -> thrift::Result<()> {
+        if mutations.mutations.is_empty() {
+            // HBase's table.mutateRow refuses an empty RowMutations with an
+            // undeclared exception (an internal error on the wire).
+            return Err(internal_error(
+                "java.lang.IllegalArgumentException: RowMutations has no mutations",
+            ));
+        }
         let row = mutations.row.clone();
         let prepared = self.row_mutations(&row, mutations)?;
         self.store()

@@ -204,6 +204,9 @@ impl HttpClient {
             StatusCode::FORBIDDEN => {
                 "the gateway refused the request (not allowed, or a proxy user the gateway does not accept)".to_owned()
             }
+            StatusCode::INTERNAL_SERVER_ERROR if self.sends_do_as() => {
+                "the gateway failed the call; it refuses a `doAs` header unless hbase.thrift.support.proxyuser is on (and the user may impersonate)".to_owned()
+            }
             _ => "the gateway did not answer the call".to_owned(),
         };
         let page = if content_type.starts_with("text/html") {
@@ -218,7 +221,8 @@ impl HttpClient {
     fn hyper_error(&self, e: &hyper::Error) -> Error {
         if e.is_parse() || e.is_parse_status() {
             return self.config.protocol_error(format!(
-                "the server does not answer HTTP ({e}): it looks like a socket-transport gateway; drop ConnectionBuilder::http()"
+                "the server does not answer HTTP ({e}): it looks like a socket-transport gateway (drop ConnectionBuilder::http()){}",
+                self.https_hint()
             ));
         }
         if e.is_incomplete_message() {
@@ -231,6 +235,26 @@ impl HttpClient {
             .unwrap_or_default();
         self.config
             .transport_error(std::io::Error::other(format!("HTTP: {e}{source}")))
+    }
+}
+
+impl HttpClient {
+    /// Whether the calls carry a `doAs` (proxy user) header.
+    fn sends_do_as(&self) -> bool {
+        self.settings
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("doas"))
+    }
+
+    /// For a plain connection whose server does not answer HTTP: it may
+    /// answer HTTPS (a TLS alert is not HTTP either).
+    fn https_hint(&self) -> &'static str {
+        #[cfg(feature = "tls")]
+        if self.config.tls.is_some() {
+            return "";
+        }
+        ", or an HTTPS gateway (add ConnectionBuilder::tls)"
     }
 }
 

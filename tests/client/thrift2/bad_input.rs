@@ -80,8 +80,11 @@ async fn the_gateway_refuses_unknown_tables_families_and_filters() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err:?}");
-    let err = missing.region_locations().await.unwrap_err();
-    assert!(matches!(err, Error::Server { .. }), "{err:?}");
+    // HBase 2.6.1's region locator finds no region of a missing table and
+    // answers an empty list (seen by the conformance suite); so does the
+    // emulator.
+    let locations = missing.region_locations().await.expect("no error");
+    assert!(locations.is_empty(), "{locations:?}");
 
     let err = t
         .put(Put::new("r").value("nofamily", "a", "1"))
