@@ -7,7 +7,8 @@
 //! - the model's table is an Accumulo table (created with millisecond time
 //!   and the versioning iterator; `max_versions` above 1 on any family keeps
 //!   that many versions of every column, Accumulo's versioning being per
-//!   table);
+//!   table; a family's `ttl` becomes a `ColumnAgeOffFilter` on the family;
+//!   the other family options are HBase's and have no Accumulo meaning);
 //! - family → column family, qualifier → column qualifier, row key → row;
 //! - every cell is written with a visibility: the store's default
 //!   ([`AccumuloStore::visibility`]), or the one set for its column or
@@ -73,6 +74,9 @@ const BACKEND: &str = "the Accumulo backend";
 
 /// The class of Accumulo's versioning iterator.
 const VERSIONING: &str = "org.apache.accumulo.core.iterators.user.VersioningIterator";
+
+/// The class of Accumulo's per-column age-off filter (family TTLs).
+const AGE_OFF: &str = "org.apache.accumulo.core.iterators.user.ColumnAgeOffFilter";
 
 /// How often a counter or append retries its conditional write when other
 /// writers keep changing the cell in between.
@@ -482,6 +486,21 @@ impl StoreTable for AccumuloTable {
                 .option("maxVersions", versions.to_string());
             self.connector
                 .attach_iterator(&self.name, &setting, all_scopes())
+                .await?;
+        }
+        let mut age_off = IteratorSetting::new(10, "ttl", AGE_OFF);
+        let mut any_ttl = false;
+        for f in families {
+            if let Some(seconds) = f.ttl {
+                age_off = age_off.option(f.name, (i64::from(seconds) * 1000).to_string());
+                any_ttl = true;
+            }
+        }
+        if any_ttl {
+            // A family's time to live: cells older than it are dropped
+            // from scans and compactions, as on HBase.
+            self.connector
+                .attach_iterator(&self.name, &age_off, all_scopes())
                 .await?;
         }
         Ok(())
