@@ -362,7 +362,8 @@ impl Table {
     /// Whether they were applied.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for no mutation or one to another row;
+    /// [`Error::InvalidInput`] for no mutation, one to another row, or
+    /// `CompareOp::NO_OP` (nothing sent: real HBase never answers it);
     /// [`Error::Server`] for a missing table or family; connection errors.
     pub async fn check_and_mutate(
         &self,
@@ -373,6 +374,13 @@ impl Table {
         value: Option<&[u8]>,
         mutations: impl IntoIterator<Item = Mutation>,
     ) -> Result<bool> {
+        if op == CompareOp::NO_OP {
+            // Real HBase fails NO_OP at the region server, where its client
+            // retries it until the gateway's call times out: refused here.
+            return Err(Error::InvalidInput(
+                "CompareOp::NO_OP cannot be a condition (HBase refuses it)".to_owned(),
+            ));
+        }
         let row_mutations = row_mutations(row.as_ref(), mutations)?;
         check_family(family.as_ref())?;
         self.conn
