@@ -158,7 +158,7 @@ fn render(plan: &Plan, reports: &[(Config, Report)]) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>13} {:>9} {:>10} {:>15} {:>15} {:>13}",
+        "{:<16} {:>13} {:>9} {:>10} {:>16} {:>16} {:>13}",
         "workload", "size", "ops", "ops/s", "client_cpu_us/op", "server_cpu_us/op", "peak_rss_MiB"
     );
     for (config, r) in reports {

@@ -56,6 +56,7 @@ enum Ty {
 
 type R<T> = thrift::Result<T>;
 
+#[cold]
 fn bad(message: impl Into<String>) -> thrift::Error {
     thrift::Error::Protocol(ProtocolError::new(
         ProtocolErrorKind::InvalidData,
@@ -63,6 +64,7 @@ fn bad(message: impl Into<String>) -> thrift::Error {
     ))
 }
 
+#[cold]
 fn short() -> thrift::Error {
     thrift::Error::Transport(TransportError::new(
         TransportErrorKind::EndOfFile,
@@ -328,10 +330,12 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> R<&'a [u8]> {
         let end = self.pos.checked_add(n).ok_or_else(short)?;
         let bytes = self.buf.get(self.pos..end).ok_or_else(short)?;
@@ -339,18 +343,21 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
+    #[inline]
     fn byte(&mut self) -> R<u8> {
         let b = *self.buf.get(self.pos).ok_or_else(short)?;
         self.pos += 1;
         Ok(b)
     }
 
+    #[inline]
     fn be<const N: usize>(&mut self) -> R<[u8; N]> {
         let mut out = [0; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 
+    #[inline]
     fn varint(&mut self) -> R<u64> {
         let mut value = 0u64;
         for shift in (0..70).step_by(7) {
@@ -363,6 +370,7 @@ impl<'a> Reader<'a> {
         Err(bad("varint longer than 10 bytes"))
     }
 
+    #[inline]
     fn zigzag(&mut self) -> R<i64> {
         let v = self.varint()?;
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
@@ -370,6 +378,7 @@ impl<'a> Reader<'a> {
 
     /// A length or count, checked against the bytes left (every element takes
     /// at least one byte).
+    #[inline]
     fn count(&mut self, what: &str) -> R<usize> {
         let n: i64 = if self.compact {
             i64::try_from(self.varint()?).unwrap_or(i64::MAX)
@@ -421,6 +430,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn ty(&self, code: u8) -> R<Ty> {
         let ty = if self.compact {
             match code {
@@ -458,15 +468,18 @@ impl<'a> Reader<'a> {
         Ok(ty)
     }
 
+    #[inline]
     fn struct_begin(&mut self) -> i16 {
         std::mem::replace(&mut self.last_id, 0)
     }
 
+    #[inline]
     fn struct_end(&mut self, saved: i16) {
         self.last_id = saved;
     }
 
     /// The next field's type and id, `None` at the end of the struct.
+    #[inline]
     fn field_begin(&mut self) -> R<Option<(Ty, i16)>> {
         let b = self.byte()?;
         if b == 0 {
@@ -490,6 +503,7 @@ impl<'a> Reader<'a> {
         Ok(Some((ty, id)))
     }
 
+    #[inline]
     fn list_begin(&mut self) -> R<(Ty, usize)> {
         if self.compact {
             let b = self.byte()?;
@@ -525,6 +539,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn binary(&mut self) -> R<Bytes> {
         let len = self.count("string length")?;
         let start = self.pos;
@@ -546,6 +561,7 @@ impl<'a> Reader<'a> {
         Ok(if self.compact { b == 1 } else { b != 0 })
     }
 
+    #[inline]
     fn i64(&mut self) -> R<i64> {
         if self.compact {
             self.zigzag()
