@@ -9,7 +9,8 @@
 //! ```
 //!
 //! - `leaked_scanners`: the latency of `scannerGet` on one connection while
-//!   another leaves up to 100,000 scanners open.
+//!   another leaves up to 100,000 scanners open (`LEAK_TARGETS`, e.g.
+//!   `1000,10000,100000`).
 //! - `regex_flood`: the server's resident memory and CPU time after
 //!   `scannerOpenWithScan` calls with a filter of 2,000 ORed regular
 //!   expressions each.
@@ -17,9 +18,9 @@
 //!   sees a row of a 50,000-row `mutateRows` that is still in flight, then
 //!   count the seen rows missing after the restart.
 //! - `corrupted_wal`: 1,000 acknowledged rows; for every frame of the log,
-//!   a flipped bit in its length field (and, every 50th frame, in its
-//!   checksum and payload): does the start refuse, how many rows does it
-//!   show, is the log cut.
+//!   a flipped bit in its length field (in its second byte and in its
+//!   last) and, every 50th frame, in its checksum and payload: does the
+//!   start refuse, how many rows does it show, is the log cut.
 //!
 //! `HBASE_EMULATOR_ARGS` are added to every start (flags an old binary
 //! lacks must be left out for it).
@@ -215,7 +216,14 @@ fn leaked_scanners() {
     let mut leaker = server.client();
     let mut open = 0usize;
     let mut refusal = None;
-    for target in [1_000usize, 10_000, 100_000] {
+    // LEAK_TARGETS: the open-scanner counts to measure at (an old binary
+    // walks every scanner on each call, so its 100k take minutes to open).
+    let targets: Vec<usize> = std::env::var("LEAK_TARGETS")
+        .unwrap_or_else(|_| "1000,10000,100000".to_owned())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    for target in targets {
         while open < target {
             match leaker.scanner_open(b"t".to_vec(), vec![], vec![], no()) {
                 Ok(_) => open += 1,
@@ -240,11 +248,16 @@ fn leaked_scanners() {
     }
 }
 
-/// A filter of `n` short regular expressions ORed together (about 50 bytes
-/// each).
+/// A filter of `n` short regular expressions ORed together (about 45
+/// bytes each): `FLOOD_REGEX` with `#` replaced by the comparator's number
+/// (default `\w{1,8}z#`).
 fn regex_flood(n: usize) -> String {
+    let regex = std::env::var("FLOOD_REGEX").unwrap_or_else(|_| "\\w{1,8}z#".to_owned());
     (0..n)
-        .map(|i| format!("ValueFilter(=, 'regexstring:\\w{{1,30}}z{i:04}')"))
+        .map(|i| {
+            let body = regex.replace('#', &format!("{i:04}"));
+            format!("ValueFilter(=, 'regexstring:{body}')")
+        })
         .collect::<Vec<_>>()
         .join(" OR ")
 }
@@ -274,7 +287,7 @@ fn regex_flood_memory() {
         let start = Instant::now();
         let outcome = match c.scanner_open_with_scan(b"t".to_vec(), scan, no()) {
             Ok(_) => "open".to_owned(),
-            Err(e) => format!("refused: {}", first_line(&e.to_string())),
+            Err(e) => format!("refused: {}", first_line(&format!("{e:?}"))),
         };
         let (rss, hwm) = memory(server.pid());
         println!(
@@ -456,7 +469,10 @@ fn corrupted_wal() {
     // fewer, lowest row count seen, log cut).
     let mut summary: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
     for (i, &(at, _)) in all.iter().enumerate() {
-        let mut kinds = vec![("length", at + 1)];
+        // The length field is little-endian: a flip in its second byte
+        // adds 256 (the frame then ends inside the file), one in its last
+        // byte adds 16 MiB (past the end of the file, like a torn tail).
+        let mut kinds = vec![("length +256", at + 1), ("length +16Mi", at + 3)];
         if i % 50 == 0 {
             kinds.push(("checksum", at + 5));
             kinds.push(("payload", at + 9));
