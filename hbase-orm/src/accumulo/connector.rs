@@ -44,12 +44,30 @@ impl fmt::Debug for Connector {
     }
 }
 
-/// Refuses an empty name before it is sent.
-pub(crate) fn check_name(what: &str, name: &str) -> Result<()> {
+/// `name` as sent, or an error before anything is sent when it is empty.
+fn named(what: &str, name: &str) -> Result<String> {
     if name.is_empty() {
         return Err(Error::InvalidInput(format!("the {what} name is empty")));
     }
-    Ok(())
+    Ok(name.to_owned())
+}
+
+/// Writes the connector's calls that send one proxy method as the logged-in
+/// principal: `fn name(params) -> Output = Args { field: value, .. };` sends
+/// `proxy::Args` with `login` filled in and answers its reply, passed
+/// through `=> convert` when one is named.
+macro_rules! login_calls {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($($param:ident: $ty:ty),*) -> $out:ty
+            = $args:ident { $($field:ident $(: $value:expr)?),* $(,)? } $(=> $convert:path)?;
+    )*) => {$(
+        $(#[$doc])*
+        pub async fn $name(&self, $($param: $ty),*) -> Result<$out> {
+            let args = proxy::$args { login: self.login(), $($field $(: $value)?),* };
+            self.conn.call(&args).await$(.map($convert))?
+        }
+    )*};
 }
 
 impl Connection {
@@ -119,184 +137,7 @@ impl Connector {
         self.token.to_vec()
     }
 
-    // ---- tables ----
-
-    /// Whether table `table` exists.
-    ///
-    /// # Errors
-    /// Connection errors.
-    pub async fn table_exists(&self, table: &str) -> Result<bool> {
-        self.conn
-            .call(&proxy::AccumuloProxyTableExistsArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-            })
-            .await
-    }
-
-    /// Creates a table, with the versioning iterator (one version kept, at
-    /// scan and both compaction scopes) or without it (every version kept),
-    /// and the time type of its timestamps.
-    ///
-    /// # Errors
-    /// [`TableExists`](crate::error::AccumuloErrorKind::TableExists),
-    /// [`Security`](crate::error::AccumuloErrorKind::Security).
-    pub async fn create_table(
-        &self,
-        table: &str,
-        versioning_iterator: bool,
-        time_type: TimeType,
-    ) -> Result<()> {
-        check_name("table", table)?;
-        self.conn
-            .call(&proxy::AccumuloProxyCreateTableArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                versioning_iter: versioning_iterator,
-                type_: time_type,
-            })
-            .await
-    }
-
-    /// Deletes a table and its data.
-    ///
-    /// # Errors
-    /// [`TableNotFound`](crate::error::AccumuloErrorKind::TableNotFound).
-    pub async fn delete_table(&self, table: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyDeleteTableArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-            })
-            .await
-    }
-
-    /// Every table's name, the system tables included.
-    ///
-    /// # Errors
-    /// Connection errors.
-    pub async fn list_tables(&self) -> Result<BTreeSet<String>> {
-        self.conn
-            .call(&proxy::AccumuloProxyListTablesArgs {
-                login: self.login(),
-            })
-            .await
-    }
-
-    /// Renames a table.
-    ///
-    /// # Errors
-    /// `TableNotFound`, `TableExists`.
-    pub async fn rename_table(&self, from: &str, to: &str) -> Result<()> {
-        check_name("table", to)?;
-        self.conn
-            .call(&proxy::AccumuloProxyRenameTableArgs {
-                login: self.login(),
-                old_table_name: from.to_owned(),
-                new_table_name: to.to_owned(),
-            })
-            .await
-    }
-
-    /// Clones a table (flushing it first when `flush`), setting and
-    /// excluding properties on the clone.
-    ///
-    /// # Errors
-    /// `TableNotFound`, `TableExists`.
-    pub async fn clone_table(
-        &self,
-        from: &str,
-        to: &str,
-        flush: bool,
-        set: BTreeMap<String, String>,
-        exclude: BTreeSet<String>,
-    ) -> Result<()> {
-        check_name("table", to)?;
-        self.conn
-            .call(&proxy::AccumuloProxyCloneTableArgs {
-                login: self.login(),
-                table_name: from.to_owned(),
-                new_table_name: to.to_owned(),
-                flush,
-                properties_to_set: set,
-                properties_to_exclude: exclude,
-            })
-            .await
-    }
-
-    /// The table's properties (its own and the inherited ones).
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn table_properties(&self, table: &str) -> Result<BTreeMap<String, String>> {
-        self.conn
-            .call(&proxy::AccumuloProxyGetTablePropertiesArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-            })
-            .await
-    }
-
-    /// Sets one table property.
-    ///
-    /// # Errors
-    /// `TableNotFound`; `Accumulo` for a property the server refuses.
-    pub async fn set_table_property(&self, table: &str, key: &str, value: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxySetTablePropertyArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                property: key.to_owned(),
-                value: value.to_owned(),
-            })
-            .await
-    }
-
-    /// Removes one table property.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn remove_table_property(&self, table: &str, key: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyRemoveTablePropertyArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                property: key.to_owned(),
-            })
-            .await
-    }
-
-    /// Adds split points to a table.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn add_splits(
-        &self,
-        table: &str,
-        splits: impl IntoIterator<Item = impl AsRef<[u8]>>,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyAddSplitsArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                splits: splits.into_iter().map(|s| s.as_ref().to_vec()).collect(),
-            })
-            .await
-    }
-
-    /// The table's split points, at most `max` of them.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn list_splits(&self, table: &str, max: i32) -> Result<Vec<Vec<u8>>> {
-        self.conn
-            .call(&proxy::AccumuloProxyListSplitsArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                max_splits: max,
-            })
-            .await
-    }
+    // ---- row spans ----
 
     /// Flushes the table's memory to files for rows in `start..=end`
     /// (`None`: unbounded), waiting for it when `wait`.
@@ -382,107 +223,7 @@ impl Connector {
         }
     }
 
-    // ---- iterators ----
-
-    /// Attaches an iterator to a table at `scopes`.
-    ///
-    /// # Errors
-    /// `Accumulo` for a conflicting name or priority; `TableNotFound`.
-    pub async fn attach_iterator(
-        &self,
-        table: &str,
-        setting: &IteratorSetting,
-        scopes: BTreeSet<IteratorScope>,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyAttachIteratorArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                setting: setting.to_wire()?,
-                scopes,
-            })
-            .await
-    }
-
-    /// Removes the iterator `name` from `scopes`.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn remove_iterator(
-        &self,
-        table: &str,
-        name: &str,
-        scopes: BTreeSet<IteratorScope>,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyRemoveIteratorArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                iter_name: name.to_owned(),
-                scopes,
-            })
-            .await
-    }
-
-    /// The table's iterators, by name, with their scopes.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn list_iterators(
-        &self,
-        table: &str,
-    ) -> Result<BTreeMap<String, BTreeSet<IteratorScope>>> {
-        self.conn
-            .call(&proxy::AccumuloProxyListIteratorsArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-            })
-            .await
-    }
-
-    /// The setting of iterator `name` at `scope`.
-    ///
-    /// # Errors
-    /// `TableNotFound`.
-    pub async fn iterator_setting(
-        &self,
-        table: &str,
-        name: &str,
-        scope: IteratorScope,
-    ) -> Result<IteratorSetting> {
-        self.conn
-            .call(&proxy::AccumuloProxyGetIteratorSettingArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                iterator_name: name.to_owned(),
-                scope,
-            })
-            .await
-            .map(IteratorSetting::from_wire)
-    }
-
-    /// Checks that attaching `setting` at `scopes` would not conflict with
-    /// the table's iterators (same name, or same priority).
-    ///
-    /// # Errors
-    /// `Accumulo` naming the conflict.
-    pub async fn check_iterator_conflicts(
-        &self,
-        table: &str,
-        setting: &IteratorSetting,
-        scopes: BTreeSet<IteratorScope>,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyCheckIteratorConflictsArgs {
-                login: self.login(),
-                table_name: table.to_owned(),
-                setting: setting.to_wire()?,
-                scopes,
-            })
-            .await
-    }
-
-    // ---- namespaces ----
+    // ---- namespaces without a login ----
 
     /// The name of the system namespace (`accumulo`).
     ///
@@ -504,302 +245,353 @@ impl Connector {
             .await
     }
 
-    /// Every namespace.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn list_namespaces(&self) -> Result<Vec<String>> {
-        self.conn
-            .call(&proxy::AccumuloProxyListNamespacesArgs {
-                login: self.login(),
-            })
-            .await
-    }
+    login_calls! {
+        // ---- tables ----
 
-    /// Whether namespace `name` exists.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn namespace_exists(&self, name: &str) -> Result<bool> {
-        self.conn
-            .call(&proxy::AccumuloProxyNamespaceExistsArgs {
-                login: self.login(),
-                namespace_name: name.to_owned(),
-            })
-            .await
-    }
+        /// Whether table `table` exists.
+        ///
+        /// # Errors
+        /// Connection errors.
+        fn table_exists(table: &str) -> bool
+            = AccumuloProxyTableExistsArgs { table_name: table.to_owned() };
 
-    /// Creates a namespace; its tables are named `name.table`.
-    ///
-    /// # Errors
-    /// `NamespaceExists`.
-    pub async fn create_namespace(&self, name: &str) -> Result<()> {
-        check_name("namespace", name)?;
-        self.conn
-            .call(&proxy::AccumuloProxyCreateNamespaceArgs {
-                login: self.login(),
-                namespace_name: name.to_owned(),
-            })
-            .await
-    }
+        /// Creates a table, with the versioning iterator (one version kept, at
+        /// scan and both compaction scopes) or without it (every version kept),
+        /// and the time type of its timestamps.
+        ///
+        /// # Errors
+        /// [`TableExists`](crate::error::AccumuloErrorKind::TableExists),
+        /// [`Security`](crate::error::AccumuloErrorKind::Security).
+        fn create_table(table: &str, versioning_iterator: bool, time_type: TimeType) -> ()
+            = AccumuloProxyCreateTableArgs {
+                table_name: named("table", table)?,
+                versioning_iter: versioning_iterator,
+                type_: time_type,
+            };
 
-    /// Deletes an empty namespace.
-    ///
-    /// # Errors
-    /// `NamespaceNotFound`, `NamespaceNotEmpty`.
-    pub async fn delete_namespace(&self, name: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyDeleteNamespaceArgs {
-                login: self.login(),
-                namespace_name: name.to_owned(),
-            })
-            .await
-    }
+        /// Deletes a table and its data.
+        ///
+        /// # Errors
+        /// [`TableNotFound`](crate::error::AccumuloErrorKind::TableNotFound).
+        fn delete_table(table: &str) -> ()
+            = AccumuloProxyDeleteTableArgs { table_name: table.to_owned() };
 
-    /// Renames a namespace.
-    ///
-    /// # Errors
-    /// `NamespaceNotFound`, `NamespaceExists`.
-    pub async fn rename_namespace(&self, from: &str, to: &str) -> Result<()> {
-        check_name("namespace", to)?;
-        self.conn
-            .call(&proxy::AccumuloProxyRenameNamespaceArgs {
-                login: self.login(),
+        /// Every table's name, the system tables included.
+        ///
+        /// # Errors
+        /// Connection errors.
+        fn list_tables() -> BTreeSet<String> = AccumuloProxyListTablesArgs {};
+
+        /// Renames a table.
+        ///
+        /// # Errors
+        /// `TableNotFound`, `TableExists`.
+        fn rename_table(from: &str, to: &str) -> ()
+            = AccumuloProxyRenameTableArgs {
+                old_table_name: from.to_owned(),
+                new_table_name: named("table", to)?,
+            };
+
+        /// Clones a table (flushing it first when `flush`), setting and
+        /// excluding properties on the clone.
+        ///
+        /// # Errors
+        /// `TableNotFound`, `TableExists`.
+        fn clone_table(
+            from: &str,
+            to: &str,
+            flush: bool,
+            set: BTreeMap<String, String>,
+            exclude: BTreeSet<String>
+        ) -> ()
+            = AccumuloProxyCloneTableArgs {
+                table_name: from.to_owned(),
+                new_table_name: named("table", to)?,
+                flush,
+                properties_to_set: set,
+                properties_to_exclude: exclude,
+            };
+
+        /// The table's properties (its own and the inherited ones).
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn table_properties(table: &str) -> BTreeMap<String, String>
+            = AccumuloProxyGetTablePropertiesArgs { table_name: table.to_owned() };
+
+        /// Sets one table property.
+        ///
+        /// # Errors
+        /// `TableNotFound`; `Accumulo` for a property the server refuses.
+        fn set_table_property(table: &str, key: &str, value: &str) -> ()
+            = AccumuloProxySetTablePropertyArgs {
+                table_name: table.to_owned(),
+                property: key.to_owned(),
+                value: value.to_owned(),
+            };
+
+        /// Removes one table property.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn remove_table_property(table: &str, key: &str) -> ()
+            = AccumuloProxyRemoveTablePropertyArgs {
+                table_name: table.to_owned(),
+                property: key.to_owned(),
+            };
+
+        /// Adds split points to a table.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn add_splits(table: &str, splits: impl IntoIterator<Item = impl AsRef<[u8]>>) -> ()
+            = AccumuloProxyAddSplitsArgs {
+                table_name: table.to_owned(),
+                splits: splits.into_iter().map(|s| s.as_ref().to_vec()).collect(),
+            };
+
+        /// The table's split points, at most `max` of them.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn list_splits(table: &str, max: i32) -> Vec<Vec<u8>>
+            = AccumuloProxyListSplitsArgs { table_name: table.to_owned(), max_splits: max };
+
+        // ---- iterators ----
+
+        /// Attaches an iterator to a table at `scopes`.
+        ///
+        /// # Errors
+        /// `Accumulo` for a conflicting name or priority; `TableNotFound`.
+        fn attach_iterator(
+            table: &str,
+            setting: &IteratorSetting,
+            scopes: BTreeSet<IteratorScope>
+        ) -> ()
+            = AccumuloProxyAttachIteratorArgs {
+                table_name: table.to_owned(),
+                setting: setting.to_wire()?,
+                scopes,
+            };
+
+        /// Removes the iterator `name` from `scopes`.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn remove_iterator(table: &str, name: &str, scopes: BTreeSet<IteratorScope>) -> ()
+            = AccumuloProxyRemoveIteratorArgs {
+                table_name: table.to_owned(),
+                iter_name: name.to_owned(),
+                scopes,
+            };
+
+        /// The table's iterators, by name, with their scopes.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn list_iterators(table: &str) -> BTreeMap<String, BTreeSet<IteratorScope>>
+            = AccumuloProxyListIteratorsArgs { table_name: table.to_owned() };
+
+        /// The setting of iterator `name` at `scope`.
+        ///
+        /// # Errors
+        /// `TableNotFound`.
+        fn iterator_setting(table: &str, name: &str, scope: IteratorScope) -> IteratorSetting
+            = AccumuloProxyGetIteratorSettingArgs {
+                table_name: table.to_owned(),
+                iterator_name: name.to_owned(),
+                scope,
+            } => IteratorSetting::from_wire;
+
+        /// Checks that attaching `setting` at `scopes` would not conflict with
+        /// the table's iterators (same name, or same priority).
+        ///
+        /// # Errors
+        /// `Accumulo` naming the conflict.
+        fn check_iterator_conflicts(
+            table: &str,
+            setting: &IteratorSetting,
+            scopes: BTreeSet<IteratorScope>
+        ) -> ()
+            = AccumuloProxyCheckIteratorConflictsArgs {
+                table_name: table.to_owned(),
+                setting: setting.to_wire()?,
+                scopes,
+            };
+
+        // ---- namespaces ----
+
+        /// Every namespace.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn list_namespaces() -> Vec<String> = AccumuloProxyListNamespacesArgs {};
+
+        /// Whether namespace `name` exists.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn namespace_exists(name: &str) -> bool
+            = AccumuloProxyNamespaceExistsArgs { namespace_name: name.to_owned() };
+
+        /// Creates a namespace; its tables are named `name.table`.
+        ///
+        /// # Errors
+        /// `NamespaceExists`.
+        fn create_namespace(name: &str) -> ()
+            = AccumuloProxyCreateNamespaceArgs { namespace_name: named("namespace", name)? };
+
+        /// Deletes an empty namespace.
+        ///
+        /// # Errors
+        /// `NamespaceNotFound`, `NamespaceNotEmpty`.
+        fn delete_namespace(name: &str) -> ()
+            = AccumuloProxyDeleteNamespaceArgs { namespace_name: name.to_owned() };
+
+        /// Renames a namespace.
+        ///
+        /// # Errors
+        /// `NamespaceNotFound`, `NamespaceExists`.
+        fn rename_namespace(from: &str, to: &str) -> ()
+            = AccumuloProxyRenameNamespaceArgs {
                 old_namespace_name: from.to_owned(),
-                new_namespace_name: to.to_owned(),
-            })
-            .await
-    }
+                new_namespace_name: named("namespace", to)?,
+            };
 
-    /// The namespace's properties.
-    ///
-    /// # Errors
-    /// `NamespaceNotFound`.
-    pub async fn namespace_properties(&self, name: &str) -> Result<BTreeMap<String, String>> {
-        self.conn
-            .call(&proxy::AccumuloProxyGetNamespacePropertiesArgs {
-                login: self.login(),
-                namespace_name: name.to_owned(),
-            })
-            .await
-    }
+        /// The namespace's properties.
+        ///
+        /// # Errors
+        /// `NamespaceNotFound`.
+        fn namespace_properties(name: &str) -> BTreeMap<String, String>
+            = AccumuloProxyGetNamespacePropertiesArgs { namespace_name: name.to_owned() };
 
-    /// Sets one namespace property.
-    ///
-    /// # Errors
-    /// `NamespaceNotFound`.
-    pub async fn set_namespace_property(&self, name: &str, key: &str, value: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxySetNamespacePropertyArgs {
-                login: self.login(),
+        /// Sets one namespace property.
+        ///
+        /// # Errors
+        /// `NamespaceNotFound`.
+        fn set_namespace_property(name: &str, key: &str, value: &str) -> ()
+            = AccumuloProxySetNamespacePropertyArgs {
                 namespace_name: name.to_owned(),
                 property: key.to_owned(),
                 value: value.to_owned(),
-            })
-            .await
-    }
+            };
 
-    // ---- users and permissions ----
+        // ---- users and permissions ----
 
-    /// Creates a local user with a password.
-    ///
-    /// # Errors
-    /// `Security` (no permission, or the user exists).
-    pub async fn create_local_user(&self, user: &str, password: &str) -> Result<()> {
-        check_name("user", user)?;
-        self.conn
-            .call(&proxy::AccumuloProxyCreateLocalUserArgs {
-                login: self.login(),
+        /// Creates a local user with a password.
+        ///
+        /// # Errors
+        /// `Security` (no permission, or the user exists).
+        fn create_local_user(user: &str, password: &str) -> ()
+            = AccumuloProxyCreateLocalUserArgs {
+                user: named("user", user)?,
+                password: password.as_bytes().to_vec(),
+            };
+
+        /// Drops a local user.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn drop_local_user(user: &str) -> ()
+            = AccumuloProxyDropLocalUserArgs { user: user.to_owned() };
+
+        /// Every local user.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn list_local_users() -> BTreeSet<String> = AccumuloProxyListLocalUsersArgs {};
+
+        /// Changes a local user's password.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn change_local_user_password(user: &str, password: &str) -> ()
+            = AccumuloProxyChangeLocalUserPasswordArgs {
                 user: user.to_owned(),
                 password: password.as_bytes().to_vec(),
-            })
-            .await
-    }
+            };
 
-    /// Drops a local user.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn drop_local_user(&self, user: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyDropLocalUserArgs {
-                login: self.login(),
-                user: user.to_owned(),
-            })
-            .await
-    }
-
-    /// Every local user.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn list_local_users(&self) -> Result<BTreeSet<String>> {
-        self.conn
-            .call(&proxy::AccumuloProxyListLocalUsersArgs {
-                login: self.login(),
-            })
-            .await
-    }
-
-    /// Changes a local user's password.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn change_local_user_password(&self, user: &str, password: &str) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyChangeLocalUserPasswordArgs {
-                login: self.login(),
-                user: user.to_owned(),
-                password: password.as_bytes().to_vec(),
-            })
-            .await
-    }
-
-    /// Whether `user` authenticates with `password`.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn authenticate_user(&self, user: &str, password: &str) -> Result<bool> {
-        self.conn
-            .call(&proxy::AccumuloProxyAuthenticateUserArgs {
-                login: self.login(),
+        /// Whether `user` authenticates with `password`.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn authenticate_user(user: &str, password: &str) -> bool
+            = AccumuloProxyAuthenticateUserArgs {
                 user: user.to_owned(),
                 properties: BTreeMap::from([("password".to_owned(), password.to_owned())]),
-            })
-            .await
-    }
+            };
 
-    /// Replaces the authorizations `user` holds.
-    ///
-    /// # Errors
-    /// `InvalidInput` for an empty authorization; `Security`.
-    pub async fn change_user_authorizations(
-        &self,
-        user: &str,
-        auths: &Authorizations,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyChangeUserAuthorizationsArgs {
-                login: self.login(),
+        /// Replaces the authorizations `user` holds.
+        ///
+        /// # Errors
+        /// `InvalidInput` for an empty authorization; `Security`.
+        fn change_user_authorizations(user: &str, auths: &Authorizations) -> ()
+            = AccumuloProxyChangeUserAuthorizationsArgs {
                 user: user.to_owned(),
                 authorizations: auths.to_wire()?,
-            })
-            .await
-    }
+            };
 
-    /// The authorizations `user` holds.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn user_authorizations(&self, user: &str) -> Result<Authorizations> {
-        self.conn
-            .call(&proxy::AccumuloProxyGetUserAuthorizationsArgs {
-                login: self.login(),
+        /// The authorizations `user` holds.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn user_authorizations(user: &str) -> Authorizations
+            = AccumuloProxyGetUserAuthorizationsArgs {
                 user: user.to_owned(),
-            })
-            .await
-            .map(Authorizations::from_wire)
-    }
+            } => Authorizations::from_wire;
 
-    /// Grants a system permission.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn grant_system_permission(&self, user: &str, perm: SystemPermission) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyGrantSystemPermissionArgs {
-                login: self.login(),
-                user: user.to_owned(),
-                perm,
-            })
-            .await
-    }
+        /// Grants a system permission.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn grant_system_permission(user: &str, perm: SystemPermission) -> ()
+            = AccumuloProxyGrantSystemPermissionArgs { user: user.to_owned(), perm };
 
-    /// Revokes a system permission.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn revoke_system_permission(&self, user: &str, perm: SystemPermission) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyRevokeSystemPermissionArgs {
-                login: self.login(),
-                user: user.to_owned(),
-                perm,
-            })
-            .await
-    }
+        /// Revokes a system permission.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn revoke_system_permission(user: &str, perm: SystemPermission) -> ()
+            = AccumuloProxyRevokeSystemPermissionArgs { user: user.to_owned(), perm };
 
-    /// Whether `user` holds a system permission.
-    ///
-    /// # Errors
-    /// `Security`.
-    pub async fn has_system_permission(&self, user: &str, perm: SystemPermission) -> Result<bool> {
-        self.conn
-            .call(&proxy::AccumuloProxyHasSystemPermissionArgs {
-                login: self.login(),
-                user: user.to_owned(),
-                perm,
-            })
-            .await
-    }
+        /// Whether `user` holds a system permission.
+        ///
+        /// # Errors
+        /// `Security`.
+        fn has_system_permission(user: &str, perm: SystemPermission) -> bool
+            = AccumuloProxyHasSystemPermissionArgs { user: user.to_owned(), perm };
 
-    /// Grants a permission on a table.
-    ///
-    /// # Errors
-    /// `Security`, `TableNotFound`.
-    pub async fn grant_table_permission(
-        &self,
-        user: &str,
-        table: &str,
-        perm: TablePermission,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyGrantTablePermissionArgs {
-                login: self.login(),
+        /// Grants a permission on a table.
+        ///
+        /// # Errors
+        /// `Security`, `TableNotFound`.
+        fn grant_table_permission(user: &str, table: &str, perm: TablePermission) -> ()
+            = AccumuloProxyGrantTablePermissionArgs {
                 user: user.to_owned(),
                 table: table.to_owned(),
                 perm,
-            })
-            .await
-    }
+            };
 
-    /// Revokes a permission on a table.
-    ///
-    /// # Errors
-    /// `Security`, `TableNotFound`.
-    pub async fn revoke_table_permission(
-        &self,
-        user: &str,
-        table: &str,
-        perm: TablePermission,
-    ) -> Result<()> {
-        self.conn
-            .call(&proxy::AccumuloProxyRevokeTablePermissionArgs {
-                login: self.login(),
+        /// Revokes a permission on a table.
+        ///
+        /// # Errors
+        /// `Security`, `TableNotFound`.
+        fn revoke_table_permission(user: &str, table: &str, perm: TablePermission) -> ()
+            = AccumuloProxyRevokeTablePermissionArgs {
                 user: user.to_owned(),
                 table: table.to_owned(),
                 perm,
-            })
-            .await
-    }
+            };
 
-    /// Whether `user` holds a permission on a table.
-    ///
-    /// # Errors
-    /// `Security`, `TableNotFound`.
-    pub async fn has_table_permission(
-        &self,
-        user: &str,
-        table: &str,
-        perm: TablePermission,
-    ) -> Result<bool> {
-        self.conn
-            .call(&proxy::AccumuloProxyHasTablePermissionArgs {
-                login: self.login(),
+        /// Whether `user` holds a permission on a table.
+        ///
+        /// # Errors
+        /// `Security`, `TableNotFound`.
+        fn has_table_permission(user: &str, table: &str, perm: TablePermission) -> bool
+            = AccumuloProxyHasTablePermissionArgs {
                 user: user.to_owned(),
                 table: table.to_owned(),
                 perm,
-            })
-            .await
+            };
     }
 }

@@ -11,32 +11,15 @@ use hbase_orm_idl::thrift::protocol::{
 };
 use hbase_orm_idl::thrift::{self, ApplicationError, ApplicationErrorKind};
 
-use crate::protocol::{Method, Retry};
-
-/// Implements [`Method`] for generated argument structs, one row a method:
-/// `Args => Result, "name", Retry, Output;`.
-macro_rules! methods {
-    ($($args:ident => $result:ident, $name:literal, $retry:ident, $out:ty;)*) => {$(
-        impl Method for proxy::$args {
-            const NAME: &'static str = $name;
-            const RETRY: Retry = Retry::$retry;
-            type Output = $out;
-            fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
-                self.write_to_out_protocol(o)
-            }
-            fn read(i: &mut dyn TInputProtocol) -> thrift::Result<$out> {
-                proxy::$result::read_from_in_protocol(i)?.ok_or()
-            }
-        }
-    )*};
-}
+use crate::protocol::{generated_methods, Method, Retry};
 
 type Names = BTreeSet<String>;
 type Properties = BTreeMap<String, String>;
 type Iterators = BTreeMap<String, BTreeSet<IteratorScope>>;
 type Statuses = BTreeMap<Vec<u8>, ConditionalStatus>;
 
-methods! {
+generated_methods! {
+    proxy;
     AccumuloProxyLoginArgs => AccumuloProxyLoginResult, "login", Idempotent, Vec<u8>;
     // Tables.
     AccumuloProxyTableExistsArgs => AccumuloProxyTableExistsResult, "tableExists", Idempotent, bool;

@@ -10,7 +10,7 @@ use hbase_orm_idl::hbase2::{
 };
 
 use super::connection::Connection;
-use super::request::{bytes, Durability};
+use super::request::{attribute, bytes, Durability};
 use crate::error::{Error, Result};
 
 /// Compression of a column family's files (`NONE`, `GZ`, `SNAPPY`, `LZ4`,
@@ -153,10 +153,7 @@ impl FamilyDescriptor {
 
     /// A raw attribute of the family descriptor.
     pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Self {
-        self.0
-            .attributes
-            .get_or_insert_with(BTreeMap::new)
-            .insert(bytes(name), bytes(value));
+        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
         self
     }
 

@@ -9,31 +9,14 @@ use hbase_orm_idl::hbase2::{
 use hbase_orm_idl::thrift;
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
 
-use crate::protocol::{Method, Retry};
-
-/// Implements [`Method`] for generated argument structs, one row a method:
-/// `Args => Result, "name", Retry, Output;`.
-macro_rules! methods {
-    ($($args:ident => $result:ident, $name:literal, $retry:ident, $out:ty;)*) => {$(
-        impl Method for idl::$args {
-            const NAME: &'static str = $name;
-            const RETRY: Retry = Retry::$retry;
-            type Output = $out;
-            fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
-                self.write_to_out_protocol(o)
-            }
-            fn read(i: &mut dyn TInputProtocol) -> thrift::Result<$out> {
-                idl::$result::read_from_in_protocol(i)?.ok_or()
-            }
-        }
-    )*};
-}
+use crate::protocol::generated_methods;
 
 type Results = Vec<TResult>;
 type Descriptors = Vec<TTableDescriptor>;
 type Names = Vec<TTableName>;
 
-methods! {
+generated_methods! {
+    idl;
     // Reads.
     THBaseServiceExistsArgs => THBaseServiceExistsResult, "exists", Idempotent, bool;
     THBaseServiceExistsAllArgs => THBaseServiceExistsAllResult, "existsAll", Idempotent,

@@ -126,9 +126,94 @@ fn visibility(expression: impl Into<String>) -> TCellVisibility {
     }
 }
 
-fn attribute(map: &mut Option<BTreeMap<Vec<u8>, Vec<u8>>>, k: &[u8], v: &[u8]) {
+fn column_value(
+    family: impl AsRef<[u8]>,
+    qualifier: impl AsRef<[u8]>,
+    value: impl AsRef<[u8]>,
+    timestamp: Option<i64>,
+) -> TColumnValue {
+    TColumnValue {
+        family: bytes(family),
+        qualifier: bytes(qualifier),
+        value: bytes(value),
+        timestamp,
+        tags: None,
+        type_: None,
+    }
+}
+
+fn column(family: impl AsRef<[u8]>, qualifier: Option<&[u8]>, timestamp: Option<i64>) -> TColumn {
+    TColumn {
+        family: bytes(family),
+        qualifier: qualifier.map(<[u8]>::to_vec),
+        timestamp,
+    }
+}
+
+/// Adds operation attribute `k` = `v` to a request's attribute map.
+pub(crate) fn attribute(map: &mut Option<BTreeMap<Vec<u8>, Vec<u8>>>, k: &[u8], v: &[u8]) {
     map.get_or_insert_with(BTreeMap::new)
         .insert(k.to_vec(), v.to_vec());
+}
+
+/// The options the request builders share, each an optional field of the
+/// gateway struct the builder wraps: `Builder(Wire) { option, ... }` writes
+/// `wire()`, `into_wire()` and the setters named (`attribute`,
+/// `durability`, `visibility`, `return_results`).
+macro_rules! shared_options {
+    ($($ty:ident($wire:ident) { $($option:ident),* };)*) => {$(
+        impl $ty {
+            $(shared_options!(@$option $ty);)*
+
+            #[doc = concat!("The gateway's struct this `", stringify!($ty), "` sends.")]
+            pub fn wire(&self) -> &$wire {
+                &self.0
+            }
+
+            pub(crate) fn into_wire(self) -> $wire {
+                self.0
+            }
+        }
+    )*};
+    (@attribute $ty:ident) => {
+        /// An operation attribute, passed to the region server's coprocessors.
+        pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> $ty {
+            attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
+            self
+        }
+    };
+    (@durability $ty:ident) => {
+        /// How the write reaches the write-ahead log.
+        pub fn durability(mut self, durability: Durability) -> $ty {
+            self.0.durability = Some(durability);
+            self
+        }
+    };
+    (@visibility $ty:ident) => {
+        /// The visibility expression of every cell written (`A&B`, `A|!B`,
+        /// `(A|B)&C`, quoted labels): a read sees them only with
+        /// authorizations that satisfy it.
+        pub fn visibility(mut self, expression: impl Into<String>) -> $ty {
+            self.0.cell_visibility = Some(visibility(expression));
+            self
+        }
+    };
+    (@return_results $ty:ident) => {
+        /// Whether the reply carries the new values (default: the
+        /// gateway's, which returns them).
+        pub fn return_results(mut self, yes: bool) -> $ty {
+            self.0.return_results = Some(yes);
+            self
+        }
+    };
+}
+
+shared_options! {
+    Get(TGet) { attribute };
+    Put(TPut) { attribute, durability, visibility };
+    Delete(TDelete) { attribute, durability };
+    Increment(TIncrement) { attribute, durability, visibility, return_results };
+    Append(TAppend) { attribute, durability, visibility, return_results };
 }
 
 /// A read of one row: `get`, `exists`, and their many-row forms.
@@ -174,21 +259,20 @@ impl Get {
 
     /// Reads every column of `family`.
     pub fn family(mut self, family: impl AsRef<[u8]>) -> Get {
-        self.0.columns.get_or_insert_with(Vec::new).push(TColumn {
-            family: bytes(family),
-            qualifier: None,
-            timestamp: None,
-        });
+        self.0
+            .columns
+            .get_or_insert_with(Vec::new)
+            .push(column(family, None, None));
         self
     }
 
     /// Reads column `family:qualifier`.
     pub fn column(mut self, family: impl AsRef<[u8]>, qualifier: impl AsRef<[u8]>) -> Get {
-        self.0.columns.get_or_insert_with(Vec::new).push(TColumn {
-            family: bytes(family),
-            qualifier: Some(bytes(qualifier)),
-            timestamp: None,
-        });
+        self.0.columns.get_or_insert_with(Vec::new).push(column(
+            family,
+            Some(qualifier.as_ref()),
+            None,
+        ));
         self
     }
 
@@ -221,12 +305,6 @@ impl Get {
     /// region servers take (the gateway's `filterBytes`).
     pub fn filter_bytes(mut self, filter: impl AsRef<[u8]>) -> Get {
         self.0.filter_bytes = Some(bytes(filter));
-        self
-    }
-
-    /// An operation attribute, passed to the region server's coprocessors.
-    pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Get {
-        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
         self
     }
 
@@ -270,15 +348,6 @@ impl Get {
         self.0.store_offset = Some(n);
         self
     }
-
-    /// The gateway's struct this read sends.
-    pub fn wire(&self) -> &TGet {
-        &self.0
-    }
-
-    pub(crate) fn into_wire(self) -> TGet {
-        self.0
-    }
 }
 
 /// A write of cells to one row.
@@ -299,14 +368,7 @@ pub struct Put(TPut);
 impl Put {
     /// A write to row `row`.
     pub fn new(row: impl AsRef<[u8]>) -> Put {
-        Put(TPut {
-            row: bytes(row),
-            column_values: Vec::new(),
-            timestamp: None,
-            attributes: None,
-            durability: None,
-            cell_visibility: None,
-        })
+        Put(TPut::new(bytes(row), Vec::new(), None, None, None, None))
     }
 
     /// Writes `value` to `family:qualifier`, at the put's timestamp (or the
@@ -317,14 +379,9 @@ impl Put {
         qualifier: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Put {
-        self.0.column_values.push(TColumnValue {
-            family: bytes(family),
-            qualifier: bytes(qualifier),
-            value: bytes(value),
-            timestamp: None,
-            tags: None,
-            type_: None,
-        });
+        self.0
+            .column_values
+            .push(column_value(family, qualifier, value, None));
         self
     }
 
@@ -336,14 +393,9 @@ impl Put {
         ts: i64,
         value: impl AsRef<[u8]>,
     ) -> Put {
-        self.0.column_values.push(TColumnValue {
-            family: bytes(family),
-            qualifier: bytes(qualifier),
-            value: bytes(value),
-            timestamp: Some(ts),
-            tags: None,
-            type_: None,
-        });
+        self.0
+            .column_values
+            .push(column_value(family, qualifier, value, Some(ts)));
         self
     }
 
@@ -353,38 +405,9 @@ impl Put {
         self
     }
 
-    /// How the write reaches the write-ahead log.
-    pub fn durability(mut self, durability: Durability) -> Put {
-        self.0.durability = Some(durability);
-        self
-    }
-
-    /// The visibility expression of every cell written (`A&B`, `A|!B`,
-    /// `(A|B)&C`, quoted labels): a read sees them only with
-    /// authorizations that satisfy it.
-    pub fn visibility(mut self, expression: impl Into<String>) -> Put {
-        self.0.cell_visibility = Some(visibility(expression));
-        self
-    }
-
-    /// An operation attribute.
-    pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Put {
-        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
-        self
-    }
-
     /// Whether no cell is written.
     pub fn is_empty(&self) -> bool {
         self.0.column_values.is_empty()
-    }
-
-    /// The gateway's struct this write sends.
-    pub fn wire(&self) -> &TPut {
-        &self.0
-    }
-
-    pub(crate) fn into_wire(self) -> TPut {
-        self.0
     }
 }
 
@@ -404,23 +427,15 @@ pub struct Delete(TDelete);
 impl Delete {
     /// Deletes row `row` (all of it, unless columns or families are named).
     pub fn new(row: impl AsRef<[u8]>) -> Delete {
-        Delete(TDelete {
-            row: bytes(row),
-            columns: None,
-            timestamp: None,
-            delete_type: None,
-            attributes: None,
-            durability: None,
-        })
+        Delete(TDelete::new(bytes(row), None, None, None, None, None))
     }
 
     /// Deletes family `family` (every column, every version).
     pub fn family(mut self, family: impl AsRef<[u8]>) -> Delete {
-        self.0.columns.get_or_insert_with(Vec::new).push(TColumn {
-            family: bytes(family),
-            qualifier: None,
-            timestamp: None,
-        });
+        self.0
+            .columns
+            .get_or_insert_with(Vec::new)
+            .push(column(family, None, None));
         if self.0.delete_type.is_none() {
             self.0.delete_type = Some(idl::TDeleteType::DELETE_FAMILY);
         }
@@ -430,11 +445,11 @@ impl Delete {
     /// Deletes column `family:qualifier` (every version, unless
     /// [`kind`](Delete::kind) says otherwise).
     pub fn column(mut self, family: impl AsRef<[u8]>, qualifier: impl AsRef<[u8]>) -> Delete {
-        self.0.columns.get_or_insert_with(Vec::new).push(TColumn {
-            family: bytes(family),
-            qualifier: Some(bytes(qualifier)),
-            timestamp: None,
-        });
+        self.0.columns.get_or_insert_with(Vec::new).push(column(
+            family,
+            Some(qualifier.as_ref()),
+            None,
+        ));
         self
     }
 
@@ -446,11 +461,11 @@ impl Delete {
         qualifier: impl AsRef<[u8]>,
         ts: i64,
     ) -> Delete {
-        self.0.columns.get_or_insert_with(Vec::new).push(TColumn {
-            family: bytes(family),
-            qualifier: Some(bytes(qualifier)),
-            timestamp: Some(ts),
-        });
+        self.0.columns.get_or_insert_with(Vec::new).push(column(
+            family,
+            Some(qualifier.as_ref()),
+            Some(ts),
+        ));
         self
     }
 
@@ -466,27 +481,6 @@ impl Delete {
     pub fn timestamp(mut self, ts: i64) -> Delete {
         self.0.timestamp = Some(ts);
         self
-    }
-
-    /// How the delete reaches the write-ahead log.
-    pub fn durability(mut self, durability: Durability) -> Delete {
-        self.0.durability = Some(durability);
-        self
-    }
-
-    /// An operation attribute.
-    pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Delete {
-        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
-        self
-    }
-
-    /// The gateway's struct this delete sends.
-    pub fn wire(&self) -> &TDelete {
-        &self.0
-    }
-
-    pub(crate) fn into_wire(self) -> TDelete {
-        self.0
     }
 
     pub(crate) fn from_wire(d: TDelete) -> Delete {
@@ -508,14 +502,14 @@ pub struct Increment(TIncrement);
 impl Increment {
     /// Increments in row `row`.
     pub fn new(row: impl AsRef<[u8]>) -> Increment {
-        Increment(TIncrement {
-            row: bytes(row),
-            columns: Vec::new(),
-            attributes: None,
-            durability: None,
-            cell_visibility: None,
-            return_results: None,
-        })
+        Increment(TIncrement::new(
+            bytes(row),
+            Vec::new(),
+            None,
+            None,
+            None,
+            None,
+        ))
     }
 
     /// Adds `amount` to the 8-byte big-endian counter `family:qualifier`
@@ -533,40 +527,6 @@ impl Increment {
         });
         self
     }
-
-    /// Whether the reply carries the new values (default: the gateway's,
-    /// which returns them).
-    pub fn return_results(mut self, yes: bool) -> Increment {
-        self.0.return_results = Some(yes);
-        self
-    }
-
-    /// How the write reaches the write-ahead log.
-    pub fn durability(mut self, durability: Durability) -> Increment {
-        self.0.durability = Some(durability);
-        self
-    }
-
-    /// The visibility expression of the counters written.
-    pub fn visibility(mut self, expression: impl Into<String>) -> Increment {
-        self.0.cell_visibility = Some(visibility(expression));
-        self
-    }
-
-    /// An operation attribute.
-    pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Increment {
-        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
-        self
-    }
-
-    /// The gateway's struct this increment sends.
-    pub fn wire(&self) -> &TIncrement {
-        &self.0
-    }
-
-    pub(crate) fn into_wire(self) -> TIncrement {
-        self.0
-    }
 }
 
 /// Appends to cells of one row.
@@ -583,14 +543,7 @@ pub struct Append(TAppend);
 impl Append {
     /// Appends in row `row`.
     pub fn new(row: impl AsRef<[u8]>) -> Append {
-        Append(TAppend {
-            row: bytes(row),
-            columns: Vec::new(),
-            attributes: None,
-            durability: None,
-            cell_visibility: None,
-            return_results: None,
-        })
+        Append(TAppend::new(bytes(row), Vec::new(), None, None, None, None))
     }
 
     /// Appends `value` to `family:qualifier` (a missing cell counts as
@@ -601,48 +554,10 @@ impl Append {
         qualifier: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Append {
-        self.0.columns.push(TColumnValue {
-            family: bytes(family),
-            qualifier: bytes(qualifier),
-            value: bytes(value),
-            timestamp: None,
-            tags: None,
-            type_: None,
-        });
-        self
-    }
-
-    /// Whether the reply carries the new values.
-    pub fn return_results(mut self, yes: bool) -> Append {
-        self.0.return_results = Some(yes);
-        self
-    }
-
-    /// How the write reaches the write-ahead log.
-    pub fn durability(mut self, durability: Durability) -> Append {
-        self.0.durability = Some(durability);
-        self
-    }
-
-    /// The visibility expression of the cells written.
-    pub fn visibility(mut self, expression: impl Into<String>) -> Append {
-        self.0.cell_visibility = Some(visibility(expression));
-        self
-    }
-
-    /// An operation attribute.
-    pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Append {
-        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
-        self
-    }
-
-    /// The gateway's struct this append sends.
-    pub fn wire(&self) -> &TAppend {
-        &self.0
-    }
-
-    pub(crate) fn into_wire(self) -> TAppend {
         self.0
+            .columns
+            .push(column_value(family, qualifier, value, None));
+        self
     }
 }
 

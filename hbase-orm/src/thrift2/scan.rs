@@ -12,7 +12,7 @@ use hbase_orm_idl::hbase2::{
 };
 
 use super::connection::Connection;
-use super::request::{authorizations, bytes, Consistency, TimeRange};
+use super::request::{attribute, authorizations, bytes, Consistency, TimeRange};
 use super::result::RowResult;
 use crate::error::{Error, Result};
 
@@ -216,10 +216,7 @@ impl ScanOptions {
 
     /// An operation attribute.
     pub fn attribute(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Self {
-        self.0
-            .attributes
-            .get_or_insert_with(BTreeMap::new)
-            .insert(bytes(name), bytes(value));
+        attribute(&mut self.0.attributes, name.as_ref(), value.as_ref());
         self
     }
 
