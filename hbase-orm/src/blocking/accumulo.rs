@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-use super::{forward_setters, Runtime};
+use super::{blocking_calls, forward_setters, Runtime};
 use crate::accumulo as client;
 use crate::error::Result;
 
@@ -125,97 +125,18 @@ impl ConnectionBuilder {
         #[cfg(feature = "tls")]
         tls(tls: crate::tls::TlsConfig);
     }
-
-    /// The connection, which opens its socket on first use.
-    ///
-    /// # Panics
-    /// When called from an async task; when the runtime's thread cannot start.
-    #[track_caller]
-    pub fn build(self) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner: self.inner.build(),
-        }
-    }
-
-    /// The connection, with its socket opened.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::ConnectionBuilder::connect`].
-    ///
-    /// # Panics
-    /// As [`ConnectionBuilder::build`].
-    #[track_caller]
-    pub fn connect(self) -> Result<Connection> {
-        let conn = self.build();
-        conn.open()?;
-        Ok(conn)
-    }
 }
 
+super::blocking_connection!(
+    client::Connection,
+    "proxy",
+    "hbase_orm::blocking::accumulo::Connection"
+);
+
 impl Connection {
-    /// A builder with the defaults.
-    pub fn builder() -> ConnectionBuilder {
-        ConnectionBuilder::default()
-    }
-
-    /// Wraps an async connection, with a runtime of its own (the async
-    /// connection must not be in use on another runtime).
-    ///
-    /// # Panics
-    /// As [`ConnectionBuilder::build`].
-    #[track_caller]
-    pub fn from_async(inner: client::Connection) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner,
-        }
-    }
-
-    /// The async connection this one blocks on.
-    pub fn as_async(&self) -> &client::Connection {
-        &self.inner
-    }
-
-    /// Runs a future of the async API to completion on this connection's
-    /// runtime, blocking the thread: the way to call what has no blocking
-    /// counterpart.
-    ///
-    /// # Panics
-    /// When called from an async task.
-    #[track_caller]
-    pub fn block_on<F: IntoFuture>(&self, future: F) -> F::Output {
-        self.rt.block_on(future.into_future())
-    }
-
-    /// `host:port` of the proxy.
-    pub fn addr(&self) -> &str {
-        self.inner.addr()
-    }
-
     /// The time one call may take.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout()
-    }
-
-    /// Whether a socket to the proxy is open.
-    pub fn is_open(&self) -> bool {
-        self.inner.is_open()
-    }
-
-    /// Opens the socket now.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connection::open`].
-    #[track_caller]
-    pub fn open(&self) -> Result<()> {
-        self.rt.block_on(self.inner.open())
-    }
-
-    /// Closes the socket after the replies already asked for have arrived.
-    #[track_caller]
-    pub fn close(&self) {
-        self.rt.block_on(self.inner.close());
     }
 
     /// Logs in with a password.
@@ -274,17 +195,6 @@ impl fmt::Debug for Connector {
             .field(&self.inner)
             .finish()
     }
-}
-
-/// Forwards the connector's calls to the async connector, blocking on each.
-macro_rules! forward_calls {
-    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        pub fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
-            self.rt.block_on(self.inner.$name($($arg),*))
-        }
-    )*};
 }
 
 impl Connector {
@@ -375,230 +285,230 @@ impl Connector {
         })
     }
 
-    forward_calls! {
+    blocking_calls! {
         /// Whether table `table` exists.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::table_exists`].
-        table_exists(table: &str) -> bool;
+        fn table_exists(&self, table: &str) -> Result<bool>;
         /// Creates a table, with the versioning iterator (one version kept, at
         /// scan and both compaction scopes) or without it (every version kept),
         /// and the time type of its timestamps.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::create_table`].
-        create_table(table: &str, versioning_iterator: bool, time_type: TimeType) -> ();
+        fn create_table(&self, table: &str, versioning_iterator: bool, time_type: TimeType) -> Result<()>;
         /// Deletes a table and its data.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::delete_table`].
-        delete_table(table: &str) -> ();
+        fn delete_table(&self, table: &str) -> Result<()>;
         /// Every table's name, the system tables included.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::list_tables`].
-        list_tables() -> BTreeSet<String>;
+        fn list_tables(&self) -> Result<BTreeSet<String>>;
         /// Renames a table.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::rename_table`].
-        rename_table(from: &str, to: &str) -> ();
+        fn rename_table(&self, from: &str, to: &str) -> Result<()>;
         /// Clones a table (flushing it first when `flush`), setting and
         /// excluding properties on the clone.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::clone_table`].
-        clone_table(from: &str, to: &str, flush: bool, set: BTreeMap<String, String>, exclude: BTreeSet<String>) -> ();
+        fn clone_table(&self, from: &str, to: &str, flush: bool, set: BTreeMap<String, String>, exclude: BTreeSet<String>) -> Result<()>;
         /// The table's properties (its own and the inherited ones).
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::table_properties`].
-        table_properties(table: &str) -> BTreeMap<String, String>;
+        fn table_properties(&self, table: &str) -> Result<BTreeMap<String, String>>;
         /// Sets one table property.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::set_table_property`].
-        set_table_property(table: &str, key: &str, value: &str) -> ();
+        fn set_table_property(&self, table: &str, key: &str, value: &str) -> Result<()>;
         /// Removes one table property.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::remove_table_property`].
-        remove_table_property(table: &str, key: &str) -> ();
+        fn remove_table_property(&self, table: &str, key: &str) -> Result<()>;
         /// Adds split points to a table.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::add_splits`].
-        add_splits(table: &str, splits: impl IntoIterator<Item = impl AsRef<[u8]>>) -> ();
+        fn add_splits(&self, table: &str, splits: impl IntoIterator<Item = impl AsRef<[u8]>>) -> Result<()>;
         /// The table's split points, at most `max` of them.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::list_splits`].
-        list_splits(table: &str, max: i32) -> Vec<Vec<u8>>;
+        fn list_splits(&self, table: &str, max: i32) -> Result<Vec<Vec<u8>>>;
         /// Flushes the table's memory to files for rows in `start..=end`
         /// (`None`: unbounded), waiting for it when `wait`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::flush_table`].
-        flush_table(table: &str, start: Option<&[u8]>, end: Option<&[u8]>, wait: bool) -> ();
+        fn flush_table(&self, table: &str, start: Option<&[u8]>, end: Option<&[u8]>, wait: bool) -> Result<()>;
         /// Compacts rows `start..=end` (`None`: unbounded) with `iterators`
         /// applied for this compaction, flushing first when `flush`, waiting
         /// for it when `wait`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::compact_table`].
-        compact_table(table: &str, start: Option<&[u8]>, end: Option<&[u8]>, iterators: &[IteratorSetting], flush: bool, wait: bool) -> ();
+        fn compact_table(&self, table: &str, start: Option<&[u8]>, end: Option<&[u8]>, iterators: &[IteratorSetting], flush: bool, wait: bool) -> Result<()>;
         /// Deletes the rows after `start` up to and including `end` (`None`:
         /// unbounded).
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::delete_rows`].
-        delete_rows(table: &str, start: Option<&[u8]>, end: Option<&[u8]>) -> ();
+        fn delete_rows(&self, table: &str, start: Option<&[u8]>, end: Option<&[u8]>) -> Result<()>;
         /// Attaches an iterator to a table at `scopes`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::attach_iterator`].
-        attach_iterator(table: &str, setting: &IteratorSetting, scopes: BTreeSet<IteratorScope>) -> ();
+        fn attach_iterator(&self, table: &str, setting: &IteratorSetting, scopes: BTreeSet<IteratorScope>) -> Result<()>;
         /// Removes the iterator `name` from `scopes`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::remove_iterator`].
-        remove_iterator(table: &str, name: &str, scopes: BTreeSet<IteratorScope>) -> ();
+        fn remove_iterator(&self, table: &str, name: &str, scopes: BTreeSet<IteratorScope>) -> Result<()>;
         /// The table's iterators, by name, with their scopes.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::list_iterators`].
-        list_iterators(table: &str) -> BTreeMap<String, BTreeSet<IteratorScope>>;
+        fn list_iterators(&self, table: &str) -> Result<BTreeMap<String, BTreeSet<IteratorScope>>>;
         /// The setting of iterator `name` at `scope`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::iterator_setting`].
-        iterator_setting(table: &str, name: &str, scope: IteratorScope) -> IteratorSetting;
+        fn iterator_setting(&self, table: &str, name: &str, scope: IteratorScope) -> Result<IteratorSetting>;
         /// Checks that attaching `setting` at `scopes` would not conflict with
         /// the table's iterators (same name, or same priority).
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::check_iterator_conflicts`].
-        check_iterator_conflicts(table: &str, setting: &IteratorSetting, scopes: BTreeSet<IteratorScope>) -> ();
+        fn check_iterator_conflicts(&self, table: &str, setting: &IteratorSetting, scopes: BTreeSet<IteratorScope>) -> Result<()>;
         /// The name of the system namespace (`accumulo`).
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::system_namespace`].
-        system_namespace() -> String;
+        fn system_namespace(&self) -> Result<String>;
         /// The name of the default namespace (the empty string).
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::default_namespace`].
-        default_namespace() -> String;
+        fn default_namespace(&self) -> Result<String>;
         /// Every namespace.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::list_namespaces`].
-        list_namespaces() -> Vec<String>;
+        fn list_namespaces(&self) -> Result<Vec<String>>;
         /// Whether namespace `name` exists.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::namespace_exists`].
-        namespace_exists(name: &str) -> bool;
+        fn namespace_exists(&self, name: &str) -> Result<bool>;
         /// Creates a namespace; its tables are named `name.table`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::create_namespace`].
-        create_namespace(name: &str) -> ();
+        fn create_namespace(&self, name: &str) -> Result<()>;
         /// Deletes an empty namespace.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::delete_namespace`].
-        delete_namespace(name: &str) -> ();
+        fn delete_namespace(&self, name: &str) -> Result<()>;
         /// Renames a namespace.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::rename_namespace`].
-        rename_namespace(from: &str, to: &str) -> ();
+        fn rename_namespace(&self, from: &str, to: &str) -> Result<()>;
         /// The namespace's properties.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::namespace_properties`].
-        namespace_properties(name: &str) -> BTreeMap<String, String>;
+        fn namespace_properties(&self, name: &str) -> Result<BTreeMap<String, String>>;
         /// Sets one namespace property.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::set_namespace_property`].
-        set_namespace_property(name: &str, key: &str, value: &str) -> ();
+        fn set_namespace_property(&self, name: &str, key: &str, value: &str) -> Result<()>;
         /// Creates a local user with a password.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::create_local_user`].
-        create_local_user(user: &str, password: &str) -> ();
+        fn create_local_user(&self, user: &str, password: &str) -> Result<()>;
         /// Drops a local user.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::drop_local_user`].
-        drop_local_user(user: &str) -> ();
+        fn drop_local_user(&self, user: &str) -> Result<()>;
         /// Every local user.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::list_local_users`].
-        list_local_users() -> BTreeSet<String>;
+        fn list_local_users(&self) -> Result<BTreeSet<String>>;
         /// Changes a local user's password.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::change_local_user_password`].
-        change_local_user_password(user: &str, password: &str) -> ();
+        fn change_local_user_password(&self, user: &str, password: &str) -> Result<()>;
         /// Whether `user` authenticates with `password`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::authenticate_user`].
-        authenticate_user(user: &str, password: &str) -> bool;
+        fn authenticate_user(&self, user: &str, password: &str) -> Result<bool>;
         /// Replaces the authorizations `user` holds.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::change_user_authorizations`].
-        change_user_authorizations(user: &str, auths: &Authorizations) -> ();
+        fn change_user_authorizations(&self, user: &str, auths: &Authorizations) -> Result<()>;
         /// The authorizations `user` holds.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::user_authorizations`].
-        user_authorizations(user: &str) -> Authorizations;
+        fn user_authorizations(&self, user: &str) -> Result<Authorizations>;
         /// Grants a system permission.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::grant_system_permission`].
-        grant_system_permission(user: &str, perm: SystemPermission) -> ();
+        fn grant_system_permission(&self, user: &str, perm: SystemPermission) -> Result<()>;
         /// Revokes a system permission.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::revoke_system_permission`].
-        revoke_system_permission(user: &str, perm: SystemPermission) -> ();
+        fn revoke_system_permission(&self, user: &str, perm: SystemPermission) -> Result<()>;
         /// Whether `user` holds a system permission.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::has_system_permission`].
-        has_system_permission(user: &str, perm: SystemPermission) -> bool;
+        fn has_system_permission(&self, user: &str, perm: SystemPermission) -> Result<bool>;
         /// Grants a permission on a table.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::grant_table_permission`].
-        grant_table_permission(user: &str, table: &str, perm: TablePermission) -> ();
+        fn grant_table_permission(&self, user: &str, table: &str, perm: TablePermission) -> Result<()>;
         /// Revokes a permission on a table.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::revoke_table_permission`].
-        revoke_table_permission(user: &str, table: &str, perm: TablePermission) -> ();
+        fn revoke_table_permission(&self, user: &str, table: &str, perm: TablePermission) -> Result<()>;
         /// Whether `user` holds a permission on a table.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::has_table_permission`].
-        has_table_permission(user: &str, table: &str, perm: TablePermission) -> bool;
+        fn has_table_permission(&self, user: &str, table: &str, perm: TablePermission) -> Result<bool>;
         /// Writes mutations at once and waits until they are applied.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::update_and_flush`].
-        update_and_flush(table: &str, mutations: impl IntoIterator<Item = Mutation>) -> ();
+        fn update_and_flush(&self, table: &str, mutations: impl IntoIterator<Item = Mutation>) -> Result<()>;
         /// Applies one conditional mutation to `table`.
         ///
         /// # Errors
         /// As [`crate::accumulo::Connector::update_row_conditionally`].
-        update_row_conditionally(table: &str, mutation: ConditionalMutation) -> ConditionalStatus;
+        fn update_row_conditionally(&self, table: &str, mutation: ConditionalMutation) -> Result<ConditionalStatus>;
     }
 }
 

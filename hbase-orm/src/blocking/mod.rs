@@ -61,7 +61,7 @@
 //! ```
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -260,6 +260,147 @@ macro_rules! forward_setters {
 }
 pub(crate) use forward_setters;
 
+/// Blocking forms of async methods, for every blocking twin: each blocks
+/// on the async method of the same name of `self.inner`, on `self.rt`.
+macro_rules! blocking_calls {
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {$(
+        $(#[$doc])*
+        #[track_caller]
+        pub fn $name(&self $(, $arg: $ty)*) -> $out {
+            self.rt.block_on(self.inner.$name($($arg),*))
+        }
+    )*};
+}
+pub(crate) use blocking_calls;
+
+/// Writes what every blocking connection has over its async twin, for the
+/// calling module's `Connection { inner, rt }` and `ConnectionBuilder {
+/// inner }`: `ConnectionBuilder::{build, connect}` and
+/// `Connection::{builder, from_async, as_async, block_on, addr, is_open,
+/// open, close}`. Arguments: the async connection type, what is at the
+/// other end ("gateway", "proxy"), and the blocking type's path for the
+/// examples.
+macro_rules! blocking_connection {
+    ($async:ty, $peer:literal, $path:literal) => {
+        impl ConnectionBuilder {
+            /// The connection, which opens its socket on first use.
+            ///
+            /// # Panics
+            /// When called from an async task; when the runtime's thread
+            /// cannot start.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let conn = ", $path, "::builder().port(9090).build();")]
+            /// assert!(!conn.is_open());
+            /// ```
+            #[track_caller]
+            pub fn build(self) -> Connection {
+                Connection {
+                    rt: $crate::blocking::Runtime::new(),
+                    inner: self.inner.build(),
+                }
+            }
+
+            /// The connection, with its socket opened.
+            ///
+            /// # Errors
+            #[doc = concat!("[`Error::Transport`](crate::Error::Transport) when the ", $peer)]
+            /// cannot be reached, [`Error::Timeout`](crate::Error::Timeout)
+            /// when it does not accept within the timeout.
+            ///
+            /// # Panics
+            /// As [`ConnectionBuilder::build`].
+            ///
+            /// # Examples
+            /// ```no_run
+            /// # fn main() -> hbase_orm::Result<()> {
+            #[doc = concat!("let conn = ", $path, "::builder().host(\"localhost\").connect()?;")]
+            /// # Ok(()) }
+            /// ```
+            #[track_caller]
+            pub fn connect(self) -> $crate::Result<Connection> {
+                let conn = self.build();
+                conn.open()?;
+                Ok(conn)
+            }
+        }
+
+        impl Connection {
+            /// A builder with the defaults.
+            pub fn builder() -> ConnectionBuilder {
+                ConnectionBuilder::default()
+            }
+
+            /// Wraps an async connection, with a runtime of its own.
+            ///
+            /// The async connection must not have been used yet on another
+            /// runtime that is still running, or its socket stays served by
+            /// that runtime.
+            ///
+            /// # Panics
+            /// As [`ConnectionBuilder::build`].
+            #[track_caller]
+            pub fn from_async(inner: $async) -> Connection {
+                Connection {
+                    rt: $crate::blocking::Runtime::new(),
+                    inner,
+                }
+            }
+
+            /// The async connection this one blocks on.
+            pub fn as_async(&self) -> &$async {
+                &self.inner
+            }
+
+            /// Runs a future of the async API (or a request builder, which
+            /// turns into one) to completion on this connection's runtime,
+            /// blocking the thread: the way to call what has no blocking
+            /// counterpart.
+            ///
+            /// # Panics
+            /// When called from an async task.
+            #[track_caller]
+            pub fn block_on<F: std::future::IntoFuture>(&self, future: F) -> F::Output {
+                self.rt.block_on(future.into_future())
+            }
+
+            #[doc = concat!("`host:port` of the ", $peer, ".")]
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let conn = ", $path, "::builder().host(\"h\").port(1).build();")]
+            /// assert_eq!(conn.addr(), "h:1");
+            /// ```
+            pub fn addr(&self) -> &str {
+                self.inner.addr()
+            }
+
+            #[doc = concat!("Whether a socket to the ", $peer, " is open.")]
+            pub fn is_open(&self) -> bool {
+                self.inner.is_open()
+            }
+
+            /// Opens the socket now, instead of on first use.
+            ///
+            /// # Errors
+            /// As [`ConnectionBuilder::connect`].
+            #[track_caller]
+            pub fn open(&self) -> $crate::Result<()> {
+                self.rt.block_on(self.inner.open())
+            }
+
+            /// Closes the socket, once the replies to calls already made
+            /// have arrived. A later call opens a new socket.
+            #[track_caller]
+            pub fn close(&self) {
+                self.rt.block_on(self.inner.close());
+            }
+        }
+    };
+}
+pub(crate) use blocking_connection;
+
 impl ConnectionBuilder {
     /// Speaks Thrift over HTTP; see [`crate::ConnectionBuilder::http`].
     ///
@@ -401,131 +542,21 @@ impl ConnectionBuilder {
         /// ```
         deadline(deadline: Duration);
     }
-
-    /// The connection, which opens its socket on first use.
-    ///
-    /// # Panics
-    /// When called from an async task; when the runtime's thread cannot start.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::blocking::Connection::builder().port(9090).build();
-    /// assert!(!conn.is_open());
-    /// ```
-    #[track_caller]
-    pub fn build(self) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner: self.inner.build(),
-        }
-    }
-
-    /// The connection, with its socket opened.
-    ///
-    /// # Errors
-    /// [`Error::Transport`] when the gateway cannot be reached,
-    /// [`Error::Timeout`] when it does not accept within the timeout.
-    ///
-    /// # Panics
-    /// As [`ConnectionBuilder::build`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// let conn = hbase_orm::blocking::Connection::builder().host("localhost").connect()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn connect(self) -> Result<Connection> {
-        let conn = self.build();
-        conn.open()?;
-        Ok(conn)
-    }
 }
 
+blocking_connection!(
+    crate::Connection,
+    "gateway",
+    "hbase_orm::blocking::Connection"
+);
+
 impl Connection {
-    /// A builder with the defaults.
-    ///
-    /// # Examples
-    /// ```
-    /// let builder = hbase_orm::blocking::Connection::builder().host("localhost");
-    /// # let _ = builder;
-    /// ```
-    pub fn builder() -> ConnectionBuilder {
-        ConnectionBuilder::default()
-    }
-
-    /// Wraps an async connection, with a runtime of its own.
-    ///
-    /// The async connection must not have been used yet on another runtime
-    /// that is still running, or its socket stays served by that runtime.
-    ///
-    /// # Panics
-    /// As [`ConnectionBuilder::build`].
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::Connection::builder().build();
-    /// let blocking = hbase_orm::blocking::Connection::from_async(conn);
-    /// # let _ = blocking;
-    /// ```
-    #[track_caller]
-    pub fn from_async(conn: crate::Connection) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner: conn,
-        }
-    }
-
     pub(crate) fn with_runtime(inner: crate::Connection, rt: Arc<Runtime>) -> Connection {
         Connection { inner, rt }
     }
 
     pub(crate) fn runtime(&self) -> &Arc<Runtime> {
         &self.rt
-    }
-
-    /// The async connection this one blocks on.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::blocking::Connection::builder().host("h").port(1).build();
-    /// assert_eq!(conn.as_async().addr(), "h:1");
-    /// ```
-    pub fn as_async(&self) -> &crate::Connection {
-        &self.inner
-    }
-
-    /// Runs a future of the async API (or a request builder, which turns
-    /// into one) to completion on this connection's runtime, blocking the
-    /// thread: the way to call async functions that have no blocking
-    /// counterpart.
-    ///
-    /// # Panics
-    /// When called from an async task.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// let conn = hbase_orm::blocking::Connection::builder().build();
-    /// let table = conn.as_async().table("t");
-    /// let row = conn.block_on(table.row("k"))?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn block_on<F: IntoFuture>(&self, future: F) -> F::Output {
-        self.rt.block_on(future.into_future())
-    }
-
-    /// `host:port` of the gateway.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::blocking::Connection::builder().host("h").port(1).build();
-    /// assert_eq!(conn.addr(), "h:1");
-    /// ```
-    pub fn addr(&self) -> &str {
-        self.inner.addr()
     }
 
     /// The table name prefix, if any.
@@ -549,48 +580,6 @@ impl Connection {
     /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.timeout()
-    }
-
-    /// Opens the socket now, instead of on first use.
-    ///
-    /// # Errors
-    /// As [`crate::Connection::open`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// let conn = hbase_orm::blocking::Connection::builder().build();
-    /// conn.open()?;
-    /// assert!(conn.is_open());
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn open(&self) -> Result<()> {
-        self.rt.block_on(self.inner.open())
-    }
-
-    /// Closes the socket, once the replies to calls already made have
-    /// arrived. A later call opens a new socket.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// let conn = hbase_orm::blocking::Connection::builder().build();
-    /// conn.close();
-    /// assert!(!conn.is_open());
-    /// ```
-    #[track_caller]
-    pub fn close(&self) {
-        self.rt.block_on(self.inner.close());
-    }
-
-    /// Whether a socket to the gateway is open.
-    ///
-    /// # Examples
-    /// ```
-    /// assert!(!hbase_orm::blocking::Connection::builder().build().is_open());
-    /// ```
-    pub fn is_open(&self) -> bool {
-        self.inner.is_open()
     }
 
     /// A handle on table `name` (prefixed with the table prefix). No call is

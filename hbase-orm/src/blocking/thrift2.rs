@@ -27,25 +27,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-use super::Runtime;
+use super::{blocking_calls, Runtime};
 use crate::error::Result;
 use crate::thrift2::{
     self as t2, Append, CompareOp, Delete, FamilyDescriptor, Get, Increment, Mutation,
     NamespaceDescriptor, Put, RegionLocation, RowResult, ScanOptions, ServerType, TableDescriptor,
 };
 use crate::{Protocol, Transport};
-
-/// Blocking forms of async methods: each blocks on the async method of
-/// `self.inner` on `self.rt`.
-macro_rules! blocking {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        pub fn $name(&self $(, $arg: $ty)*) -> $out {
-            self.rt.block_on(self.inner.$name($($arg),*))
-        }
-    )*};
-}
 
 /// A blocking Thrift2 connection: [`t2::Connection`] with blocking calls.
 /// Cheap to clone; clones share the socket and the runtime.
@@ -104,67 +92,15 @@ impl ConnectionBuilder {
         /// A header of every HTTP call.
         http_header(name: impl Into<String>, value: impl Into<String>);
     }
-
-    /// The connection, which opens its socket on first use.
-    ///
-    /// # Panics
-    /// When called from an async task.
-    #[track_caller]
-    pub fn build(self) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner: self.inner.build(),
-        }
-    }
-
-    /// The connection, with its socket opened.
-    ///
-    /// # Errors
-    /// As [`t2::ConnectionBuilder::connect`].
-    ///
-    /// # Panics
-    /// When called from an async task.
-    #[track_caller]
-    pub fn connect(self) -> Result<Connection> {
-        let conn = self.build();
-        conn.open()?;
-        Ok(conn)
-    }
 }
 
+super::blocking_connection!(
+    t2::Connection,
+    "gateway",
+    "hbase_orm::blocking::thrift2::Connection"
+);
+
 impl Connection {
-    /// A builder with the defaults.
-    pub fn builder() -> ConnectionBuilder {
-        ConnectionBuilder::default()
-    }
-
-    /// A blocking connection over an async one (with a runtime of its own).
-    ///
-    /// # Panics
-    /// When called from an async task.
-    #[track_caller]
-    pub fn from_async(conn: t2::Connection) -> Connection {
-        Connection {
-            rt: Runtime::new(),
-            inner: conn,
-        }
-    }
-
-    /// The async connection underneath.
-    pub fn as_async(&self) -> &t2::Connection {
-        &self.inner
-    }
-
-    /// `host:port` of the gateway.
-    pub fn addr(&self) -> &str {
-        self.inner.addr()
-    }
-
-    /// Whether a socket to the gateway is open.
-    pub fn is_open(&self) -> bool {
-        self.inner.is_open()
-    }
-
     /// Table `name`, to read and write. Nothing is sent.
     pub fn table(&self, name: impl Into<String>) -> Table {
         Table {
@@ -173,15 +109,7 @@ impl Connection {
         }
     }
 
-    /// Closes the socket.
-    #[track_caller]
-    pub fn close(&self) {
-        self.rt.block_on(self.inner.close());
-    }
-
-    blocking! {
-        /// Blocking [`t2::Connection::open`].
-        fn open(&self) -> Result<()>;
+    blocking_calls! {
         /// Blocking [`t2::Connection::server_type`].
         fn server_type(&self) -> Result<ServerType>;
         /// Blocking [`t2::Connection::cluster_id`].
@@ -269,7 +197,7 @@ impl Table {
         }
     }
 
-    blocking! {
+    blocking_calls! {
         /// Blocking [`t2::Table::get`].
         fn get(&self, get: Get) -> Result<Option<RowResult>>;
         /// Blocking [`t2::Table::get_many`].
