@@ -7,7 +7,8 @@ use std::time::Duration;
 use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
 use crate::error::Result;
-use crate::network::{Config, Handle};
+use crate::network::config::endpoint_setters;
+use crate::network::{Endpoint, Handle};
 use crate::protocol::Method;
 
 /// The Accumulo Proxy's default port.
@@ -65,102 +66,51 @@ impl fmt::Debug for Connection {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectionBuilder {
-    host: String,
-    port: u16,
-    timeout: Duration,
-    transport: Transport,
-    protocol: Protocol,
-    max_message_bytes: usize,
-    #[cfg(feature = "tls")]
-    tls: Option<crate::tls::TlsConfig>,
+    endpoint: Endpoint,
 }
 
 impl Default for ConnectionBuilder {
     fn default() -> Self {
         ConnectionBuilder {
-            host: "localhost".to_owned(),
-            port: DEFAULT_PORT,
-            timeout: DEFAULT_TIMEOUT,
-            transport: Transport::Framed,
-            protocol: Protocol::Compact,
-            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
-            #[cfg(feature = "tls")]
-            tls: None,
+            endpoint: Endpoint::new(
+                DEFAULT_PORT,
+                DEFAULT_TIMEOUT,
+                Transport::Framed,
+                Protocol::Compact,
+                DEFAULT_MAX_MESSAGE_BYTES,
+            ),
         }
     }
 }
 
 impl ConnectionBuilder {
-    /// Host name or IP address of the proxy. Default `localhost`.
-    pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.host = host.into();
-        self
-    }
-
-    /// Port of the proxy. Default 42424.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Host and port from one socket address.
-    pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
-        self.host = addr.ip().to_string();
-        self.port = addr.port();
-        self
-    }
-
-    /// How long one call, the connect and the TLS handshake may take.
-    /// Default 30 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The Thrift transport the proxy speaks. Default framed, as the proxy
-    /// ships.
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// The Thrift protocol the proxy speaks (`protocolFactory` in its
-    /// properties). Default compact.
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = protocol;
-        self
-    }
-
-    /// The largest reply accepted. Default 16 MiB.
-    pub fn max_message_bytes(mut self, max: usize) -> Self {
-        self.max_message_bytes = max;
-        self
-    }
-
-    /// TLS to a proxy behind a TLS terminator, as for HBase
-    /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
-        self.tls = Some(tls);
-        self
+    endpoint_setters! {
+        /// Host name or IP address of the proxy. Default `localhost`.
+        host;
+        /// Port of the proxy. Default 42424.
+        port;
+        /// Host and port from one socket address.
+        addr;
+        /// How long one call, the connect and the TLS handshake may take.
+        /// Default 30 s.
+        timeout;
+        /// The Thrift transport the proxy speaks. Default framed, as the proxy
+        /// ships.
+        transport;
+        /// The Thrift protocol the proxy speaks (`protocolFactory` in its
+        /// properties). Default compact.
+        protocol;
+        /// The largest reply accepted. Default 16 MiB.
+        max_message_bytes;
+        /// TLS to a proxy behind a TLS terminator, as for HBase
+        /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
+        tls;
     }
 
     /// The connection, which opens its socket on first use.
     pub fn build(self) -> Connection {
-        let config = Config {
-            addr: format!("{}:{}", self.host, self.port),
-            host: self.host,
-            port: self.port,
-            transport: self.transport,
-            protocol: self.protocol,
-            timeout: self.timeout,
-            max_message_bytes: self.max_message_bytes,
-            http: None,
-            #[cfg(feature = "tls")]
-            tls: self.tls,
-        };
         Connection {
-            handle: Arc::new(Handle::new(config)),
+            handle: Arc::new(Handle::new(self.endpoint.into_config())),
         }
     }
 

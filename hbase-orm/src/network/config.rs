@@ -67,3 +67,164 @@ impl Default for HttpSettings {
         }
     }
 }
+
+/// What every client's connection builder sets alike: where the server is
+/// and how it speaks. A builder keeps one in a field named `endpoint`,
+/// writes its setters with [`endpoint_setters!`] and turns it into the
+/// connection's [`Config`] with [`Endpoint::into_config`].
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) timeout: Duration,
+    pub(crate) transport: Transport,
+    pub(crate) protocol: Protocol,
+    pub(crate) max_message_bytes: usize,
+    pub(crate) http: Option<HttpSettings>,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<super::tls::TlsConfig>,
+}
+
+impl Endpoint {
+    /// `localhost` at `port`, plain TCP, with the client's defaults.
+    pub(crate) fn new(
+        port: u16,
+        timeout: Duration,
+        transport: Transport,
+        protocol: Protocol,
+        max_message_bytes: usize,
+    ) -> Endpoint {
+        Endpoint {
+            host: "localhost".to_owned(),
+            port,
+            timeout,
+            transport,
+            protocol,
+            max_message_bytes,
+            http: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// The connection's settings. Over HTTP the transport and protocol are
+    /// those of HTTP mode (buffered, binary), whatever was set.
+    pub(crate) fn into_config(self) -> Config {
+        let http = self.http.is_some();
+        Config {
+            addr: format!("{}:{}", self.host, self.port),
+            host: self.host,
+            port: self.port,
+            transport: if http {
+                Transport::Buffered
+            } else {
+                self.transport
+            },
+            protocol: if http {
+                Protocol::Binary
+            } else {
+                self.protocol
+            },
+            timeout: self.timeout,
+            max_message_bytes: self.max_message_bytes,
+            http: self.http,
+            #[cfg(feature = "tls")]
+            tls: self.tls,
+        }
+    }
+}
+
+/// Writes the setters a connection builder takes from its `endpoint` field
+/// ([`Endpoint`]): `host`, `port`, `addr`, `timeout`, `transport`,
+/// `protocol`, `max_message_bytes`, `tls`, `http`, `http_path`,
+/// `http_header`, each one named with the docs (and `cfg`) it has on that
+/// builder.
+macro_rules! endpoint_setters {
+    (@host $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn host(mut self, host: impl Into<String>) -> Self {
+            self.endpoint.host = host.into();
+            self
+        }
+    };
+    (@port $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn port(mut self, port: u16) -> Self {
+            self.endpoint.port = port;
+            self
+        }
+    };
+    (@addr $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
+            self.endpoint.host = addr.ip().to_string();
+            self.endpoint.port = addr.port();
+            self
+        }
+    };
+    (@timeout $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.endpoint.timeout = timeout;
+            self
+        }
+    };
+    (@transport $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn transport(mut self, transport: $crate::Transport) -> Self {
+            self.endpoint.transport = transport;
+            self
+        }
+    };
+    (@protocol $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn protocol(mut self, protocol: $crate::Protocol) -> Self {
+            self.endpoint.protocol = protocol;
+            self
+        }
+    };
+    (@max_message_bytes $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn max_message_bytes(mut self, max: usize) -> Self {
+            self.endpoint.max_message_bytes = max;
+            self
+        }
+    };
+    (@tls $(#[$m:meta])*) => {
+        $(#[$m])*
+        #[cfg(feature = "tls")]
+        pub fn tls(mut self, tls: $crate::tls::TlsConfig) -> Self {
+            self.endpoint.tls = Some(tls);
+            self
+        }
+    };
+    (@http $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn http(mut self) -> Self {
+            self.endpoint.http.get_or_insert_with(Default::default);
+            self
+        }
+    };
+    (@http_path $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn http_path(mut self, path: impl Into<String>) -> Self {
+            self.endpoint.http.get_or_insert_with(Default::default).path = path.into();
+            self
+        }
+    };
+    (@http_header $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.endpoint
+                .http
+                .get_or_insert_with(Default::default)
+                .headers
+                .push((name.into(), value.into()));
+            self
+        }
+    };
+    ($($(#[$m:meta])* $name:ident;)*) => {
+        $($crate::network::config::endpoint_setters!(@$name $(#[$m])*);)*
+    };
+}
+pub(crate) use endpoint_setters;

@@ -24,5 +24,5 @@ pub(crate) mod socket;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-pub(crate) use config::Config;
+pub(crate) use config::Endpoint;
 pub(crate) use driver::{Handle, Sent};

@@ -14,8 +14,8 @@ use hbase_orm_idl::wire::{Protocol, Transport, DEFAULT_MAX_MESSAGE_BYTES};
 
 use super::retry::{self, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::network::config::HttpSettings;
-use crate::network::{Config, Handle, Sent};
+use crate::network::config::endpoint_setters;
+use crate::network::{Endpoint, Handle, Sent};
 use crate::protocol::Method;
 
 /// Default port of the Thrift gateway.
@@ -126,94 +126,30 @@ impl fmt::Debug for Connection {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectionBuilder {
-    host: String,
-    port: u16,
-    timeout: Duration,
+    endpoint: Endpoint,
     table_prefix: Option<String>,
     separator: String,
-    transport: Transport,
-    protocol: Protocol,
-    max_message_bytes: usize,
     retry: RetryPolicy,
-    http: Option<HttpSettings>,
-    #[cfg(feature = "tls")]
-    tls: Option<crate::tls::TlsConfig>,
 }
 
 impl Default for ConnectionBuilder {
     fn default() -> Self {
         ConnectionBuilder {
-            host: "localhost".to_owned(),
-            port: DEFAULT_PORT,
-            timeout: DEFAULT_TIMEOUT,
+            endpoint: Endpoint::new(
+                DEFAULT_PORT,
+                DEFAULT_TIMEOUT,
+                Transport::Buffered,
+                Protocol::Binary,
+                DEFAULT_MAX_MESSAGE_BYTES,
+            ),
             table_prefix: None,
             separator: "_".to_owned(),
-            transport: Transport::Buffered,
-            protocol: Protocol::Binary,
-            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             retry: RetryPolicy::default(),
-            http: None,
-            #[cfg(feature = "tls")]
-            tls: None,
         }
     }
 }
 
 impl ConnectionBuilder {
-    /// Host name or IP address of the gateway. Default `localhost`.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::Connection::builder().host("hbase.internal").build();
-    /// assert_eq!(conn.addr(), "hbase.internal:9090");
-    /// ```
-    pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.host = host.into();
-        self
-    }
-
-    /// Port of the gateway. Default 9090.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::Connection::builder().port(9091).build();
-    /// assert_eq!(conn.addr(), "localhost:9091");
-    /// ```
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Host and port from a socket address.
-    ///
-    /// # Examples
-    /// ```
-    /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
-    /// let conn = hbase_orm::Connection::builder().addr(addr).build();
-    /// assert_eq!(conn.addr(), "127.0.0.1:9090");
-    /// ```
-    pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
-        self.host = addr.ip().to_string();
-        self.port = addr.port();
-        self
-    }
-
-    /// Longest a call (including opening the socket) may take. Default 30 s.
-    ///
-    /// A call that times out fails with [`Error::Timeout`], and the socket it
-    /// was written on is closed (later calls open a new one).
-    ///
-    /// # Examples
-    /// ```
-    /// use std::time::Duration;
-    /// let conn = hbase_orm::Connection::builder().timeout(Duration::from_secs(5)).build();
-    /// assert_eq!(conn.timeout(), Duration::from_secs(5));
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
     /// How failed calls are retried. Default [`RetryPolicy::default`]: up to
     /// 4 attempts of idempotent calls, with backoff and jitter, within a
     /// deadline of twice the timeout; see [`crate::retry`].
@@ -278,123 +214,131 @@ impl ConnectionBuilder {
         self
     }
 
-    /// The Thrift transport of the gateway. Default buffered; gateways
-    /// started with `-hsha`, `-nonblocking`, `-threadedselector` or `-f` use
-    /// the framed one.
-    ///
-    /// # Examples
-    /// ```
-    /// use hbase_orm::{Connection, Transport};
-    /// let conn = Connection::builder().transport(Transport::Framed).build();
-    /// # let _ = conn;
-    /// ```
-    pub fn transport(mut self, transport: Transport) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// The Thrift protocol of the gateway. Default binary; gateways started
-    /// with `-c` use compact.
-    ///
-    /// # Examples
-    /// ```
-    /// use hbase_orm::{Connection, Protocol};
-    /// let conn = Connection::builder().protocol(Protocol::Compact).build();
-    /// # let _ = conn;
-    /// ```
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = protocol;
-        self
-    }
-
-    /// Largest reply accepted (a larger one fails the call with
-    /// [`Error::Protocol`] and closes the socket). Default 64 MiB.
-    ///
-    /// # Examples
-    /// ```
-    /// let conn = hbase_orm::Connection::builder().max_message_bytes(16 << 20).build();
-    /// # let _ = conn;
-    /// ```
-    pub fn max_message_bytes(mut self, max: usize) -> Self {
-        self.max_message_bytes = max;
-        self
-    }
-
-    /// Speaks TLS to the gateway (feature `tls`), as `tls` says: the roots
-    /// the server's certificate is checked against, the name it must be
-    /// valid for (default: the host), an optional client certificate. A
-    /// gateway started with `--ssl` (`hbase.thrift.ssl.enabled`) needs it.
-    ///
-    /// The handshake is part of opening the socket, bounded by the
-    /// [`timeout`](ConnectionBuilder::timeout). It fails with
-    /// [`Error::Transport`] naming the cause (a certificate problem, a server
-    /// that does not speak TLS); bad settings fail calls with
-    /// [`Error::InvalidInput`]. See [`crate::tls`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use hbase_orm::{tls::TlsConfig, Connection};
-    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let ca = std::fs::read("ca.pem")?;
-    /// let conn = Connection::builder()
-    ///     .host("hbase-thrift.internal")
-    ///     .tls(TlsConfig::new().root_certificates_pem(ca))
-    ///     .connect()
-    ///     .await?;
-    /// assert!(conn.is_tls());
-    /// # Ok(()) }
-    /// ```
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// Speaks Thrift over HTTP, to a gateway started with
-    /// `hbase.regionserver.thrift.http=true`: each call is one HTTP/1.1
-    /// POST to `/` (see [`http_path`](ConnectionBuilder::http_path)) of one
-    /// binary-protocol message, on kept-alive connections; with
-    /// [`tls`](ConnectionBuilder::tls) it is HTTPS. The transport and
-    /// protocol settings do not apply (the gateway's HTTP mode always speaks
-    /// the binary protocol).
-    ///
-    /// An answer that is not a Thrift reply is an [`Error::Protocol`] saying
-    /// what came back: an HTML page, `401`/`403`, another status, or no HTTP
-    /// at all (a socket-transport gateway).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// let conn = hbase_orm::Connection::builder()
-    ///     .host("gateway.internal")
-    ///     .http()
-    ///     .http_header("doAs", "alice")
-    ///     .connect()
-    ///     .await?;
-    /// # let _ = conn; Ok(()) }
-    /// ```
-    pub fn http(mut self) -> Self {
-        self.http.get_or_insert_with(HttpSettings::default);
-        self
-    }
-
-    /// The path HTTP calls are posted to (default `/`; the gateway serves
-    /// any). Implies [`http`](ConnectionBuilder::http).
-    pub fn http_path(mut self, path: impl Into<String>) -> Self {
-        self.http.get_or_insert_with(HttpSettings::default).path = path.into();
-        self
-    }
-
-    /// A header sent with every HTTP call, such as `doAs` to act as a proxy
-    /// user (when the gateway allows it). Implies
-    /// [`http`](ConnectionBuilder::http). A name or value HTTP does not
-    /// allow fails each call with [`Error::InvalidInput`].
-    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.http
-            .get_or_insert_with(HttpSettings::default)
-            .headers
-            .push((name.into(), value.into()));
-        self
+    endpoint_setters! {
+        /// Host name or IP address of the gateway. Default `localhost`.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::Connection::builder().host("hbase.internal").build();
+        /// assert_eq!(conn.addr(), "hbase.internal:9090");
+        /// ```
+        host;
+        /// Port of the gateway. Default 9090.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::Connection::builder().port(9091).build();
+        /// assert_eq!(conn.addr(), "localhost:9091");
+        /// ```
+        port;
+        /// Host and port from a socket address.
+        ///
+        /// # Examples
+        /// ```
+        /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+        /// let conn = hbase_orm::Connection::builder().addr(addr).build();
+        /// assert_eq!(conn.addr(), "127.0.0.1:9090");
+        /// ```
+        addr;
+        /// Longest a call (including opening the socket) may take. Default 30 s.
+        ///
+        /// A call that times out fails with [`Error::Timeout`], and the socket it
+        /// was written on is closed (later calls open a new one).
+        ///
+        /// # Examples
+        /// ```
+        /// use std::time::Duration;
+        /// let conn = hbase_orm::Connection::builder().timeout(Duration::from_secs(5)).build();
+        /// assert_eq!(conn.timeout(), Duration::from_secs(5));
+        /// ```
+        timeout;
+        /// The Thrift transport of the gateway. Default buffered; gateways
+        /// started with `-hsha`, `-nonblocking`, `-threadedselector` or `-f` use
+        /// the framed one.
+        ///
+        /// # Examples
+        /// ```
+        /// use hbase_orm::{Connection, Transport};
+        /// let conn = Connection::builder().transport(Transport::Framed).build();
+        /// # let _ = conn;
+        /// ```
+        transport;
+        /// The Thrift protocol of the gateway. Default binary; gateways started
+        /// with `-c` use compact.
+        ///
+        /// # Examples
+        /// ```
+        /// use hbase_orm::{Connection, Protocol};
+        /// let conn = Connection::builder().protocol(Protocol::Compact).build();
+        /// # let _ = conn;
+        /// ```
+        protocol;
+        /// Largest reply accepted (a larger one fails the call with
+        /// [`Error::Protocol`] and closes the socket). Default 64 MiB.
+        ///
+        /// # Examples
+        /// ```
+        /// let conn = hbase_orm::Connection::builder().max_message_bytes(16 << 20).build();
+        /// # let _ = conn;
+        /// ```
+        max_message_bytes;
+        /// Speaks TLS to the gateway (feature `tls`), as `tls` says: the roots
+        /// the server's certificate is checked against, the name it must be
+        /// valid for (default: the host), an optional client certificate. A
+        /// gateway started with `--ssl` (`hbase.thrift.ssl.enabled`) needs it.
+        ///
+        /// The handshake is part of opening the socket, bounded by the
+        /// [`timeout`](ConnectionBuilder::timeout). It fails with
+        /// [`Error::Transport`] naming the cause (a certificate problem, a server
+        /// that does not speak TLS); bad settings fail calls with
+        /// [`Error::InvalidInput`]. See [`crate::tls`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// use hbase_orm::{tls::TlsConfig, Connection};
+        /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let ca = std::fs::read("ca.pem")?;
+        /// let conn = Connection::builder()
+        ///     .host("hbase-thrift.internal")
+        ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+        ///     .connect()
+        ///     .await?;
+        /// assert!(conn.is_tls());
+        /// # Ok(()) }
+        /// ```
+        tls;
+        /// Speaks Thrift over HTTP, to a gateway started with
+        /// `hbase.regionserver.thrift.http=true`: each call is one HTTP/1.1
+        /// POST to `/` (see [`http_path`](ConnectionBuilder::http_path)) of one
+        /// binary-protocol message, on kept-alive connections; with
+        /// [`tls`](ConnectionBuilder::tls) it is HTTPS. The transport and
+        /// protocol settings do not apply (the gateway's HTTP mode always speaks
+        /// the binary protocol).
+        ///
+        /// An answer that is not a Thrift reply is an [`Error::Protocol`] saying
+        /// what came back: an HTML page, `401`/`403`, another status, or no HTTP
+        /// at all (a socket-transport gateway).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// let conn = hbase_orm::Connection::builder()
+        ///     .host("gateway.internal")
+        ///     .http()
+        ///     .http_header("doAs", "alice")
+        ///     .connect()
+        ///     .await?;
+        /// # let _ = conn; Ok(()) }
+        /// ```
+        http;
+        /// The path HTTP calls are posted to (default `/`; the gateway serves
+        /// any). Implies [`http`](ConnectionBuilder::http).
+        http_path;
+        /// A header sent with every HTTP call, such as `doAs` to act as a proxy
+        /// user (when the gateway allows it). Implies
+        /// [`http`](ConnectionBuilder::http). A name or value HTTP does not
+        /// allow fails each call with [`Error::InvalidInput`].
+        http_header;
     }
 
     /// The connection, which opens its socket on first use.
@@ -405,29 +349,9 @@ impl ConnectionBuilder {
     /// assert!(!conn.is_open());
     /// ```
     pub fn build(self) -> Connection {
-        let config = Config {
-            addr: format!("{}:{}", self.host, self.port),
-            host: self.host,
-            port: self.port,
-            transport: if self.http.is_some() {
-                Transport::Buffered
-            } else {
-                self.transport
-            },
-            protocol: if self.http.is_some() {
-                Protocol::Binary
-            } else {
-                self.protocol
-            },
-            timeout: self.timeout,
-            max_message_bytes: self.max_message_bytes,
-            http: self.http,
-            #[cfg(feature = "tls")]
-            tls: self.tls,
-        };
         Connection {
             inner: Arc::new(Inner {
-                handle: Handle::new(config),
+                handle: Handle::new(self.endpoint.into_config()),
                 table_prefix: self.table_prefix,
                 separator: self.separator,
             }),
