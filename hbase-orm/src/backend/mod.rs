@@ -24,3 +24,16 @@
 pub mod accumulo;
 pub mod thrift1;
 pub mod thrift2;
+
+/// Carries an optional setting of a store spec over to a client's builder.
+pub(crate) trait SetSome: Sized {
+    /// `self` with `set` applied to `value` when there is one.
+    fn set_some<T>(self, value: Option<T>, set: impl FnOnce(Self, T) -> Self) -> Self {
+        match value {
+            Some(value) => set(self, value),
+            None => self,
+        }
+    }
+}
+
+impl<B> SetSome for B {}

@@ -3,6 +3,7 @@
 //! check-and-put), and filters translated into the HBase filter language by
 //! [`filter_string`].
 
+use super::SetSome;
 use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
@@ -22,26 +23,13 @@ impl Store for Connection {
 
 /// The HBase column family descriptor of `f`.
 fn column_family(f: &FamilySpec) -> ColumnFamily {
-    let mut cf = ColumnFamily::new(f.name);
-    if let Some(n) = f.max_versions {
-        cf = cf.max_versions(n);
-    }
-    if let Some(t) = f.ttl {
-        cf = cf.time_to_live(t);
-    }
-    if let Some(c) = f.compression {
-        cf = cf.compression(c);
-    }
-    if let Some(b) = f.bloom_filter {
-        cf = cf.bloom_filter_type(b);
-    }
-    if let Some(m) = f.in_memory {
-        cf = cf.in_memory(m);
-    }
-    if let Some(b) = f.block_cache {
-        cf = cf.block_cache_enabled(b);
-    }
-    cf
+    ColumnFamily::new(f.name)
+        .set_some(f.max_versions, ColumnFamily::max_versions)
+        .set_some(f.ttl, ColumnFamily::time_to_live)
+        .set_some(f.compression, ColumnFamily::compression)
+        .set_some(f.bloom_filter, ColumnFamily::bloom_filter_type)
+        .set_some(f.in_memory, ColumnFamily::in_memory)
+        .set_some(f.block_cache, ColumnFamily::block_cache_enabled)
 }
 
 impl StoreTable for Table {
@@ -108,21 +96,12 @@ impl StoreTable for Table {
         if !spec.columns.is_empty() {
             scan = scan.columns(spec.columns);
         }
-        if let Some(p) = spec.prefix {
-            scan = scan.row_prefix(p);
-        }
-        if let Some(s) = spec.start {
-            scan = scan.row_start(s);
-        }
-        if let Some(s) = spec.stop {
-            scan = scan.row_stop(s);
-        }
-        if let Some(n) = spec.limit {
-            scan = scan.limit(n);
-        }
-        if let Some(n) = spec.batch_size {
-            scan = scan.batch_size(n);
-        }
+        scan = scan
+            .set_some(spec.prefix, Scan::row_prefix)
+            .set_some(spec.start, Scan::row_start)
+            .set_some(spec.stop, Scan::row_stop)
+            .set_some(spec.limit, Scan::limit)
+            .set_some(spec.batch_size, Scan::batch_size);
         if let Some(f) = &spec.filter {
             scan = scan.filter(filter_string(f)?);
         }

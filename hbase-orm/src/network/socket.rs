@@ -71,58 +71,6 @@ impl WriteHalf {
     }
 }
 
-impl AsyncRead for ReadHalf {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            ReadHalf::Tcp(read) => Pin::new(read).poll_read(cx, buf),
-            #[cfg(feature = "tls")]
-            ReadHalf::Tls(read) => match Pin::new(read).poll_read(cx, buf) {
-                // A gateway that closes the TCP socket without a TLS
-                // close_notify: the end of the stream, as on plain TCP (a
-                // reply cut short is still caught by the reader).
-                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    Poll::Ready(Ok(()))
-                }
-                other => other,
-            },
-        }
-    }
-}
-
-impl AsyncWrite for WriteHalf {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            WriteHalf::Tcp(write) => Pin::new(write).poll_write(cx, buf),
-            #[cfg(feature = "tls")]
-            WriteHalf::Tls { write, .. } => Pin::new(write).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            WriteHalf::Tcp(write) => Pin::new(write).poll_flush(cx),
-            #[cfg(feature = "tls")]
-            WriteHalf::Tls { write, .. } => Pin::new(write).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            WriteHalf::Tcp(write) => Pin::new(write).poll_shutdown(cx),
-            #[cfg(feature = "tls")]
-            WriteHalf::Tls { write, .. } => Pin::new(write).poll_shutdown(cx),
-        }
-    }
-}
-
 /// Opens a socket to the gateway of `config`: TCP, then the TLS handshake
 /// when TLS is set, all within the connection's timeout.
 ///
@@ -156,55 +104,74 @@ pub(crate) enum Stream {
     },
 }
 
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-            #[cfg(feature = "tls")]
-            Stream::Tls { stream, .. } => match Pin::new(stream.as_mut()).poll_read(cx, buf) {
-                // A close without a TLS close_notify ends the stream, as on TCP.
-                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    Poll::Ready(Ok(()))
+/// Implements `AsyncRead` for a socket form by reading from its TCP or TLS
+/// stream: `Form: TcpPattern, TlsPattern => stream`, the patterns binding
+/// `stream`. A TLS stream that ends without a close_notify (a gateway that
+/// just closes the TCP socket) ends as on plain TCP; a reply cut short is
+/// still caught by the reader.
+macro_rules! forward_read {
+    ($ty:ty: $tcp:pat, $tls:pat => $io:ident) => {
+        impl AsyncRead for $ty {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
+                match self.get_mut() {
+                    $tcp => Pin::new($io).poll_read(cx, buf),
+                    #[cfg(feature = "tls")]
+                    $tls => match Pin::new($io).poll_read(cx, buf) {
+                        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                            Poll::Ready(Ok(()))
+                        }
+                        other => other,
+                    },
                 }
-                other => other,
-            },
+            }
         }
-    }
+    };
 }
 
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
-            #[cfg(feature = "tls")]
-            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_write(cx, buf),
-        }
-    }
+/// Implements `AsyncWrite` for a socket form by writing to its TCP or TLS
+/// stream, as [`forward_read!`] reads.
+macro_rules! forward_write {
+    ($ty:ty: $tcp:pat, $tls:pat => $io:ident) => {
+        impl AsyncWrite for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                match self.get_mut() {
+                    $tcp => Pin::new($io).poll_write(cx, buf),
+                    #[cfg(feature = "tls")]
+                    $tls => Pin::new($io).poll_write(cx, buf),
+                }
+            }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
-            #[cfg(feature = "tls")]
-            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_flush(cx),
-        }
-    }
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match self.get_mut() {
+                    $tcp => Pin::new($io).poll_flush(cx),
+                    #[cfg(feature = "tls")]
+                    $tls => Pin::new($io).poll_flush(cx),
+                }
+            }
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-            #[cfg(feature = "tls")]
-            Stream::Tls { stream, .. } => Pin::new(stream.as_mut()).poll_shutdown(cx),
+            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                match self.get_mut() {
+                    $tcp => Pin::new($io).poll_shutdown(cx),
+                    #[cfg(feature = "tls")]
+                    $tls => Pin::new($io).poll_shutdown(cx),
+                }
+            }
         }
-    }
+    };
 }
+
+forward_read!(ReadHalf: ReadHalf::Tcp(io), ReadHalf::Tls(io) => io);
+forward_write!(WriteHalf: WriteHalf::Tcp(io), WriteHalf::Tls { write: io, .. } => io);
+forward_read!(Stream: Stream::Tcp(io), Stream::Tls { stream: io, .. } => io);
+forward_write!(Stream: Stream::Tcp(io), Stream::Tls { stream: io, .. } => io);
 
 /// Opens a socket to the gateway of `config` as one stream: TCP, then the
 /// TLS handshake when TLS is set, all within the connection's timeout.
