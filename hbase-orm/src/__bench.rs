@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use hbase_orm_idl::wire::Protocol;
 
-use crate::protocol::rows::{self, Framer, Unframed};
+use crate::protocol::rows;
 use crate::thrift1::batch;
 use crate::value::Row;
 
@@ -16,25 +16,6 @@ use crate::value::Row;
 /// The decoder's error, as text.
 pub fn decode_rows(protocol: Protocol, frame: &Bytes) -> Result<Vec<Row>, String> {
     rows::rows(protocol, "scannerGetList", frame).map_err(|e| e.to_string())
-}
-
-/// Finds where the reply at the start of `stream` ends, as the client's
-/// reader does on the buffered transport, with the bytes arriving `read`
-/// at a time (a resumed walk per arrival). `None` when the walk cannot read
-/// it, or it is not whole.
-pub fn frame_len(protocol: Protocol, stream: &[u8], read: usize) -> Option<usize> {
-    let mut framer = Framer::new(protocol, usize::MAX >> 1);
-    let read = read.max(1);
-    let mut seen = 0;
-    while seen < stream.len() {
-        seen = (seen + read).min(stream.len());
-        match framer.frame_len(&stream[..seen]) {
-            Ok(len) => return Some(len),
-            Err(Unframed::NeedMore) => {}
-            Err(Unframed::Unreadable) => return None,
-        }
-    }
-    None
 }
 
 /// The `(column, value)` cells of one put.
