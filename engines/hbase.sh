@@ -7,12 +7,24 @@
 #   engines/hbase.sh status   which processes run; the addresses
 #
 # One JVM runs the standalone master, region server and ZooKeeper
-# (HMaster start, hbase.cluster.distributed=false); four more run gateways:
+# (HMaster start, hbase.cluster.distributed=false); five more run gateways:
 #
 #   HBASE_THRIFT_ADDR                 Thrift1, buffered transport, binary protocol
 #   HBASE_THRIFT_FRAMED_COMPACT_ADDR  Thrift1 -hsha -c: framed, compact
 #   HBASE_THRIFT2_ADDR                Thrift2, buffered, binary
 #   HBASE_THRIFT_HTTP_ADDR            Thrift1 over HTTP (binary protocol)
+#   HBASE_THRIFT2_HTTP_ADDR           Thrift2 over HTTP (binary protocol)
+#
+# Cell visibility is on: the VisibilityController runs on the master and the
+# regions (with hbase.security.authorization, without which it enforces
+# nothing), and once the gateways answer, our VisibilityLabels program
+# (engines/hbase/src/main/java, compiled by mvn) defines the labels of
+# $HBASE_VISIBILITY_LABELS (default below) and gives them all to the user the
+# Thrift2 gateways act as (hbaseorm-gateway; the Thrift1 gateways act as the
+# user running this script, a superuser, who sees every cell). A read
+# without authorizations then sees what that user may see (HBase feeds the
+# user's own labels); a read with authorizations sees the labels asked for
+# that the user holds.
 #
 # start writes these as KEY=host:port lines to target/engines/hbase.env. All
 # listen on 127.0.0.1 on free ports; data lives in a temporary directory; logs
@@ -45,6 +57,25 @@ jdk17_flags=(
   --add-exports java.base/sun.net.util=ALL-UNNAMED
 )
 
+# The labels defined at start (HBASE_VISIBILITY_LABELS overrides them): the
+# ones the test suites and examples write and read.
+default_labels="A B C D secret admin staff public private pii"
+
+# The user the Thrift2 gateways act as (Hadoop's simple authentication takes
+# it from HADOOP_USER_NAME): not a superuser, so labels hide cells from it.
+gateway_user=hbaseorm-gateway
+
+# compile_labels: compiles engines/hbase/src/main/java (mvn keeps it while
+# the sources are unchanged) and prints the class directory.
+compile_labels() {
+  local log="$log_dir/hbase-labels-maven.log"
+  # shellcheck disable=SC2086
+  if ! mvn -B -q -f "$engines_dir/hbase/pom.xml" ${ENGINES_MAVEN_OPTS:-} compile >"$log" 2>&1; then
+    fail "could not compile engines/hbase/src/main/java (log: $log)" "$log"
+  fi
+  printf '%s\n' "$state_dir/hbase-build/classes"
+}
+
 write_site() {
   local conf="$1" data="$2" zk="$3" master="$4" rs="$5"
   {
@@ -71,6 +102,10 @@ write_site() {
     # Fewer handler threads than a production server: this is 2 cores.
     prop hbase.regionserver.handler.count 10
     prop hbase.master.handler.count 10
+    # Cell visibility labels (see the top of this file).
+    prop hbase.security.authorization true
+    prop hbase.coprocessor.master.classes org.apache.hadoop.hbase.security.visibility.VisibilityController
+    prop hbase.coprocessor.region.classes org.apache.hadoop.hbase.security.visibility.VisibilityController
     echo '</configuration>'
   } >"$conf/hbase-site.xml"
   cat >"$conf/log4j2.properties" <<'LOG'
@@ -99,15 +134,18 @@ start() {
   java="$(find_java17)" || fail "no JDK 17 under /usr/lib/jvm (install openjdk-17-jdk-headless or set JAVA17_HOME)"
   cp="$(resolve_classpath hbase)"
   say "class path resolved after $((SECONDS - started_at)) s"
+  local labels_classes
+  labels_classes="$(compile_labels)"
   data="$(new_datadir)"
   conf="$data/conf"
   mkdir -p "$conf"
-  local ports zk master rs t1 t1fc t2 th
-  mapfile -t ports < <(free_ports 7)
+  local ports zk master rs t1 t1fc t2 th t2h
+  mapfile -t ports < <(free_ports 8)
   zk=${ports[0]} master=${ports[1]} rs=${ports[2]} t1=${ports[3]} t1fc=${ports[4]} t2=${ports[5]} th=${ports[6]}
+  t2h=${ports[7]}
   write_site "$conf" "$data" "$zk" "$master" "$rs"
-  # The HTTP gateway reads its mode from the configuration only (a -D
-  # argument does not reach it): it gets a conf directory of its own.
+  # The HTTP gateways read their mode from the configuration only (a -D
+  # argument does not reach them): they get a conf directory of their own.
   local conf_http="$data/conf-http"
   mkdir -p "$conf_http"
   cp "$conf/log4j2.properties" "$conf_http/"
@@ -126,10 +164,16 @@ start() {
     org.apache.hadoop.hbase.thrift.ThriftServer -b 127.0.0.1 -p "$t1" -threadpool start
   spawn thrift-framed-compact "$log_dir/hbase-thrift-framed-compact.log" "${jvm[@]}" "$gw_heap" \
     org.apache.hadoop.hbase.thrift.ThriftServer -b 127.0.0.1 -p "$t1fc" -hsha -c start
-  spawn thrift2 "$log_dir/hbase-thrift2.log" "${jvm[@]}" "$gw_heap" \
+  # The Thrift2 gateways act as a user of their own: HBase lets a
+  # superuser (the user the master runs as) read every labelled cell,
+  # whatever authorizations a read asks for.
+  spawn thrift2 "$log_dir/hbase-thrift2.log" env HADOOP_USER_NAME="$gateway_user" "${jvm[@]}" "$gw_heap" \
     org.apache.hadoop.hbase.thrift2.ThriftServer -b 127.0.0.1 -p "$t2" start
   spawn thrift-http "$log_dir/hbase-thrift-http.log" "${jvm_base[@]}" -cp "$conf_http:$cp" "$gw_heap" \
     org.apache.hadoop.hbase.thrift.ThriftServer -b 127.0.0.1 -p "$th" start
+  spawn thrift2-http "$log_dir/hbase-thrift2-http.log" env HADOOP_USER_NAME="$gateway_user" \
+    "${jvm_base[@]}" -cp "$conf_http:$cp" "$gw_heap" \
+    org.apache.hadoop.hbase.thrift2.ThriftServer -b 127.0.0.1 -p "$t2h" start
 
   local probe="$engines_dir/probe.py"
   local pid_of
@@ -142,13 +186,24 @@ start() {
     python3 "$probe" hbase2 "127.0.0.1:$t2"
   wait_ready "Thrift1 HTTP gateway (port $th)" "$(pid_of thrift-http)" "$log_dir/hbase-thrift-http.log" \
     python3 "$probe" hbase1 "127.0.0.1:$th" http binary
+  wait_ready "Thrift2 HTTP gateway (port $t2h)" "$(pid_of thrift2-http)" "$log_dir/hbase-thrift2-http.log" \
+    python3 "$probe" hbase2 "127.0.0.1:$t2h" http
   alive "$(pid_of master)" || fail "the HBase master exited" "$log_dir/hbase-master.log"
+
+  local labels
+  read -r -a labels <<<"${HBASE_VISIBILITY_LABELS:-$default_labels}"
+  if ! "${jvm_base[@]}" -Xmx128m -cp "$labels_classes:$conf:$cp" hbaseorm.engines.VisibilityLabels \
+    "$gateway_user" "${labels[@]}" >"$log_dir/hbase-labels.log" 2>&1; then
+    fail "the visibility labels could not be defined" "$log_dir/hbase-labels.log"
+  fi
+  say "$(grep -m1 "^labels " "$log_dir/hbase-labels.log") after $((SECONDS - started_at)) s"
 
   {
     echo "HBASE_THRIFT_ADDR=127.0.0.1:$t1"
     echo "HBASE_THRIFT_FRAMED_COMPACT_ADDR=127.0.0.1:$t1fc"
     echo "HBASE_THRIFT2_ADDR=127.0.0.1:$t2"
     echo "HBASE_THRIFT_HTTP_ADDR=127.0.0.1:$th"
+    echo "HBASE_THRIFT2_HTTP_ADDR=127.0.0.1:$t2h"
   } >"$state_dir/$engine.env.tmp"
   mv "$state_dir/$engine.env.tmp" "$state_dir/$engine.env"
   say "ready after $((SECONDS - started_at)) s; addresses in ${state_dir#"$repo_root"/}/$engine.env"

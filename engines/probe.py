@@ -17,8 +17,9 @@ runs before any virtualenv exists):
 
   probe.py hbase1 HOST:PORT {buffered|framed|http} {binary|compact}
       getTableNames() on a Thrift1 gateway
-  probe.py hbase2 HOST:PORT
-      listNamespaceDescriptors() on a Thrift2 gateway (buffered, binary)
+  probe.py hbase2 HOST:PORT [http]
+      listNamespaceDescriptors() on a Thrift2 gateway (buffered, binary;
+      with http: over HTTP, binary)
   probe.py accumulo HOST:PORT USER PASSWORD
       login(user, {"password": PASSWORD}) on the Accumulo proxy
       (framed, compact)
@@ -235,9 +236,13 @@ def hbase1(addr, transport, protocol):
     judge(*decode(reply, name), what=name)
 
 
-def hbase2(addr):
+def hbase2(addr, transport="buffered"):
     name = "listNamespaceDescriptors"
-    judge(*first_field_binary(exchange(addr, binary_call(name), framed=False), name), what=name)
+    if transport == "http":
+        reply = http_exchange(addr, binary_call(name))
+    else:
+        reply = exchange(addr, binary_call(name), framed=False)
+    judge(*first_field_binary(reply, name), what=name)
 
 
 def accumulo(addr, user, password):
@@ -253,6 +258,8 @@ def main(argv):
             hbase1(argv[1], argv[2], argv[3])
         elif len(argv) == 2 and argv[0] == "hbase2":
             hbase2(argv[1])
+        elif len(argv) == 3 and argv[0] == "hbase2" and argv[2] == "http":
+            hbase2(argv[1], "http")
         elif len(argv) == 4 and argv[0] == "accumulo":
             accumulo(argv[1], argv[2], argv[3])
         else:

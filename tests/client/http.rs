@@ -271,7 +271,8 @@ fn the_blocking_client_speaks_http() {
 /// emulator's HTTP mode or the real HTTP gateway (`HBASE_THRIFT_HTTP_ADDR`).
 /// A `doAs` header asks a real gateway to act as another user, which it
 /// refuses unless `hbase.thrift.support.proxyuser` is on (it is off in
-/// engines/hbase.sh): the refusal must be a clear error, not a hang.
+/// engines/hbase.sh, and the emulator has no proxy users): the refusal must
+/// be a clear error, not a hang.
 #[tokio::test]
 async fn custom_headers_over_http_on_the_target() {
     if hbase_orm_tests::target::skip_wire(&current_test(), Wire::Http) {
@@ -295,14 +296,20 @@ async fn custom_headers_over_http_on_the_target() {
     let proxied = f.connect().http_header("doAs", "alice").build();
     let outcome = proxied.tables().await;
     println!("doAs at {} ({:?}): {outcome:?}", f.addr(), f.wire);
-    if f.real.is_some() {
-        let err = outcome.expect_err("a real gateway without proxy-user support refuses doAs");
-        let msg = err.to_string();
-        assert!(
-            msg.contains("HTTP 500") && msg.contains("hbase.thrift.support.proxyuser"),
-            "{msg}"
-        );
-    }
+    // The emulator answers as the gateway does without proxy users.
+    let err = outcome.expect_err("a gateway without proxy-user support refuses doAs");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("HTTP 500") && msg.contains("hbase.thrift.support.proxyuser"),
+        "{msg}"
+    );
+    // The gateway still serves calls without the header.
+    let again = conn
+        .table("h")
+        .row("k")
+        .await
+        .expect("get after the refusal");
+    assert!(again.is_some());
 }
 
 /// The reverse mismatches with TLS: an HTTPS client at a plain HTTP gateway

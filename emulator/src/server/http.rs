@@ -14,7 +14,9 @@
 //! one binary message (`400`), a body or header that does not arrive within
 //! the read timeout (`408`, or a plain close while headers are incomplete),
 //! a body cut short (`400`) or bytes after the declared length that are no
-//! request (`400`, from hyper).
+//! request (`400`, from hyper). A `doAs` header (a proxy user) is answered
+//! `500`, as the gateway does without `hbase.thrift.support.proxyuser`: the
+//! emulator has no users to act as.
 
 use std::convert::Infallible;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -37,6 +39,10 @@ use super::service::Service;
 
 /// Deepest nesting the readers accept (the scanner refuses deeper first).
 const MAX_DEPTH: usize = 64;
+
+/// The header naming the user a proxy-user call acts as (case is not
+/// significant in HTTP header names).
+const DO_AS: &str = "doas";
 
 /// The content type of Thrift bodies.
 const THRIFT_CONTENT_TYPE: &str = "application/x-thrift";
@@ -85,6 +91,18 @@ async fn answer(
             .headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
+    }
+    if let Some(user) = request.headers().get(DO_AS) {
+        // The gateway's servlet fails the request (a ServletException, which
+        // Jetty answers 500) when proxy users are not configured.
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!(
+                "Support for proxyuser is not configured (doAs {:?}): hbase-emulator, like \
+                 a gateway without hbase.thrift.support.proxyuser, acts as no other user",
+                String::from_utf8_lossy(user.as_bytes())
+            ),
+        );
     }
     let limit = config.max_message_bytes;
     let declared = request

@@ -64,8 +64,8 @@ use crate::accumulo::{
 };
 use crate::error::{AccumuloErrorKind, Error, Result};
 use crate::store::{
-    Appends, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, RowWrite, ScanSpec, Store,
-    StoreTable, StoreWriter,
+    Appends, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, GetSpec, RowWrite, ScanSpec,
+    Store, StoreTable, StoreWriter,
 };
 use crate::value::{Cell, Row};
 
@@ -453,6 +453,15 @@ impl AccumuloTable {
     }
 }
 
+/// A read with a time range (`GetSpec::time_range`, `ScanSpec::time_range`):
+/// not translated yet (Accumulo's TimestampFilter iterator would do it).
+fn time_range_unsupported(table: &str) -> Error {
+    Error::Unsupported {
+        backend: BACKEND,
+        what: format!("reads with a time range (table `{table}`)"),
+    }
+}
+
 impl StoreTable for AccumuloTable {
     type Rows = Rows;
     type Writer = AccumuloWriter;
@@ -504,6 +513,18 @@ impl StoreTable for AccumuloTable {
                 .await?;
         }
         Ok(())
+    }
+
+    async fn get_row_with(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+        spec: GetSpec,
+    ) -> Result<Option<Row>> {
+        if spec.time_range.is_some() {
+            return Err(time_range_unsupported(&self.name));
+        }
+        self.get_row(key, columns).await
     }
 
     async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
@@ -595,6 +616,9 @@ impl StoreTable for AccumuloTable {
     }
 
     fn scan_rows(&self, spec: ScanSpec) -> Result<Rows> {
+        if spec.time_range.is_some() {
+            return Err(time_range_unsupported(&self.name));
+        }
         if spec.reverse {
             return Err(Error::Unsupported {
                 backend: BACKEND,

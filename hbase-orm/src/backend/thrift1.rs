@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
     Appends, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters, FamilySpec,
-    FilterExpr, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
 };
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
@@ -49,6 +49,22 @@ impl StoreTable for Table {
         let mut req = self.row(key);
         if !columns.is_empty() {
             req = req.columns(columns);
+        }
+        req.await
+    }
+
+    async fn get_row_with(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+        spec: GetSpec,
+    ) -> Result<Option<Row>> {
+        let mut req = self.row(key);
+        if !columns.is_empty() {
+            req = req.columns(columns);
+        }
+        if let Some(range) = spec.time_range {
+            req = req.timestamp(before(range)?);
         }
         req.await
     }
@@ -105,8 +121,28 @@ impl StoreTable for Table {
         if let Some(f) = &spec.filter {
             scan = scan.filter(filter_string(f)?);
         }
+        if let Some(range) = spec.time_range {
+            scan = scan.timestamp(before(range)?);
+        }
         Ok(scan)
     }
+}
+
+/// The Thrift1 gateway reads "older than a timestamp" only (its `...Ts`
+/// calls and `TScan.timestamp` set the range `0..ts`): a time range that
+/// starts at 0 (or before), else [`Error::Unsupported`].
+fn before(range: TimeRange) -> Result<i64> {
+    if range.min <= 0 {
+        return Ok(range.max);
+    }
+    Err(Error::Unsupported {
+        backend: "HBase Thrift1",
+        what: format!(
+            "the time range {}..{}: the Thrift1 gateway reads only ranges from 0 (older than a \
+             timestamp); use the Thrift2 gateway",
+            range.min, range.max
+        ),
+    })
 }
 
 /// The timestamped puts of `write`, one call per timestamp.

@@ -42,7 +42,7 @@ use super::thrift1::filter_string;
 use crate::error::{Error, Result};
 use crate::store::{
     self, Appends, Check, CheckAndPut, ColumnValue, ConditionalWrites, Counters, FamilySpec,
-    RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::thrift2::{
     Append, BloomFilter, CompareOp, Compression, Connection, Delete, Durability, FamilyDescriptor,
@@ -398,6 +398,20 @@ impl StoreTable for Thrift2Table {
         Ok(self.table.get(get).await?.map(row_of))
     }
 
+    async fn get_row_with(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+        spec: GetSpec,
+    ) -> Result<Option<Row>> {
+        let mut get = self.get(key, columns)?;
+        // The query's range wins over the store's.
+        if let Some(r) = spec.time_range {
+            get = get.time_range(r.min, r.max);
+        }
+        Ok(self.table.get(get).await?.map(row_of))
+    }
+
     async fn get_rows(&self, keys: &[&[u8]], columns: &[&[u8]]) -> Result<Vec<Row>> {
         let gets = keys
             .iter()
@@ -493,7 +507,10 @@ impl StoreTable for Thrift2Table {
         if let Some(a) = &self.options.authorizations {
             scan = scan.authorizations(a.iter().cloned());
         }
-        if let Some(r) = self.options.time_range {
+        // The query's range wins over the store's.
+        if let Some(r) = spec.time_range {
+            scan = scan.time_range(r.min, r.max);
+        } else if let Some(r) = self.options.time_range {
             scan = scan.time_range(r.min, r.max);
         }
         let rows = self.table.scan(scan).map_ok(row_of);

@@ -112,6 +112,19 @@ pub trait StoreTable: Clone + Send + Sync + fmt::Debug + 'static {
         columns: &[&[u8]],
     ) -> impl Future<Output = Result<Option<Row>>> + Send;
 
+    /// Row `key` as [`StoreTable::get_row`] reads it, narrowed by `spec`
+    /// (a time range).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`](crate::Error::Unsupported) when the backend
+    /// cannot read exactly what `spec` asks for, before anything is sent.
+    fn get_row_with(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+        spec: GetSpec,
+    ) -> impl Future<Output = Result<Option<Row>>> + Send;
+
     /// The rows of `keys` that exist (each key once, in any order), only
     /// `columns` (all when empty).
     fn get_rows(
@@ -320,6 +333,66 @@ pub struct ScanSpec {
     pub batch_size: Option<u32>,
     /// Only rows that match.
     pub filter: Option<FilterExpr>,
+    /// Only cells with a timestamp in this range (all when `None`). A
+    /// backend that cannot read exactly this range refuses the scan with
+    /// [`Error::Unsupported`](crate::Error::Unsupported).
+    pub time_range: Option<TimeRange>,
+}
+
+/// The timestamps a read sees: `min` (inclusive) to `max` (exclusive), in
+/// the store's unit (HBase and Accumulo: milliseconds since the epoch).
+///
+/// ```
+/// use hbase_orm::store::TimeRange;
+/// let range = TimeRange::new(10, 20);
+/// assert!(range.contains(10) && !range.contains(20));
+/// assert_eq!(TimeRange::before(5), TimeRange::new(0, 5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeRange {
+    /// The smallest timestamp seen.
+    pub min: i64,
+    /// The first timestamp past the range.
+    pub max: i64,
+}
+
+impl TimeRange {
+    /// Timestamps in `min..max`.
+    pub const fn new(min: i64, max: i64) -> TimeRange {
+        TimeRange { min, max }
+    }
+
+    /// Timestamps before `max`: `0..max`.
+    pub const fn before(max: i64) -> TimeRange {
+        TimeRange { min: 0, max }
+    }
+
+    /// Whether `ts` is in the range.
+    pub const fn contains(&self, ts: i64) -> bool {
+        self.min <= ts && ts < self.max
+    }
+}
+
+/// What a single-row read asks for beyond the key and the columns
+/// ([`StoreTable::get_row_with`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetSpec {
+    /// Only cells with a timestamp in this range (all when `None`).
+    pub time_range: Option<TimeRange>,
+}
+
+impl GetSpec {
+    /// A read of the newest cells, no range.
+    pub const fn new() -> GetSpec {
+        GetSpec { time_range: None }
+    }
+
+    /// Only cells with a timestamp in `range`.
+    pub const fn time_range(mut self, range: TimeRange) -> GetSpec {
+        self.time_range = Some(range);
+        self
+    }
 }
 
 /// The writes to one row: puts and deletes of columns, and puts at given

@@ -61,6 +61,7 @@ mod request;
 mod result;
 mod scan;
 mod table;
+mod visibility;
 
 /// The generated Thrift2 wire types (`hbase_orm_idl::hbase2`).
 pub use hbase_orm_idl::hbase2 as idl;

@@ -57,10 +57,18 @@ fn check_put(put: &Put) -> Result<()> {
             String::from_utf8_lossy(&put.wire().row)
         )));
     }
+    check_visibility(put.wire().cell_visibility.as_ref())?;
     put.wire()
         .column_values
         .iter()
         .try_for_each(|c| check_family(&c.family))
+}
+
+fn check_visibility(v: Option<&idl::TCellVisibility>) -> Result<()> {
+    match v.and_then(|v| v.expression.as_deref()) {
+        Some(e) => super::visibility::check_expression(e),
+        None => Ok(()),
+    }
 }
 
 impl Connection {
@@ -264,6 +272,7 @@ impl Table {
     /// policy allows non-idempotent retries.
     pub async fn increment(&self, increment: Increment) -> Result<Option<RowResult>> {
         check_row(&increment.wire().row)?;
+        check_visibility(increment.wire().cell_visibility.as_ref())?;
         if increment.wire().columns.is_empty() {
             return Err(Error::InvalidInput(
                 "the increment has no column".to_owned(),
@@ -287,6 +296,7 @@ impl Table {
     /// As [`Table::increment`].
     pub async fn append(&self, append: Append) -> Result<Option<RowResult>> {
         check_row(&append.wire().row)?;
+        check_visibility(append.wire().cell_visibility.as_ref())?;
         if append.wire().columns.is_empty() {
             return Err(Error::InvalidInput("the append has no column".to_owned()));
         }

@@ -113,12 +113,21 @@ async fn the_gateway_refuses_unknown_tables_families_and_filters() {
 
 #[tokio::test]
 async fn a_thrift1_gateway_answers_thrift2_calls_with_a_clear_error() {
-    let (addr, _emulator) = match std::env::var("HBASE_THRIFT_ADDR") {
-        Ok(addr) if super::fixture::real_addr().is_some() => {
-            (addr.parse().expect("HBASE_THRIFT_ADDR is host:port"), None)
-        }
+    // The Thrift1 gateway of the tests' transport.
+    let http = super::fixture::over_http();
+    let variable = if http {
+        "HBASE_THRIFT_HTTP_ADDR"
+    } else {
+        "HBASE_THRIFT_ADDR"
+    };
+    let (addr, _emulator) = match super::fixture::addr_of(variable) {
+        Some(addr) if super::fixture::real_addr().is_some() => (addr, None),
         _ => {
-            let e = hbase_orm_tests::start(Combo::DEFAULT).await;
+            let mut e = hbase_orm_tests::builder(Combo::DEFAULT);
+            if http {
+                e = e.http();
+            }
+            let e = e.start().await.expect("emulator");
             (e.addr(), Some(e))
         }
     };
@@ -148,41 +157,68 @@ async fn a_thrift1_gateway_answers_thrift2_calls_with_a_clear_error() {
 
 #[tokio::test]
 async fn thrift2_over_http() {
-    if super::fixture::emulator_only(
-        "thrift2_over_http",
-        "engines/hbase.sh runs no Thrift2 gateway in HTTP mode",
-    ) {
-        return;
-    }
-    let emulator = hbase_orm_tests::Emulator::builder()
-        .http()
-        .thrift2_bind("127.0.0.1:0".parse().unwrap())
-        .start()
-        .await
-        .unwrap();
+    // The real Thrift2 HTTP gateway when named, else an emulator serving
+    // HTTP.
+    let (addr, emulator) = match super::fixture::addr_of(super::fixture::HTTP_VARIABLE) {
+        Some(addr) if super::fixture::real_addr().is_some() => (addr, None),
+        _ => {
+            let e = hbase_orm_tests::Emulator::builder()
+                .http()
+                .thrift2_bind("127.0.0.1:0".parse().unwrap())
+                .start()
+                .await
+                .unwrap();
+            (e.thrift2_addr().unwrap(), Some(e))
+        }
+    };
     let conn = Connection::builder()
-        .addr(emulator.thrift2_addr().unwrap())
+        .addr(addr)
         .timeout(super::fixture::TIMEOUT)
         .http()
-        .http_header("doAs", "alice")
         .build();
+    let name = format!("t2x{}_over_http", std::process::id());
     conn.create_table(
-        &TableDescriptor::new("h").family(FamilyDescriptor::new("cf")),
+        &TableDescriptor::new(name.clone()).family(FamilyDescriptor::new("cf")),
         &[],
     )
     .await
     .unwrap();
-    let t = conn.table("h");
+    let t = conn.table(name.clone());
     t.put(Put::new("r").value("cf", "a", "1")).await.unwrap();
     let got = t.get(Get::new("r")).await.unwrap().unwrap();
     assert_eq!(got.value("cf", "a").map(|v| v.as_ref()), Some(&b"1"[..]));
     let rows: Vec<_> = t.scan(ScanOptions::new()).try_collect().await.unwrap();
     assert_eq!(rows.len(), 1);
+    // A proxy-user header at a gateway without proxy users: HTTP 500 on
+    // HBase (hbase.thrift.support.proxyuser is off), and on the emulator.
+    let doas = Connection::builder()
+        .addr(addr)
+        .timeout(super::fixture::TIMEOUT)
+        .http()
+        .http_header("doAs", "alice")
+        .build();
+    let err = doas
+        .table(name.clone())
+        .get(Get::new("r"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("500"), "{err}");
+    assert!(err.to_string().contains("proxyuser"), "{err}");
     // A socket client at the HTTP listener is told so.
     let plain = Connection::builder()
-        .addr(emulator.thrift2_addr().unwrap())
+        .addr(addr)
         .timeout(Duration::from_secs(10))
         .build();
-    let err = plain.table("h").get(Get::new("r")).await.unwrap_err();
+    let err = plain
+        .table(name.clone())
+        .get(Get::new("r"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("http"), "{err}");
+    // The gateway still serves the right client.
+    assert!(t.exists(Get::new("r")).await.unwrap());
+    if emulator.is_none() {
+        conn.disable_table(&name).await.unwrap();
+        conn.delete_table(&name).await.unwrap();
+    }
 }

@@ -2,6 +2,10 @@
 //! Thrift2 service (the default), or the real Thrift2 gateway named by
 //! `HBASE_THRIFT2_ADDR` (buffered transport, binary protocol, as
 //! `engines/hbase.sh` starts it).
+//!
+//! With `HBASE_THRIFT2_TRANSPORT=http` every test speaks Thrift over HTTP
+//! instead: to an emulator serving HTTP, or to the real Thrift2 HTTP
+//! gateway named by `HBASE_THRIFT2_HTTP_ADDR`.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,25 +22,38 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 /// The variable naming the real Thrift2 gateway.
 pub(crate) const VARIABLE: &str = "HBASE_THRIFT2_ADDR";
 
-/// The real Thrift2 gateway, when the environment names one.
-pub(crate) fn real_addr() -> Option<SocketAddr> {
-    let value = std::env::var(VARIABLE).ok()?;
-    let addr = value
-        .to_socket_addrs()
-        .unwrap_or_else(|e| panic!("{VARIABLE}={value:?} is not host:port: {e}"))
-        .next()
-        .unwrap_or_else(|| panic!("{VARIABLE}={value:?} resolves to no address"));
-    Some(addr)
+/// The variable naming the real Thrift2 gateway in HTTP mode.
+pub(crate) const HTTP_VARIABLE: &str = "HBASE_THRIFT2_HTTP_ADDR";
+
+/// The variable that makes every test speak Thrift over HTTP (`http`).
+pub(crate) const TRANSPORT_VARIABLE: &str = "HBASE_THRIFT2_TRANSPORT";
+
+/// Whether the tests speak Thrift over HTTP (`HBASE_THRIFT2_TRANSPORT`).
+pub(crate) fn over_http() -> bool {
+    match std::env::var(TRANSPORT_VARIABLE) {
+        Ok(v) if v == "http" => true,
+        Ok(v) if v.is_empty() || v == "socket" => false,
+        Ok(v) => panic!("{TRANSPORT_VARIABLE}={v:?}: expected http or socket"),
+        Err(_) => false,
+    }
 }
 
-/// Whether a test that only holds on the emulator must be skipped (it
-/// prints why).
-pub(crate) fn emulator_only(test: &str, reason: &str) -> bool {
-    if real_addr().is_some() {
-        println!("SKIPPED thrift2::{test} on real HBase: {reason}");
-        return true;
-    }
-    false
+/// The real Thrift2 gateway of the tests' transport, when the environment
+/// names one.
+pub(crate) fn real_addr() -> Option<SocketAddr> {
+    let variable = if over_http() { HTTP_VARIABLE } else { VARIABLE };
+    addr_of(variable)
+}
+
+/// The address in `variable`, if set.
+pub(crate) fn addr_of(variable: &str) -> Option<SocketAddr> {
+    let value = std::env::var(variable).ok()?;
+    let addr = value
+        .to_socket_addrs()
+        .unwrap_or_else(|e| panic!("{variable}={value:?} is not host:port: {e}"))
+        .next()
+        .unwrap_or_else(|| panic!("{variable}={value:?} resolves to no address"));
+    Some(addr)
 }
 
 /// A target and a Thrift2 connection to it; on real HBase the tables it
@@ -60,6 +77,10 @@ impl T2 {
     /// A target speaking `combo`; `None` (printed) on real HBase for any
     /// combination but the gateway's default.
     pub(crate) async fn start_combo(combo: Combo) -> Option<T2> {
+        if over_http() && combo != Combo::DEFAULT {
+            println!("SKIPPED thrift2 [{combo}] over HTTP: HTTP has one transport, binary");
+            return None;
+        }
         if let Some(addr) = real_addr() {
             if combo != Combo::DEFAULT {
                 println!(
@@ -74,7 +95,11 @@ impl T2 {
                 tables: Mutex::new(Vec::new()),
             });
         }
-        let emulator = hbase_orm_tests::builder(combo)
+        let mut emulator = hbase_orm_tests::builder(combo);
+        if over_http() {
+            emulator = emulator.http();
+        }
+        let emulator = emulator
             .thrift2_bind("127.0.0.1:0".parse().expect("addr"))
             .start()
             .await
@@ -122,13 +147,19 @@ impl T2 {
     }
 }
 
-/// A builder for a Thrift2 connection to `addr` speaking `combo`.
+/// A builder for a Thrift2 connection to `addr` speaking `combo` (over
+/// HTTP when the tests do).
 pub(crate) fn builder(addr: SocketAddr, combo: Combo) -> ConnectionBuilder {
-    Connection::builder()
+    let b = Connection::builder()
         .addr(addr)
         .transport(combo.transport)
         .protocol(combo.protocol)
-        .timeout(TIMEOUT)
+        .timeout(TIMEOUT);
+    if over_http() {
+        b.http()
+    } else {
+        b
+    }
 }
 
 impl Drop for T2 {
