@@ -25,7 +25,7 @@ use std::time::Duration;
 use super::connection::ConnectionBuilder;
 use super::connector::Connector;
 use crate::error::Result;
-use crate::network::pool::{Lent, Member, Opener, Pool};
+use crate::network::pool::{per_address, Lent, Member, Opener, Pool};
 
 /// Default number of connectors of a pool.
 pub const DEFAULT_POOL_SIZE: usize = 10;
@@ -226,14 +226,12 @@ impl ConnectorPoolBuilder {
             principal: self.principal.clone(),
             properties: self.properties.clone(),
         };
-        let targets: Vec<ProxyTarget> = if self.addresses.is_empty() {
-            vec![target(self.connection.clone())]
-        } else {
-            self.addresses
-                .iter()
-                .map(|(host, port)| target(self.connection.clone().host(host.clone()).port(*port)))
-                .collect()
-        };
+        let targets = per_address(self.connection.clone(), &self.addresses, |c, host, port| {
+            c.host(host).port(port)
+        })
+        .into_iter()
+        .map(target)
+        .collect();
         ConnectorPool {
             inner: Pool::new(targets, self.size, self.acquire_timeout),
         }
@@ -290,35 +288,7 @@ impl ConnectorPool {
         result
     }
 
-    /// Most connectors lent at once.
-    pub fn size(&self) -> usize {
-        self.inner.size()
-    }
-
-    /// The longest [`ConnectorPool::get`] waits for a free connector.
-    pub fn acquire_timeout(&self) -> Duration {
-        self.inner.acquire_timeout()
-    }
-
-    /// `host:port` of each proxy, in failover order.
-    pub fn addresses(&self) -> &[String] {
-        self.inner.addresses()
-    }
-
-    /// `host:port` of the proxy new connectors go to first.
-    pub fn current_address(&self) -> &str {
-        self.inner.current_address()
-    }
-
-    /// How many connectors sit idle in the pool.
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_members()
-    }
-
-    /// How many connectors are lent right now.
-    pub fn connections_in_use(&self) -> usize {
-        self.inner.in_use()
-    }
+    crate::network::pool::pool_accessors!("connectors", "proxy");
 }
 
 /// A connector lent by a [`ConnectorPool`]; back to the pool when dropped

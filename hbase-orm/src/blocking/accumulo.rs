@@ -795,25 +795,7 @@ impl ConnectorPool {
         &self.inner
     }
 
-    /// Most connectors lent at once.
-    pub fn size(&self) -> usize {
-        self.inner.size()
-    }
-
-    /// `host:port` of each proxy, in failover order.
-    pub fn addresses(&self) -> &[String] {
-        self.inner.addresses()
-    }
-
-    /// How many connectors sit idle.
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_connections()
-    }
-
-    /// How many connectors are lent right now.
-    pub fn connections_in_use(&self) -> usize {
-        self.inner.connections_in_use()
-    }
+    crate::network::pool::pool_accessors!("connectors", "proxy");
 }
 
 /// A connector lent by a blocking [`ConnectorPool`]; back to the pool when

@@ -304,71 +304,7 @@ impl ConnectionPool {
         &self.inner
     }
 
-    /// Most connections lent at once.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().size(3).build().size(), 3);
-    /// ```
-    pub fn size(&self) -> usize {
-        self.inner.size()
-    }
-
-    /// The longest [`ConnectionPool::get`] waits for a free connection.
-    ///
-    /// # Examples
-    /// ```
-    /// use std::time::Duration;
-    /// let pool = hbase_orm::blocking::ConnectionPool::builder()
-    ///     .acquire_timeout(Duration::from_secs(1))
-    ///     .build();
-    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(1));
-    /// ```
-    pub fn acquire_timeout(&self) -> Duration {
-        self.inner.acquire_timeout()
-    }
-
-    /// `host:port` of each gateway, in failover order.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::blocking::ConnectionPool::builder().build();
-    /// assert_eq!(pool.addresses(), ["localhost:9090"]);
-    /// ```
-    pub fn addresses(&self) -> &[String] {
-        self.inner.addresses()
-    }
-
-    /// `host:port` of the gateway new connections go to first.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::blocking::ConnectionPool::builder().address("a", 1).build();
-    /// assert_eq!(pool.current_address(), "a:1");
-    /// ```
-    pub fn current_address(&self) -> &str {
-        self.inner.current_address()
-    }
-
-    /// How many connections sit idle in the pool.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().build().idle_connections(), 0);
-    /// ```
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_connections()
-    }
-
-    /// How many connections are lent right now.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::blocking::ConnectionPool::builder().build().connections_in_use(), 0);
-    /// ```
-    pub fn connections_in_use(&self) -> usize {
-        self.inner.connections_in_use()
-    }
+    crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
 /// A blocking connection lent by a [`ConnectionPool`]; it goes back to the

@@ -319,10 +319,7 @@ impl ConnectionPool {
         })
     }
 
-    /// Connections open and idle in the pool.
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_connections()
-    }
+    crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
 /// A blocking Thrift2 connection lent by a [`ConnectionPool`]; returned

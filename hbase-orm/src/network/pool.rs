@@ -67,8 +67,8 @@ impl<O: Opener> fmt::Debug for Pool<O> {
             .field("addresses", &self.target_addrs)
             .field("current", &self.current_address())
             .field("size", &self.size)
-            .field("idle", &self.idle_members())
-            .field("in_use", &self.in_use())
+            .field("idle", &self.idle_connections())
+            .field("in_use", &self.connections_in_use())
             .field("acquire_timeout", &self.acquire_timeout)
             .finish()
     }
@@ -216,12 +216,12 @@ impl<O: Opener> Pool<O> {
     }
 
     /// Members sitting idle.
-    pub(crate) fn idle_members(&self) -> usize {
+    pub(crate) fn idle_connections(&self) -> usize {
         self.idle().len()
     }
 
     /// Members lent right now.
-    pub(crate) fn in_use(&self) -> usize {
+    pub(crate) fn connections_in_use(&self) -> usize {
         self.size - self.permits.available_permits()
     }
 }
@@ -268,3 +268,61 @@ impl<O: Opener> Drop for Lent<O> {
         }
     }
 }
+
+/// The pool's targets: `base` moved to each of `addresses` by `at`, or
+/// `base` alone when no address was given.
+pub(crate) fn per_address<T: Clone>(
+    base: T,
+    addresses: &[(String, u16)],
+    at: impl Fn(T, &str, u16) -> T,
+) -> Vec<T> {
+    if addresses.is_empty() {
+        return vec![base];
+    }
+    addresses
+        .iter()
+        .map(|(host, port)| at(base.clone(), host, *port))
+        .collect()
+}
+
+/// Writes the accessors every pool type has (async and blocking, of every
+/// client), each answered by its `inner` field (the shared [`Pool`], or the
+/// pool it wraps, which has the same accessors): `size`,
+/// `acquire_timeout`, `addresses`, `current_address`, `idle_connections`,
+/// `connections_in_use`. `$what` is what the pool lends ("connections",
+/// "connectors"), `$peer` the server ("gateway", "proxy").
+macro_rules! pool_accessors {
+    ($what:literal, $peer:literal) => {
+        #[doc = concat!("Most ", $what, " lent at once.")]
+        pub fn size(&self) -> usize {
+            self.inner.size()
+        }
+
+        #[doc = concat!("The longest `get` waits for one of the ", $what, " to come back.")]
+        pub fn acquire_timeout(&self) -> std::time::Duration {
+            self.inner.acquire_timeout()
+        }
+
+        #[doc = concat!("`host:port` of each ", $peer, ", in failover order.")]
+        pub fn addresses(&self) -> &[String] {
+            self.inner.addresses()
+        }
+
+        #[doc = concat!("`host:port` of the ", $peer, " new ", $what, " go to first: ")]
+        /// the one that last accepted one.
+        pub fn current_address(&self) -> &str {
+            self.inner.current_address()
+        }
+
+        #[doc = concat!("How many ", $what, " sit idle in the pool.")]
+        pub fn idle_connections(&self) -> usize {
+            self.inner.idle_connections()
+        }
+
+        #[doc = concat!("How many ", $what, " are lent right now.")]
+        pub fn connections_in_use(&self) -> usize {
+            self.inner.connections_in_use()
+        }
+    };
+}
+pub(crate) use pool_accessors;

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use super::connection::{Connection, ConnectionBuilder};
 use crate::error::Result;
-use crate::network::pool::{Lent, Member, Opener, Pool};
+use crate::network::pool::{per_address, Lent, Member, Opener, Pool};
 use crate::{Protocol, Transport};
 
 /// Default number of connections of a pool.
@@ -365,14 +365,9 @@ impl ConnectionPoolBuilder {
     /// assert_eq!(pool.idle_connections(), 0);
     /// ```
     pub fn build(self) -> ConnectionPool {
-        let targets: Vec<ConnectionBuilder> = if self.addresses.is_empty() {
-            vec![self.connection]
-        } else {
-            self.addresses
-                .into_iter()
-                .map(|(host, port)| self.connection.clone().host(host).port(port))
-                .collect()
-        };
+        let targets = per_address(self.connection, &self.addresses, |c, host, port| {
+            c.host(host).port(port)
+        });
         ConnectionPool {
             inner: Pool::new(targets, self.size, self.acquire_timeout),
         }
@@ -465,70 +460,7 @@ impl ConnectionPool {
         result
     }
 
-    /// Most connections lent at once.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::ConnectionPool::builder().size(3).build().size(), 3);
-    /// ```
-    pub fn size(&self) -> usize {
-        self.inner.size()
-    }
-
-    /// The longest [`ConnectionPool::get`] waits for a free connection.
-    ///
-    /// # Examples
-    /// ```
-    /// use std::time::Duration;
-    /// let pool = hbase_orm::ConnectionPool::builder().acquire_timeout(Duration::from_secs(1)).build();
-    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(1));
-    /// ```
-    pub fn acquire_timeout(&self) -> Duration {
-        self.inner.acquire_timeout()
-    }
-
-    /// `host:port` of each gateway, in failover order.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::ConnectionPool::builder().build();
-    /// assert_eq!(pool.addresses(), ["localhost:9090"]);
-    /// ```
-    pub fn addresses(&self) -> &[String] {
-        self.inner.addresses()
-    }
-
-    /// `host:port` of the gateway new connections go to first: the one that
-    /// last accepted a connection.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::ConnectionPool::builder().address("a", 1).address("b", 2).build();
-    /// assert_eq!(pool.current_address(), "a:1");
-    /// ```
-    pub fn current_address(&self) -> &str {
-        self.inner.current_address()
-    }
-
-    /// How many connections sit idle in the pool.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::ConnectionPool::builder().build().idle_connections(), 0);
-    /// ```
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_members()
-    }
-
-    /// How many connections are lent right now.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(hbase_orm::ConnectionPool::builder().build().connections_in_use(), 0);
-    /// ```
-    pub fn connections_in_use(&self) -> usize {
-        self.inner.in_use()
-    }
+    crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
 /// A connection lent by a [`ConnectionPool`]; it goes back to the pool when

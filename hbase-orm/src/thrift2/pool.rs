@@ -162,20 +162,7 @@ impl ConnectionPool {
         f(conn.conn.clone()).await
     }
 
-    /// The most connections lent at once.
-    pub fn size(&self) -> usize {
-        self.inner.size()
-    }
-
-    /// Connections open and idle in the pool.
-    pub fn idle_connections(&self) -> usize {
-        self.inner.idle_connections()
-    }
-
-    /// Connections lent right now.
-    pub fn connections_in_use(&self) -> usize {
-        self.inner.connections_in_use()
-    }
+    crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
 /// A Thrift2 connection lent by a [`ConnectionPool`], returned on drop;
