@@ -11,6 +11,8 @@ pub(crate) struct Model<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) krate: syn::Path,
     pub(crate) table: String,
+    /// `#[hbase(visibility = "..")]` on the struct.
+    pub(crate) visibility: Option<String>,
     pub(crate) family_options: Vec<FamilyOptions>,
     pub(crate) keys: Vec<KeyField<'a>>,
     pub(crate) fields: Vec<Field<'a>>,
@@ -27,6 +29,8 @@ pub(crate) struct Field<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) ty: &'a Type,
     pub(crate) kind: Kind,
+    /// `#[hbase(visibility = "..")]` on the field.
+    pub(crate) visibility: Option<String>,
 }
 
 /// How the value of a cell becomes the field's value when the cell is absent.
@@ -244,6 +248,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             fields.push(Field {
                 ident,
                 ty: &f.ty,
+                visibility: a.visibility.as_ref().map(|v| v.value.clone()),
                 kind: Kind::Skip(a.default.as_ref().map(|d| d.value.clone())),
             });
             continue;
@@ -271,7 +276,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         };
 
         if let Some(fm) = &a.family_map {
-            conflicts("family_map", &["family", "codec", "with"]);
+            conflicts("family_map", &["family", "codec", "with", "visibility"]);
             let family = match &fm.value {
                 Some(fam) => {
                     if let Some(f) = &a.family {
@@ -291,6 +296,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             fields.push(Field {
                 ident,
                 ty: &f.ty,
+                visibility: a.visibility.as_ref().map(|v| v.value.clone()),
                 kind: Kind::FamilyMap(FamilyMapField {
                     family,
                     span: fm.span,
@@ -326,7 +332,10 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         };
 
         if let Some(v) = &a.versions {
-            conflicts("versions", &["column", "family", "codec", "with"]);
+            conflicts(
+                "versions",
+                &["column", "family", "codec", "with", "visibility"],
+            );
             let Some(inner) = versions_inner(&f.ty) else {
                 cx.error_at(
                     &f.ty,
@@ -337,6 +346,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
             fields.push(Field {
                 ident,
                 ty: &f.ty,
+                visibility: a.visibility.as_ref().map(|v| v.value.clone()),
                 kind: Kind::Versions(VersionsField {
                     column,
                     value_ty: inner.clone(),
@@ -349,7 +359,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
 
         let option = option_inner(&f.ty);
         if a.counter.is_some() {
-            conflicts("counter", &["column", "family"]);
+            conflicts("counter", &["column", "family", "visibility"]);
             if option.is_some() {
                 cx.error_at(
                     &f.ty,
@@ -381,6 +391,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         fields.push(Field {
             ident,
             ty: &f.ty,
+            visibility: a.visibility.as_ref().map(|v| v.value.clone()),
             kind: Kind::Value(ValueField {
                 column,
                 value_ty,
@@ -398,6 +409,7 @@ pub(crate) fn model<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> 
         ident: &input.ident,
         krate,
         table,
+        visibility: c.visibility.map(|v| v.value),
         family_options: c.family_options.into_iter().map(|(o, _)| o).collect(),
         keys,
         fields,

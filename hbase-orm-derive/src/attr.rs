@@ -137,6 +137,7 @@ pub(crate) struct ContainerAttrs {
     pub(crate) family: Option<Spanned<String>>,
     pub(crate) krate: Option<Spanned<syn::Path>>,
     pub(crate) family_options: Vec<(FamilyOptions, Span)>,
+    pub(crate) visibility: Option<Spanned<String>>,
 }
 
 /// The attributes on one field.
@@ -152,6 +153,7 @@ pub(crate) struct FieldAttrs {
     pub(crate) counter: Option<Spanned<()>>,
     pub(crate) versions: Option<Spanned<u32>>,
     pub(crate) family_map: Option<Spanned<Option<String>>>,
+    pub(crate) visibility: Option<Spanned<String>>,
 }
 
 impl FieldAttrs {
@@ -167,7 +169,7 @@ impl FieldAttrs {
         }
         push!(row_key => "row_key", column => "column", family => "family", skip => "skip",
               default => "default", codec => "codec", with => "with", counter => "counter",
-              versions => "versions", family_map => "family_map");
+              versions => "versions", family_map => "family_map", visibility => "visibility");
         v
     }
 }
@@ -267,6 +269,17 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     };
                     set_once(cx, &mut c.krate, &meta, path);
                 }
+                "visibility" => {
+                    let s = lit_str(&meta)?;
+                    if s.value().is_empty() {
+                        cx.error_at(
+                            &s,
+                            "an empty visibility labels nothing: remove the attribute",
+                        );
+                    }
+                    check_visibility(cx, &s);
+                    set_once(cx, &mut c.visibility, &meta, s.value());
+                }
                 "family_options" => {
                     let span = meta.path.span();
                     let o = parse_family_options(cx, &meta);
@@ -290,6 +303,13 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
         }
     }
     c
+}
+
+/// A visibility expression must parse (the error says where it does not).
+fn check_visibility(cx: &Ctxt, s: &LitStr) {
+    if let Some(e) = crate::visibility::check(&s.value()) {
+        cx.error_at(s, e);
+    }
 }
 
 fn check_family_name(cx: &Ctxt, s: &LitStr) {
@@ -374,6 +394,11 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                         cx.error_at(&lit, "`versions` must be at least 1");
                     }
                     set_once(cx, &mut f.versions, &meta, n);
+                }
+                "visibility" => {
+                    let s = lit_str(&meta)?;
+                    check_visibility(cx, &s);
+                    set_once(cx, &mut f.visibility, &meta, s.value());
                 }
                 "family_map" => {
                     let fam = if meta.input.peek(Token![=]) {

@@ -318,9 +318,10 @@ fn value_field(p: &TokenStream, model: &Ident, f: &Field<'_>, v: &ValueField, pa
         Presence::Option | Presence::Default(_) => (quote!(Optional), quote!(Optional)),
         Presence::Zero => (quote!(Counter), quote!(Optional)),
     };
-    parts
-        .column_specs
-        .push(quote!(#p::ColumnSpec::new(#name, #col, #p::ColumnKind::#kind)));
+    parts.column_specs.push(labelled(
+        quote!(#p::ColumnSpec::new(#name, #col, #p::ColumnKind::#kind)),
+        f,
+    ));
     let doc = format!("The field `{name}`, stored in column `{full}`.");
     // Spanned at the type (but for the name): a missing default codec is
     // reported there.
@@ -345,6 +346,14 @@ fn value_field(p: &TokenStream, model: &Ident, f: &Field<'_>, v: &ValueField, pa
 
 /// `#[hbase(versions = n)]`: up to `n` versions of a cell with their
 /// timestamps, newest first; each written at its timestamp.
+/// A `ColumnSpec` expression with the field's visibility label, if any.
+fn labelled(spec: TokenStream, f: &Field<'_>) -> TokenStream {
+    match &f.visibility {
+        Some(v) => quote!(#spec.with_visibility(#v)),
+        None => spec,
+    }
+}
+
 fn versions_field(p: &TokenStream, f: &Field<'_>, v: &VersionsField, parts: &mut Parts) {
     let (fid, ty, name) = (f.ident, f.ty, unraw(f.ident));
     let slot = format_ident!("__field_{}", name);
@@ -375,9 +384,10 @@ fn versions_field(p: &TokenStream, f: &Field<'_>, v: &VersionsField, parts: &mut
             __w.put_version(#p::Column::Static(#col), *__ts, #encode);
         }
     });
-    parts
-        .column_specs
-        .push(quote!(#p::ColumnSpec::new(#name, #col, #p::ColumnKind::Versions(#n))));
+    parts.column_specs.push(labelled(
+        quote!(#p::ColumnSpec::new(#name, #col, #p::ColumnKind::Versions(#n))),
+        f,
+    ));
 }
 
 /// `#[hbase(family_map)]`: every other column of a family, keyed by
@@ -425,9 +435,10 @@ fn family_map_field(p: &TokenStream, f: &Field<'_>, m: &FamilyMapField, parts: &
             #put
         }
     });
-    parts
-        .column_specs
-        .push(quote!(#p::ColumnSpec::new(#name, #prefix, #p::ColumnKind::FamilyMap)));
+    parts.column_specs.push(labelled(
+        quote!(#p::ColumnSpec::new(#name, #prefix, #p::ColumnKind::FamilyMap)),
+        f,
+    ));
 }
 
 // ---------------------------------------------------------------- families
@@ -572,6 +583,10 @@ fn generate(m: &Model<'_>) -> TokenStream {
     let p = quote!(#krate::__private);
     let ident = m.ident;
     let table = &m.table;
+    let schema_visibility = match &m.visibility {
+        Some(v) => quote!(.with_visibility(#v)),
+        None => quote!(),
+    };
 
     let mut parts = Parts::default();
     for f in &m.fields {
@@ -644,7 +659,7 @@ fn generate(m: &Model<'_>) -> TokenStream {
                     &[#(#family_specs),*],
                     &[#(#column_specs),*],
                     &[#(#fetch),*],
-                );
+                )#schema_visibility;
 
                 #[inline]
                 fn fields() -> __HRowFields {

@@ -13,6 +13,7 @@ mod ast;
 mod attr;
 mod check;
 mod expand;
+mod visibility;
 
 /// Derives `hbase_orm::HRow`. See the documentation of `hbase_orm::HRow`.
 #[proc_macro_derive(HRow, attributes(hbase))]

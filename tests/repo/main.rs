@@ -6,6 +6,7 @@ mod crud;
 mod fields;
 mod fixture;
 mod interop;
+mod labels;
 mod models;
 mod scan;
 mod thrift2;

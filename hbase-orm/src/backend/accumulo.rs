@@ -10,11 +10,13 @@
 //!   table; a family's `ttl` becomes a `ColumnAgeOffFilter` on the family;
 //!   the other family options are HBase's and have no Accumulo meaning);
 //! - family → column family, qualifier → column qualifier, row key → row;
-//! - every cell is written with a visibility: the store's default
-//!   ([`AccumuloStore::visibility`]), or the one set for its column or
-//!   family ([`AccumuloStore::column_visibility`]); a value that needs a
-//!   visibility of its own is written through a clone of the store with
-//!   that visibility (clones are cheap);
+//! - every cell is written with a visibility, the most specific first:
+//!   the model's label of its field (`#[hbase(visibility = "..")]` on the
+//!   field), the store's for its column or family
+//!   ([`AccumuloStore::column_visibility`]), the model's label of the row
+//!   (on the struct), the store's default ([`AccumuloStore::visibility`]);
+//!   a value that needs a visibility of its own is written through a clone
+//!   of the store with that visibility (clones are cheap);
 //! - every read (get, scan, versions, the read of a counter or a check)
 //!   carries the store's authorizations ([`AccumuloStore::authorizations`]);
 //!   without them a scan reads with all of the user's authorizations, and
@@ -64,8 +66,8 @@ use crate::accumulo::{
 };
 use crate::error::{AccumuloErrorKind, Error, Result};
 use crate::store::{
-    Appends, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, GetSpec, RowWrite, ScanSpec,
-    Store, StoreTable, StoreWriter,
+    Appends, CellLabels, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, GetSpec, RowWrite,
+    ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::value::{Cell, Row};
 
@@ -133,14 +135,56 @@ struct Settings {
 }
 
 impl Settings {
-    /// The visibility cells of `column` (`family:qualifier`) are written
-    /// with.
-    fn visibility_of(&self, column: &[u8]) -> &ColumnVisibility {
+    /// The visibility set for `column` (`family:qualifier`) or its family.
+    fn column_visibility(&self, column: &[u8]) -> Option<&ColumnVisibility> {
         if let Some(v) = self.columns.get(column) {
-            return v;
+            return Some(v);
         }
         let (family, _) = split_column(column);
-        self.columns.get(family).unwrap_or(&self.visibility)
+        self.columns.get(family)
+    }
+
+    /// The visibility cells of `column` (`family:qualifier`) are written
+    /// with, the model's labels aside.
+    #[cfg(test)]
+    fn visibility_of(&self, column: &[u8]) -> &ColumnVisibility {
+        self.column_visibility(column).unwrap_or(&self.visibility)
+    }
+}
+
+/// The model's cell labels ([`CellLabels`]), each parsed once.
+#[derive(Debug, Default)]
+struct ModelLabels {
+    labels: CellLabels,
+    /// Every label of the model, parsed (or why it does not parse).
+    parsed: Vec<(&'static str, std::result::Result<ColumnVisibility, String>)>,
+}
+
+impl ModelLabels {
+    fn new(labels: CellLabels, every: impl IntoIterator<Item = &'static str>) -> Self {
+        let mut parsed: Vec<(&'static str, std::result::Result<ColumnVisibility, String>)> =
+            Vec::new();
+        for label in every {
+            if parsed.iter().all(|(l, _)| *l != label) {
+                let p = ColumnVisibility::parse(label).map_err(|e| e.to_string());
+                parsed.push((label, p));
+            }
+        }
+        ModelLabels { labels, parsed }
+    }
+
+    /// `label`, parsed.
+    fn get(&self, label: &str) -> Result<&ColumnVisibility> {
+        match self.parsed.iter().find(|(l, _)| *l == label) {
+            Some((_, Ok(v))) => Ok(v),
+            Some((_, Err(e))) => Err(Error::InvalidInput(format!(
+                "the model's visibility label {label:?} is not a visibility expression: {e}"
+            ))),
+            // Every label of `CellLabels` is parsed when it is handed over.
+            None => Err(Error::InvalidInput(format!(
+                "the visibility label {label:?} is not one of the model's"
+            ))),
+        }
     }
 }
 
@@ -222,6 +266,7 @@ impl Store for AccumuloStore {
         AccumuloTable {
             connector: self.connector.clone(),
             settings: Arc::clone(&self.settings),
+            labels: Arc::default(),
             name: name.into(),
         }
     }
@@ -233,6 +278,7 @@ impl Store for AccumuloStore {
 pub struct AccumuloTable {
     connector: Connector,
     settings: Arc<Settings>,
+    labels: Arc<ModelLabels>,
     name: Arc<str>,
 }
 
@@ -295,6 +341,23 @@ impl AccumuloTable {
         &self.connector
     }
 
+    /// The visibility cell `column` (`family:qualifier`) is written with,
+    /// the most specific first: the model's label of its field, the
+    /// store's visibility of the column or family, the model's row label,
+    /// the store's default.
+    fn visibility_of(&self, column: &[u8]) -> Result<&ColumnVisibility> {
+        if let Some(label) = self.labels.labels.field(column) {
+            return self.labels.get(label);
+        }
+        if let Some(v) = self.settings.column_visibility(column) {
+            return Ok(v);
+        }
+        if let Some(label) = self.labels.labels.row() {
+            return self.labels.get(label);
+        }
+        Ok(&self.settings.visibility)
+    }
+
     fn scan_options(&self, range: Range, columns: &[&[u8]]) -> ScanOptions {
         let mut options = ScanOptions::new(range);
         for column in columns {
@@ -324,17 +387,11 @@ impl AccumuloTable {
         let mut m = Mutation::new(key);
         for (column, value) in write.puts() {
             let (family, qualifier) = cell_column(column)?;
-            m = m.put_cell(
-                family,
-                qualifier,
-                self.settings.visibility_of(column),
-                None,
-                value,
-            );
+            m = m.put_cell(family, qualifier, self.visibility_of(column)?, None, value);
         }
         for column in write.deletes() {
             let (family, qualifier) = cell_column(column)?;
-            m = m.delete_cell(family, qualifier, self.settings.visibility_of(column), None);
+            m = m.delete_cell(family, qualifier, self.visibility_of(column)?, None);
         }
         for (timestamp, cells) in write.versions() {
             for (column, value) in cells {
@@ -342,7 +399,7 @@ impl AccumuloTable {
                 m = m.put_cell(
                     family,
                     qualifier,
-                    self.settings.visibility_of(column),
+                    self.visibility_of(column)?,
                     Some(timestamp),
                     value,
                 );
@@ -399,8 +456,8 @@ impl AccumuloTable {
     /// the visibility it is written with.
     fn condition(&self, column: &[u8], expected: Option<&[u8]>) -> Result<Condition> {
         let (family, qualifier) = cell_column(column)?;
-        let mut c = Condition::new(family, qualifier)
-            .visibility(self.settings.visibility_of(column).clone());
+        let mut c =
+            Condition::new(family, qualifier).visibility(self.visibility_of(column)?.clone());
         if let Some(v) = expected {
             c = c.value(v);
         }
@@ -432,7 +489,7 @@ impl AccumuloTable {
             let m = Mutation::new(key).put_cell(
                 family,
                 qualifier,
-                self.settings.visibility_of(column),
+                self.visibility_of(column)?,
                 None,
                 &new,
             );
@@ -468,6 +525,12 @@ impl StoreTable for AccumuloTable {
 
     fn table_name(&self) -> &str {
         &self.name
+    }
+
+    fn with_cell_labels(mut self, labels: CellLabels) -> Self {
+        let every = labels.every();
+        self.labels = Arc::new(ModelLabels::new(labels, every));
+        self
     }
 
     async fn create(&self, families: &[FamilySpec]) -> Result<()> {
@@ -876,7 +939,7 @@ impl CheckAndPut for AccumuloTable {
         let m = Mutation::new(key).put_cell(
             family,
             qualifier,
-            self.settings.visibility_of(column),
+            self.visibility_of(column)?,
             None,
             value,
         );

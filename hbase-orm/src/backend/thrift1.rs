@@ -7,8 +7,8 @@ use super::SetSome;
 use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
-    Appends, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters, FamilySpec,
-    FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
+    Appends, CellLabels, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters,
+    FamilySpec, FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
 };
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
@@ -18,6 +18,22 @@ impl Store for Connection {
 
     fn store_table(&self, name: &str) -> Table {
         self.table(name)
+    }
+}
+
+/// Refuses a write of a model whose cells carry visibility labels: the
+/// Thrift1 gateway has no cell visibility.
+fn refuse_labels(table: &Table) -> Result<()> {
+    match table.model_label {
+        None => Ok(()),
+        Some(label) => Err(Error::Unsupported {
+            backend: "HBase Thrift1",
+            what: format!(
+                "cell visibility labels (the model of table `{}` labels cells `{label}`); \
+                 use the Thrift2 or the Accumulo backend",
+                table.name()
+            ),
+        }),
     }
 }
 
@@ -38,6 +54,14 @@ impl StoreTable for Table {
 
     fn table_name(&self) -> &str {
         self.name()
+    }
+
+    /// Keeps the first label only: every write of a labelled model is
+    /// refused with [`Error::Unsupported`] before anything is sent (reads
+    /// work: there is nothing to hide).
+    fn with_cell_labels(mut self, labels: CellLabels) -> Self {
+        self.model_label = labels.first();
+        self
     }
 
     async fn create(&self, families: &[FamilySpec]) -> Result<()> {
@@ -82,6 +106,7 @@ impl StoreTable for Table {
     }
 
     async fn write_row(&self, key: &[u8], write: &RowWrite) -> Result<()> {
+        refuse_labels(self)?;
         if write.deletes().is_empty() {
             if write.puts().next().is_some() {
                 self.put(key, write.puts()).await?;
@@ -163,6 +188,7 @@ pub struct Writer {
 
 impl StoreWriter for Writer {
     async fn write_row(&mut self, key: &[u8], write: &RowWrite) -> Result<()> {
+        refuse_labels(&self.table)?;
         self.batch.put(key, write.puts()).await?;
         self.batch.delete_columns(key, write.deletes()).await?;
         put_versions(&self.table, key, write).await
@@ -175,12 +201,14 @@ impl StoreWriter for Writer {
 
 impl Counters for Table {
     async fn increment(&self, key: &[u8], column: &[u8], by: i64) -> Result<i64> {
+        refuse_labels(self)?;
         self.counter_inc(key, column, by).await
     }
 }
 
 impl Appends for Table {
     async fn append(&self, key: &[u8], column: &[u8], value: &[u8]) -> Result<Option<Cell>> {
+        refuse_labels(self)?;
         let cells = Table::append(self, key, [(column, value)]).await?;
         Ok(cells.into_iter().next())
     }
@@ -193,6 +221,7 @@ impl CheckAndPut for Table {
         check: Check<'_>,
         put: ColumnValue<'_>,
     ) -> Result<bool> {
+        refuse_labels(self)?;
         let (column, value) = put;
         let mut req = Table::check_and_put(self, key, column, value).check_column(check.column);
         if let Some(expected) = check.expected {

@@ -41,8 +41,8 @@ use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use super::thrift1::filter_string;
 use crate::error::{Error, Result};
 use crate::store::{
-    self, Appends, Check, CheckAndPut, ColumnValue, ConditionalWrites, Counters, FamilySpec,
-    GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    self, Appends, CellLabels, Check, CheckAndPut, ColumnValue, ConditionalWrites, Counters,
+    FamilySpec, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::thrift2::{
     Append, BloomFilter, CompareOp, Compression, Connection, Delete, Durability, FamilyDescriptor,
@@ -133,6 +133,7 @@ impl Store for Thrift2Store {
         Thrift2Table {
             table: self.conn.table(name),
             options: Arc::clone(&self.options),
+            labels: CellLabels::default(),
         }
     }
 }
@@ -144,6 +145,7 @@ impl Store for Connection {
         Thrift2Table {
             table: self.table(name),
             options: Arc::default(),
+            labels: CellLabels::default(),
         }
     }
 }
@@ -155,6 +157,8 @@ impl Store for Connection {
 pub struct Thrift2Table {
     table: Table,
     options: Arc<Options>,
+    /// The labels of the model's cells, above the store's visibility.
+    labels: CellLabels,
 }
 
 impl Thrift2Table {
@@ -163,7 +167,8 @@ impl Thrift2Table {
         self
     }
 
-    /// This handle with another visibility expression for its writes.
+    /// This handle with another visibility expression for its writes (for
+    /// the cells the model gives no label).
     pub fn visibility(self, expression: impl Into<String>) -> Self {
         let e = expression.into();
         self.with(|o| o.visibility = Some(e))
@@ -211,10 +216,20 @@ impl Thrift2Table {
         Ok(get)
     }
 
-    fn put(&self, key: &[u8]) -> Put {
+    /// The visibility cell `column` is written with: its field's label,
+    /// else the model's row label, else the handle's visibility (an empty
+    /// one: none).
+    fn visibility_of(&self, column: &[u8]) -> Option<&str> {
+        self.labels
+            .of(column)
+            .or(self.options.visibility.as_deref())
+    }
+
+    /// A put of row `key` with the handle's durability and `visibility`.
+    fn put_with(&self, key: &[u8], visibility: Option<&str>) -> Put {
         let mut put = Put::new(key);
-        if let Some(v) = &self.options.visibility {
-            put = put.visibility(v.clone());
+        if let Some(v) = visibility.filter(|v| !v.is_empty()) {
+            put = put.visibility(v);
         }
         if let Some(d) = self.options.durability {
             put = put.durability(d);
@@ -231,21 +246,47 @@ impl Thrift2Table {
     }
 
     /// The mutations of one row write (puts, deletes, timestamped puts).
+    ///
+    /// A `TPut` has one visibility for all its cells, so cells with
+    /// different labels go in one put per label, in the order the labels
+    /// first appear; several mutations are sent as one atomic `mutateRow`.
     fn mutations(&self, key: &[u8], write: &RowWrite) -> Result<Vec<Mutation>> {
         let mut out = Vec::new();
-        let mut put = self.put(key);
+        let mut puts: Vec<(Option<&str>, Put)> = Vec::with_capacity(1);
+        let mut put_of = |column: &[u8]| -> usize {
+            let v = self.visibility_of(column);
+            match puts.iter().position(|(l, _)| *l == v) {
+                Some(i) => i,
+                None => {
+                    puts.push((v, self.put_with(key, v)));
+                    puts.len() - 1
+                }
+            }
+        };
+        let mut cells: Vec<(usize, &[u8], &[u8], Option<i64>, &[u8])> = Vec::new();
         for (column, value) in write.puts() {
             let (f, q) = cell_column(column)?;
-            put = put.value(f, q, value);
+            cells.push((put_of(column), f, q, None, value));
         }
-        for (ts, cells) in write.versions() {
-            for (column, value) in cells {
+        let versions = write.versions();
+        for (ts, group) in &versions {
+            for (column, value) in group {
                 let (f, q) = cell_column(column)?;
-                put = put.value_at(f, q, ts, value);
+                cells.push((put_of(column), f, q, Some(*ts), value));
             }
         }
-        if !put.is_empty() {
-            out.push(Mutation::Put(put));
+        for (i, f, q, ts, value) in cells {
+            let slot = &mut puts[i].1;
+            let put = std::mem::replace(slot, Put::new(key));
+            *slot = match ts {
+                None => put.value(f, q, value),
+                Some(ts) => put.value_at(f, q, ts, value),
+            };
+        }
+        for (_, put) in puts {
+            if !put.is_empty() {
+                out.push(Mutation::Put(put));
+            }
         }
         if !write.deletes().is_empty() {
             let mut delete = self.delete(key);
@@ -377,6 +418,13 @@ impl StoreTable for Thrift2Table {
 
     fn table_name(&self) -> &str {
         self.table.name()
+    }
+
+    /// A cell's label, from its field or the model's row, wins over the
+    /// handle's [`visibility`](Thrift2Table::visibility).
+    fn with_cell_labels(mut self, labels: CellLabels) -> Self {
+        self.labels = labels;
+        self
     }
 
     async fn create(&self, families: &[FamilySpec]) -> Result<()> {
@@ -577,8 +625,8 @@ impl Counters for Thrift2Table {
     async fn increment(&self, key: &[u8], column: &[u8], by: i64) -> Result<i64> {
         let (f, q) = cell_column(column)?;
         let mut inc = Increment::new(key).add(f, q, by).return_results(true);
-        if let Some(v) = &self.options.visibility {
-            inc = inc.visibility(v.clone());
+        if let Some(v) = self.visibility_of(column).filter(|v| !v.is_empty()) {
+            inc = inc.visibility(v);
         }
         if let Some(d) = self.options.durability {
             inc = inc.durability(d);
@@ -603,8 +651,8 @@ impl Appends for Thrift2Table {
     async fn append(&self, key: &[u8], column: &[u8], value: &[u8]) -> Result<Option<Cell>> {
         let (f, q) = cell_column(column)?;
         let mut app = Append::new(key).append(f, q, value).return_results(true);
-        if let Some(v) = &self.options.visibility {
-            app = app.visibility(v.clone());
+        if let Some(v) = self.visibility_of(column).filter(|v| !v.is_empty()) {
+            app = app.visibility(v);
         }
         if let Some(d) = self.options.durability {
             app = app.durability(d);
@@ -650,7 +698,9 @@ impl CheckAndPut for Thrift2Table {
     ) -> Result<bool> {
         let (cf, cq) = cell_column(check.column)?;
         let (f, q) = cell_column(put.0)?;
-        let p = self.put(key).value(f, q, put.1);
+        let p = self
+            .put_with(key, self.visibility_of(put.0))
+            .value(f, q, put.1);
         self.table
             .check_and_put(key, cf, cq, check.expected, p)
             .await

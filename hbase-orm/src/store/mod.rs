@@ -71,8 +71,10 @@ use crate::error::Result;
 use crate::value::{Cell, Row};
 
 mod filter;
+mod labels;
 
 pub use filter::{CompareOp, FilterExpr};
+pub use labels::CellLabels;
 
 /// A connection to one backend: hands out [`StoreTable`]s.
 pub trait Store: Clone + Send + Sync + fmt::Debug + 'static {
@@ -96,6 +98,14 @@ pub trait StoreTable: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// The table's name, as the model names it.
     fn table_name(&self) -> &str;
+
+    /// This handle, writing each cell with the visibility label `labels`
+    /// give it ([`CellLabels::of`]); [`Repo`](crate::Repo) hands its
+    /// model's labels over here. A backend without cell visibility keeps
+    /// them and refuses every write of a labelled model with
+    /// [`Error::Unsupported`](crate::Error::Unsupported) before sending
+    /// anything: a label is never dropped silently.
+    fn with_cell_labels(self, labels: CellLabels) -> Self;
 
     /// Creates the table with column families `families`.
     ///

@@ -68,6 +68,9 @@ pub struct Table {
     conn: Connection,
     name: Arc<str>,
     full_name: Arc<str>,
+    /// A label of the model whose `Repo` holds this handle: the gateway
+    /// has no cell visibility, so the typed layer's writes are refused.
+    pub(crate) model_label: Option<&'static str>,
 }
 
 impl fmt::Debug for Table {
@@ -85,6 +88,7 @@ impl Table {
             conn,
             name: name.into(),
             full_name: full_name.into(),
+            model_label: None,
         }
     }
 

@@ -231,9 +231,14 @@ impl<T: HRow, S: Store> Repo<T, S> {
     }
 
     /// The repository of `T` on a table of backend `S` with the same layout.
+    ///
+    /// The table handle is given the model's visibility labels
+    /// ([`Schema::cell_labels`](super::row::Schema::cell_labels)): a
+    /// backend without cell visibility refuses the writes of a labelled
+    /// model.
     pub fn from_table(table: S::Table) -> Self {
         Repo {
-            table,
+            table: table.with_cell_labels(T::SCHEMA.cell_labels()),
             put_batch: DEFAULT_PUT_BATCH,
             _model: PhantomData,
         }

@@ -93,6 +93,37 @@ use super::row_key::EncodeKey;
 ///   assert_eq!((fam.name, fam.max_versions, fam.ttl), ("cf", Some(5), Some(3600)));
 ///   ```
 ///
+/// - `#[hbase(visibility = "A&B")]`: the visibility expression of every
+///   cell of the row (terms of letters, digits and `_-.:/` or double-quoted,
+///   joined by `&` or `|`, grouped with parentheses), checked at compile
+///   time: a malformed one is an error at its literal naming the byte. On
+///   a field, it labels that field's cells instead (`""`: no label). The
+///   backends that have cell visibility write it (Accumulo, HBase Thrift2);
+///   the Thrift1 backend refuses the writes of a labelled model with
+///   [`Error::Unsupported`](crate::Error::Unsupported). See
+///   [`Schema::cell_labels`] for what the store is handed.
+///
+///   ```
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "cases", family = "cf", visibility = "staff")]
+///   struct Case {
+///       #[hbase(row_key)] id: String,
+///       title: String,
+///       #[hbase(visibility = "staff&legal")] note: Option<String>,
+///   }
+///   let labels = <Case as HRow>::SCHEMA.cell_labels();
+///   assert_eq!(labels.of(b"cf:title"), Some("staff"));
+///   assert_eq!(labels.of(b"cf:note"), Some("staff&legal"));
+///   ```
+///
+///   ```compile_fail
+///   # use hbase_orm::HRow;
+///   #[derive(HRow)]
+///   #[hbase(table = "cases", family = "cf", visibility = "staff&legal|audit")]
+///   struct Case { #[hbase(row_key)] id: String }
+///   ```
+///
 /// - `#[hbase(crate = path)]`: where the `hbase_orm` crate is, when it is
 ///   renamed or re-exported (default `::hbase_orm`).
 ///
@@ -475,6 +506,10 @@ pub struct ColumnSpec {
     pub column: &'static [u8],
     /// The kind of field.
     pub kind: ColumnKind,
+    /// The visibility expression of the field's cells
+    /// (`#[hbase(visibility = "..")]` on the field), overriding the
+    /// model's [`Schema::visibility`].
+    pub visibility: Option<&'static str>,
 }
 
 impl ColumnSpec {
@@ -484,7 +519,14 @@ impl ColumnSpec {
             field,
             column,
             kind,
+            visibility: None,
         }
+    }
+
+    /// The spec with the field's cells labelled `expression`.
+    pub const fn with_visibility(mut self, expression: &'static str) -> Self {
+        self.visibility = Some(expression);
+        self
     }
 
     /// The family part of the column name (without the colon).
@@ -496,6 +538,7 @@ impl ColumnSpec {
     }
 }
 
+use crate::store::CellLabels;
 pub use crate::store::FamilySpec;
 
 /// The static description of a model: table, families, columns.
@@ -511,6 +554,9 @@ pub struct Schema {
     /// The column names to request when reading: every mapped column, and
     /// the whole family (`b"fam"`) of each map field.
     pub fetch: &'static [&'static [u8]],
+    /// The visibility expression of every cell of the row
+    /// (`#[hbase(visibility = "..")]` on the struct); a field's own wins.
+    pub visibility: Option<&'static str>,
 }
 
 impl Schema {
@@ -526,7 +572,26 @@ impl Schema {
             families,
             columns,
             fetch,
+            visibility: None,
         }
+    }
+
+    /// The schema with every cell of the row labelled `expression`.
+    pub const fn with_visibility(mut self, expression: &'static str) -> Self {
+        self.visibility = Some(expression);
+        self
+    }
+
+    /// The visibility labels of the model's cells, as the store boundary
+    /// takes them (empty when the model labels nothing).
+    pub fn cell_labels(&self) -> CellLabels {
+        if self.visibility.is_none() && self.columns.iter().all(|c| c.visibility.is_none()) {
+            return CellLabels::default();
+        }
+        CellLabels::from_columns(
+            self.visibility,
+            self.columns.iter().map(|c| (c.column, c.visibility)),
+        )
     }
 
     /// The versioned columns and their number of versions.
