@@ -118,6 +118,94 @@ on_both_backends! {
     counters_and_appends(User);
     put_many_and_scans_in_key_order(User);
     versions_and_family_maps(Doc);
+    row_key_comparisons_and_patterns(User);
+}
+
+/// The row filters both stores translate exactly: key comparisons (an
+/// HBase `RowFilter`, an Accumulo range) and key patterns (a `RowFilter`
+/// with `regexstring:`, an Accumulo `RegExFilter` on the row).
+async fn row_key_comparisons_and_patterns<S: Store>(users: Repo<User, S>) {
+    use hbase_orm::filter::{CompareOp, Filter};
+    let all = [
+        ("acme", 1),
+        ("acme", 2),
+        ("acme", 3),
+        ("be\nta", 1),
+        ("beta", 1),
+        ("beta", 2),
+    ];
+    let values: Vec<User> = all.iter().map(|(t, i)| User::new(t, *i, "x", 1)).collect();
+    users.put_many(&values).await.unwrap();
+    let keys = |filter: Filter<User>| {
+        let scan = users.scan().filter(filter);
+        async move {
+            let got: Vec<User> = scan.try_collect().await.unwrap();
+            got.into_iter()
+                .map(|u| (u.tenant, u.id))
+                .collect::<Vec<_>>()
+        }
+    };
+    let owned = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(t, i)| ((*t).to_owned(), *i)).collect()
+    };
+    let key = |t: &str, i: u64| (t.to_owned(), i);
+    assert_eq!(
+        keys(
+            Filter::row_key(CompareOp::GreaterOrEqual, &key("acme", 2))
+                .and(Filter::row_key(CompareOp::Less, &key("beta", 2)))
+        )
+        .await,
+        owned(&[("acme", 2), ("acme", 3), ("be\nta", 1), ("beta", 1)])
+    );
+    assert_eq!(
+        keys(Filter::row_key(CompareOp::Greater, &key("beta", 1))).await,
+        owned(&[("beta", 2)])
+    );
+    assert_eq!(
+        keys(Filter::row_key(CompareOp::LessOrEqual, &key("acme", 1))).await,
+        owned(&[("acme", 1)])
+    );
+    assert_eq!(
+        keys(Filter::row_key(CompareOp::Equal, &key("acme", 3))).await,
+        owned(&[("acme", 3)])
+    );
+    assert!(keys(
+        Filter::row_key(CompareOp::Less, &key("acme", 2))
+            .and(Filter::row_key(CompareOp::Greater, &key("acme", 2)))
+    )
+    .await
+    .is_empty());
+    // A match anywhere in the key; `.` matches a line end too.
+    assert_eq!(
+        keys(Filter::row_regex("^be.ta")).await,
+        owned(&[("be\nta", 1)])
+    );
+    assert_eq!(
+        keys(Filter::row_regex("et")).await,
+        owned(&[("beta", 1), ("beta", 2)])
+    );
+    assert_eq!(
+        keys(Filter::row_regex("^acme").or(Filter::row_regex("^beta"))).await,
+        owned(&[
+            ("acme", 1),
+            ("acme", 2),
+            ("acme", 3),
+            ("beta", 1),
+            ("beta", 2)
+        ])
+    );
+    // Patterns and comparisons together, with a prefix and a limit.
+    let got: Vec<User> = users
+        .scan()
+        .prefix(&("acme",))
+        .filter(Filter::row_regex("[\\x02\\x03]$"))
+        .filter(Filter::row_key(CompareOp::Greater, &key("acme", 1)))
+        .limit(1)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].tenant.as_str(), got[0].id), ("acme", 2));
 }
 
 async fn put_then_get_round_trips_every_field_kind<S: Store>(users: Repo<User, S>) {
@@ -441,6 +529,27 @@ async fn what_accumulo_cannot_scan_is_refused_by_name_before_sending() {
             .try_collect()
             .await,
         "KeyOnlyFilter",
+    );
+    // A row filter it translates, joined with one it cannot: refused whole.
+    refused(
+        users
+            .scan()
+            .filter(hbase_orm::filter::Filter::row_regex("^r"))
+            .filter(User::fields().name().eq("Ann"))
+            .try_collect()
+            .await,
+        "cell value",
+    );
+    refused(
+        users
+            .scan()
+            .filter(hbase_orm::filter::Filter::row_key(
+                hbase_orm::filter::CompareOp::NotEqual,
+                &("r".to_owned(), 1u64),
+            ))
+            .try_collect()
+            .await,
+        "two ranges",
     );
     // The same scan without the refused parts works.
     let plain: Vec<User> = users.scan().try_collect().await.unwrap();

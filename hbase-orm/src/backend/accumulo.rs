@@ -66,8 +66,8 @@ use crate::accumulo::{
 };
 use crate::error::{AccumuloErrorKind, Error, Result};
 use crate::store::{
-    Appends, CellLabels, Check, CheckAndPut, ColumnValue, Counters, FamilySpec, GetSpec, RowWrite,
-    ScanSpec, Store, StoreTable, StoreWriter,
+    Appends, CellLabels, Check, CheckAndPut, ColumnValue, CompareOp, Counters, FamilySpec,
+    FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
 };
 use crate::value::{Cell, Row};
 
@@ -76,6 +76,13 @@ const BACKEND: &str = "the Accumulo backend";
 
 /// The class of Accumulo's versioning iterator.
 const VERSIONING: &str = "org.apache.accumulo.core.iterators.user.VersioningIterator";
+
+/// The class of Accumulo's regular-expression filter (row-key patterns).
+const REGEX_FILTER: &str = "org.apache.accumulo.core.iterators.user.RegExFilter";
+
+/// The priority of the first row-pattern filter of a typed scan (above
+/// the versioning iterator's 20 on tables made by the backend).
+const ROW_REGEX_PRIORITY: i32 = 50;
 
 /// The class of Accumulo's per-column age-off filter (family TTLs).
 const AGE_OFF: &str = "org.apache.accumulo.core.iterators.user.ColumnAgeOffFilter";
@@ -691,27 +698,39 @@ impl StoreTable for AccumuloTable {
                 ),
             });
         }
+        let mut translated = Translated::default();
         if let Some(filter) = &spec.filter {
-            return Err(Error::Unsupported {
-                backend: BACKEND,
-                what: format!(
-                    "the filter {filter:?} (table `{}`): Accumulo has no iterator that selects \
-                     rows by a cell value (RegExFilter and TimestampFilter drop single \
-                     entries); filter in the application or use the raw client's iterators",
-                    self.name
-                ),
-            });
+            if let Err(why) = translated.add(filter) {
+                return Err(Error::Unsupported {
+                    backend: BACKEND,
+                    what: format!(
+                        "the filter {filter:?} (table `{}`): {why}; filter in the \
+                         application or use the raw client's iterators",
+                        self.name
+                    ),
+                });
+            }
         }
         if spec.batch_size == Some(0) {
             return Err(Error::InvalidInput(
                 "the scan batch size must be above 0".to_owned(),
             ));
         }
-        let Some(range) = scan_range(&spec) else {
+        let Some(range) = scan_range(&spec, translated.lower, translated.upper) else {
             return Ok(Rows::empty());
         };
         let columns: Vec<&[u8]> = spec.columns.iter().map(Vec::as_slice).collect();
         let mut options = self.scan_options(range, &columns);
+        for (i, pattern) in translated.regexes.iter().enumerate() {
+            let priority = ROW_REGEX_PRIORITY + i32::try_from(i).unwrap_or(0);
+            options = options.iterator(
+                IteratorSetting::new(priority, format!("typed_row_regex_{i}"), REGEX_FILTER)
+                    // HBase compiles row patterns with DOTALL and looks
+                    // for a match anywhere in the key: the same here.
+                    .option("rowRegex", format!("(?s){pattern}"))
+                    .option("matchSubstring", "true"),
+            );
+        }
         if let Some(n) = spec.batch_size {
             options = options.buffer_size(i32::try_from(n).unwrap_or(i32::MAX));
         }
@@ -729,28 +748,143 @@ impl StoreTable for AccumuloTable {
     }
 }
 
-/// The one Accumulo range of a scan's start, stop and prefix; `None` when
-/// it holds no row.
-fn scan_range(spec: &ScanSpec) -> Option<Range> {
-    let mut start = spec.start.clone().filter(|s| !s.is_empty());
-    // An empty stop is no stop, as on HBase.
-    let mut stop = spec.stop.clone().filter(|s| !s.is_empty());
-    if let Some(prefix) = &spec.prefix {
-        if start.as_ref().map_or(true, |s| s < prefix) {
-            start = Some(prefix.clone());
-        }
-        if let Some(end) = following_prefix(prefix) {
-            if stop.as_ref().map_or(true, |s| *s > end) {
-                stop = Some(end);
+/// A row bound: the key and whether it is inclusive.
+type Bound = Option<(Vec<u8>, bool)>;
+
+/// What a typed filter becomes on Accumulo: bounds on the scan's one
+/// range (row-key comparisons) and `RegExFilter`s on the row (row-key
+/// patterns). Both select whole rows, as the HBase filters they stand for.
+#[derive(Debug, Default)]
+struct Translated {
+    lower: Bound,
+    upper: Bound,
+    /// Row patterns, each one `RegExFilter`: a row passes when all match.
+    regexes: Vec<String>,
+}
+
+impl Translated {
+    /// Adds the conjunction `expr`; why it has no exact Accumulo form.
+    fn add(&mut self, expr: &FilterExpr) -> std::result::Result<(), &'static str> {
+        match expr {
+            FilterExpr::And(a, b) => {
+                self.add(a)?;
+                self.add(b)
             }
+            FilterExpr::RowKey { op, key } => {
+                let (lower, upper) = match op {
+                    CompareOp::Less => (None, Some((key.clone(), false))),
+                    CompareOp::LessOrEqual => (None, Some((key.clone(), true))),
+                    CompareOp::Greater => (Some((key.clone(), false)), None),
+                    CompareOp::GreaterOrEqual => (Some((key.clone(), true)), None),
+                    CompareOp::Equal => (Some((key.clone(), true)), Some((key.clone(), true))),
+                    CompareOp::NotEqual => {
+                        return Err("a row key `!=` comparison holds on two ranges, and an \
+                                    Accumulo scan reads one");
+                    }
+                };
+                tighten(&mut self.lower, lower, true);
+                tighten(&mut self.upper, upper, false);
+                Ok(())
+            }
+            FilterExpr::RowRegex(_) | FilterExpr::Or(..) => match alternatives(expr) {
+                Some(pattern) => {
+                    self.regexes.push(pattern);
+                    Ok(())
+                }
+                None => Err(
+                    "an OR is translated only between row-key regular expressions \
+                             (one RegExFilter); other alternatives need several ranges or \
+                             a row-selecting iterator",
+                ),
+            },
+            FilterExpr::Column { .. } => Err("Accumulo 1.x has no iterator that selects \
+                 rows by a cell value (RegExFilter and TimestampFilter drop single \
+                 entries, which would leave half rows)"),
+            FilterExpr::WhileMatching(_) => {
+                Err("no Accumulo iterator ends a scan at the first row that does not match")
+            }
+            FilterExpr::HBase(_) => Err("it is a filter string in the HBase filter language"),
         }
     }
-    if let (Some(a), Some(b)) = (&start, &stop) {
-        if a >= b {
+}
+
+/// `expr` as one row pattern when it is row patterns joined by OR.
+fn alternatives(expr: &FilterExpr) -> Option<String> {
+    match expr {
+        FilterExpr::RowRegex(p) => Some(p.clone()),
+        FilterExpr::Or(a, b) => Some(format!("(?:{})|(?:{})", alternatives(a)?, alternatives(b)?)),
+        _ => None,
+    }
+}
+
+/// Keeps in `slot` the tighter of it and `new`: the larger key for a
+/// lower bound, the smaller for an upper one; of equal keys the exclusive.
+fn tighten(slot: &mut Bound, new: Bound, lower: bool) {
+    let Some((key, inclusive)) = new else { return };
+    let replace = match slot {
+        None => true,
+        Some((old, old_inclusive)) => {
+            let tighter = if lower { key > *old } else { key < *old };
+            tighter || (key == *old && *old_inclusive && !inclusive)
+        }
+    };
+    if replace {
+        *slot = Some((key, inclusive));
+    }
+}
+
+/// The one Accumulo range of a scan's start, stop and prefix and the
+/// filter's row bounds; `None` when it holds no row.
+fn scan_range(spec: &ScanSpec, mut lower: Bound, mut upper: Bound) -> Option<Range> {
+    tighten(
+        &mut lower,
+        spec.start
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(|s| (s, true)),
+        true,
+    );
+    // An empty stop is no stop, as on HBase.
+    tighten(
+        &mut upper,
+        spec.stop
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(|s| (s, false)),
+        false,
+    );
+    if let Some(prefix) = &spec.prefix {
+        tighten(&mut lower, Some((prefix.clone(), true)), true);
+        tighten(
+            &mut upper,
+            following_prefix(prefix).map(|e| (e, false)),
+            false,
+        );
+    }
+    // An empty inclusive lower bound is every row.
+    if lower
+        .as_ref()
+        .is_some_and(|(k, inclusive)| k.is_empty() && *inclusive)
+    {
+        lower = None;
+    }
+    if upper
+        .as_ref()
+        .is_some_and(|(k, inclusive)| k.is_empty() && !*inclusive)
+    {
+        return None;
+    }
+    if let (Some((a, a_inclusive)), Some((b, b_inclusive))) = (&lower, &upper) {
+        if a > b || (a == b && !(*a_inclusive && *b_inclusive)) {
             return None;
         }
     }
-    Some(Range::rows(start.as_deref(), true, stop.as_deref(), false))
+    Some(Range::rows(
+        lower.as_ref().map(|(k, _)| &k[..]),
+        lower.as_ref().map_or(true, |(_, i)| *i),
+        upper.as_ref().map(|(k, _)| &k[..]),
+        upper.as_ref().map_or(false, |(_, i)| *i),
+    ))
 }
 
 /// The rows of an Accumulo scan: its entries grouped by row (a scanner
@@ -961,28 +1095,111 @@ mod tests {
         }
     }
 
+    fn scan_range_of(spec: &ScanSpec) -> Option<Range> {
+        scan_range(spec, None, None)
+    }
+
+    fn translated(expr: &FilterExpr) -> std::result::Result<Translated, &'static str> {
+        let mut t = Translated::default();
+        t.add(expr).map(|()| t)
+    }
+
+    fn row(op: CompareOp, key: &str) -> FilterExpr {
+        FilterExpr::RowKey {
+            op,
+            key: key.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn row_comparisons_become_the_tightest_bounds() {
+        let t = translated(
+            &row(CompareOp::Greater, "b")
+                .and(row(CompareOp::GreaterOrEqual, "b"))
+                .and(row(CompareOp::LessOrEqual, "m"))
+                .and(row(CompareOp::Less, "x")),
+        )
+        .unwrap();
+        assert_eq!(t.lower, Some((b"b".to_vec(), false)));
+        assert_eq!(t.upper, Some((b"m".to_vec(), true)));
+        let want = Range::rows(Some(b"b"), false, Some(b"m"), true);
+        assert_eq!(
+            scan_range(&spec(None, None, None), t.lower, t.upper),
+            Some(want)
+        );
+        // With a start and a prefix, the tighter of each end.
+        let t = translated(&row(CompareOp::Equal, "ab1")).unwrap();
+        let r = scan_range(&spec(Some("a"), None, Some("ab")), t.lower, t.upper);
+        assert_eq!(r, Some(Range::rows(Some(b"ab1"), true, Some(b"ab1"), true)));
+        // Disjoint bounds: no scan at all.
+        let t = translated(&row(CompareOp::Less, "b").and(row(CompareOp::Greater, "c"))).unwrap();
+        assert!(scan_range(&spec(None, None, None), t.lower, t.upper).is_none());
+        let t = translated(&row(CompareOp::Less, "b").and(row(CompareOp::GreaterOrEqual, "b")))
+            .unwrap();
+        assert!(scan_range(&spec(None, None, None), t.lower, t.upper).is_none());
+        let t = translated(&row(CompareOp::Less, "")).unwrap();
+        assert!(scan_range(&spec(None, None, None), t.lower, t.upper).is_none());
+    }
+
+    #[test]
+    fn row_patterns_become_regex_filters_and_the_rest_is_refused() {
+        let t = translated(
+            &FilterExpr::RowRegex("^a".into())
+                .or(FilterExpr::RowRegex("z$".into()))
+                .and(FilterExpr::RowRegex("m".into())),
+        )
+        .unwrap();
+        assert_eq!(t.regexes, ["(?:^a)|(?:z$)", "m"]);
+        let column = FilterExpr::Column {
+            family: b"cf".to_vec(),
+            qualifier: b"a".to_vec(),
+            op: CompareOp::Equal,
+            value: b"1".to_vec(),
+        };
+        for (expr, why) in [
+            (column.clone(), "cell value"),
+            (row(CompareOp::NotEqual, "a"), "two ranges"),
+            (
+                row(CompareOp::Less, "a").or(row(CompareOp::Greater, "b")),
+                "OR",
+            ),
+            (
+                FilterExpr::WhileMatching(Box::new(row(CompareOp::Less, "a"))),
+                "ends a scan",
+            ),
+            (
+                FilterExpr::HBase(b"KeyOnlyFilter()".to_vec()),
+                "HBase filter language",
+            ),
+            (FilterExpr::RowRegex("a".into()).and(column), "cell value"),
+        ] {
+            let e = translated(&expr).unwrap_err();
+            assert!(e.contains(why), "{expr:?}: {e}");
+        }
+    }
+
     #[test]
     fn prefix_and_bounds_make_one_range() {
-        let r = scan_range(&spec(None, None, Some("ab"))).unwrap();
+        let r = scan_range_of(&spec(None, None, Some("ab"))).unwrap();
         assert_eq!(
             r,
             Range::rows(Some(&b"ab"[..]), true, Some(&b"ac"[..]), false)
         );
         // The tighter of the prefix and the bounds wins on each side.
-        let r = scan_range(&spec(Some("abc"), Some("zz"), Some("ab"))).unwrap();
+        let r = scan_range_of(&spec(Some("abc"), Some("zz"), Some("ab"))).unwrap();
         assert_eq!(
             r,
             Range::rows(Some(&b"abc"[..]), true, Some(&b"ac"[..]), false)
         );
-        let r = scan_range(&spec(Some("a"), Some("abd"), Some("ab"))).unwrap();
+        let r = scan_range_of(&spec(Some("a"), Some("abd"), Some("ab"))).unwrap();
         assert_eq!(
             r,
             Range::rows(Some(&b"ab"[..]), true, Some(&b"abd"[..]), false)
         );
-        assert!(scan_range(&spec(Some("b"), Some("a"), None)).is_none());
-        assert!(scan_range(&spec(Some("b"), None, Some("a"))).is_none());
+        assert!(scan_range_of(&spec(Some("b"), Some("a"), None)).is_none());
+        assert!(scan_range_of(&spec(Some("b"), None, Some("a"))).is_none());
         assert_eq!(
-            scan_range(&spec(None, Some(""), None)),
+            scan_range_of(&spec(None, Some(""), None)),
             Some(Range::rows(None, true, None, false))
         );
     }

@@ -257,7 +257,10 @@ impl ConditionalWrites for Table {
 /// A column comparison becomes a `SingleColumnValueFilter` with a `binary:`
 /// comparator that skips rows without the cell and looks at the newest
 /// version only; family, qualifier and value are single-quoted with `'`
-/// doubled.
+/// doubled. A row-key comparison becomes a `RowFilter` with a `binary:`
+/// comparator, a row-key regular expression a `RowFilter` with a
+/// `regexstring:` one (HBase compiles it with `DOTALL` and looks for a
+/// match anywhere in the key).
 ///
 /// # Errors
 /// None today: every [`FilterExpr`] has an HBase form. (Other backends
@@ -293,6 +296,18 @@ fn write_filter(out: &mut Vec<u8>, expr: &FilterExpr) {
             op,
             value,
         } => single_column_value(out, family, qualifier, *op, value),
+        FilterExpr::RowKey { op, key } => {
+            out.extend_from_slice(b"RowFilter(");
+            out.extend_from_slice(op.as_str().as_bytes());
+            out.extend_from_slice(b", ");
+            quote_comparator(out, b"binary:", key);
+            out.push(b')');
+        }
+        FilterExpr::RowRegex(pattern) => {
+            out.extend_from_slice(b"RowFilter(=, ");
+            quote_comparator(out, b"regexstring:", pattern.as_bytes());
+            out.push(b')');
+        }
         FilterExpr::And(a, b) => combine(out, a, b"AND", b),
         FilterExpr::Or(a, b) => combine(out, a, b"OR", b),
         FilterExpr::WhileMatching(e) => {
@@ -327,11 +342,16 @@ fn single_column_value(
     out.extend_from_slice(b", ");
     out.extend_from_slice(op.as_str().as_bytes());
     out.extend_from_slice(b", ");
-    let mut comparator = Vec::with_capacity(7 + value.len());
-    comparator.extend_from_slice(b"binary:");
+    quote_comparator(out, b"binary:", value);
+    out.extend_from_slice(b", true, true)");
+}
+
+/// The comparator `kind` + `value`, single-quoted.
+fn quote_comparator(out: &mut Vec<u8>, kind: &[u8], value: &[u8]) {
+    let mut comparator = Vec::with_capacity(kind.len() + value.len());
+    comparator.extend_from_slice(kind);
     comparator.extend_from_slice(value);
     quote(out, &comparator);
-    out.extend_from_slice(b", true, true)");
 }
 
 /// `bytes` single-quoted, with `'` doubled.

@@ -70,6 +70,20 @@ pub enum FilterExpr {
         /// The encoded value compared with.
         value: Vec<u8>,
     },
+    /// Rows whose key compares to `key` by `op` (byte order): HBase's
+    /// `RowFilter` with a `binary:` comparator, an Accumulo scan range.
+    RowKey {
+        /// The comparison, read as `row op key`.
+        op: CompareOp,
+        /// The encoded key compared with.
+        key: Vec<u8>,
+    },
+    /// Rows whose key, read as UTF-8, contains a match of the Java regular
+    /// expression `pattern`, in which `.` also matches line ends: HBase's
+    /// `RowFilter` with a `regexstring:` comparator, Accumulo's
+    /// `RegExFilter` on the row with `matchSubstring` (anchor it with `^`
+    /// and `$` for a whole-key match).
+    RowRegex(String),
     /// Rows both filters match.
     And(Box<FilterExpr>, Box<FilterExpr>),
     /// Rows either filter matches.
@@ -111,6 +125,8 @@ impl fmt::Debug for FilterExpr {
                 op.as_str(),
                 text(value)
             ),
+            FilterExpr::RowKey { op, key } => write!(f, "RowKey({} {:?})", op.as_str(), text(key)),
+            FilterExpr::RowRegex(p) => write!(f, "RowRegex({p:?})"),
             FilterExpr::And(a, b) => write!(f, "({a:?} AND {b:?})"),
             FilterExpr::Or(a, b) => write!(f, "({a:?} OR {b:?})"),
             FilterExpr::WhileMatching(e) => write!(f, "WHILE {e:?}"),

@@ -63,6 +63,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::codec::{Codec, CodecError, OrderPreserving};
+use super::row::HRow;
+use super::row_key::EncodeKey;
 use crate::store::FilterExpr;
 
 pub use crate::store::CompareOp;
@@ -325,6 +327,30 @@ impl<M> Filter<M> {
         }
     }
 
+    /// Rows whose key, read as UTF-8, contains a match of `pattern` (a
+    /// Java regular expression, `.` matching line ends too): translated on
+    /// HBase and on Accumulo (see [`FilterExpr::RowRegex`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{filter::Filter, store::FilterExpr};
+    /// struct M;
+    /// let f: Filter<M> = Filter::row_regex("^user-[0-9]+$");
+    /// assert_eq!(f.expr(), &FilterExpr::RowRegex("^user-[0-9]+$".into()));
+    /// ```
+    pub fn row_regex(pattern: impl Into<String>) -> Self {
+        Filter::from_expr(FilterExpr::RowRegex(pattern.into()))
+    }
+
+    /// Rows whose encoded key compares to the encoded `key` by `op` (byte
+    /// order): a `RowFilter` on HBase, the scan's range on Accumulo.
+    pub fn row_key_bytes(op: CompareOp, key: impl Into<Vec<u8>>) -> Self {
+        Filter::from_expr(FilterExpr::RowKey {
+            op,
+            key: key.into(),
+        })
+    }
+
     /// Rows whose cell `family:qualifier` compares to the encoded `value`
     /// by `op`; rows without the cell do not match.
     pub fn single_column_value(
@@ -383,6 +409,26 @@ impl<M> Filter<M> {
             Some(e) => Err(e),
             None => Ok(self.expr),
         }
+    }
+}
+
+impl<M: HRow> Filter<M> {
+    /// Rows whose key compares to the typed `key` by `op`, in the order of
+    /// encoded keys (the order of the typed tuple, see
+    /// [`row_key`](crate::row_key)): a `RowFilter` on HBase, the scan's
+    /// range on Accumulo.
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::{filter::{CompareOp, Filter}, store::FilterExpr, HRow};
+    /// #[derive(HRow)]
+    /// #[hbase(table = "t", family = "cf")]
+    /// struct Reading { #[hbase(row_key)] sensor: String, #[hbase(row_key)] at: u32 }
+    /// let f = Filter::<Reading>::row_key(CompareOp::GreaterOrEqual, &("s1", 10u32));
+    /// assert!(matches!(f.expr(), FilterExpr::RowKey { op: CompareOp::GreaterOrEqual, .. }));
+    /// ```
+    pub fn row_key<Q: EncodeKey<M::Key> + ?Sized>(op: CompareOp, key: &Q) -> Self {
+        Filter::row_key_bytes(op, M::encode_key(key))
     }
 }
 
