@@ -883,7 +883,7 @@ fn scan_range(spec: &ScanSpec, mut lower: Bound, mut upper: Bound) -> Option<Ran
         lower.as_ref().map(|(k, _)| &k[..]),
         lower.as_ref().map_or(true, |(_, i)| *i),
         upper.as_ref().map(|(k, _)| &k[..]),
-        upper.as_ref().map_or(false, |(_, i)| *i),
+        upper.as_ref().is_some_and(|(_, i)| *i),
     ))
 }
 

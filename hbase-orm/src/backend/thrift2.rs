@@ -245,6 +245,24 @@ impl Thrift2Table {
         delete
     }
 
+    /// The put of `puts` for the visibility of `column`, added when new.
+    fn put_for<'p, 's>(
+        &'s self,
+        puts: &'p mut Vec<(Option<&'s str>, Put)>,
+        key: &[u8],
+        column: &[u8],
+    ) -> &'p mut Put {
+        let v = self.visibility_of(column);
+        let i = match puts.iter().position(|(l, _)| *l == v) {
+            Some(i) => i,
+            None => {
+                puts.push((v, self.put_with(key, v)));
+                puts.len() - 1
+            }
+        };
+        &mut puts[i].1
+    }
+
     /// The mutations of one row write (puts, deletes, timestamped puts).
     ///
     /// A `TPut` has one visibility for all its cells, so cells with
@@ -253,35 +271,17 @@ impl Thrift2Table {
     fn mutations(&self, key: &[u8], write: &RowWrite) -> Result<Vec<Mutation>> {
         let mut out = Vec::new();
         let mut puts: Vec<(Option<&str>, Put)> = Vec::with_capacity(1);
-        let mut put_of = |column: &[u8]| -> usize {
-            let v = self.visibility_of(column);
-            match puts.iter().position(|(l, _)| *l == v) {
-                Some(i) => i,
-                None => {
-                    puts.push((v, self.put_with(key, v)));
-                    puts.len() - 1
-                }
-            }
-        };
-        let mut cells: Vec<(usize, &[u8], &[u8], Option<i64>, &[u8])> = Vec::new();
         for (column, value) in write.puts() {
             let (f, q) = cell_column(column)?;
-            cells.push((put_of(column), f, q, None, value));
+            let slot = self.put_for(&mut puts, key, column);
+            *slot = std::mem::replace(slot, Put::new(b"")).value(f, q, value);
         }
-        let versions = write.versions();
-        for (ts, group) in &versions {
-            for (column, value) in group {
+        for (ts, cells) in write.versions() {
+            for (column, value) in cells {
                 let (f, q) = cell_column(column)?;
-                cells.push((put_of(column), f, q, Some(*ts), value));
+                let slot = self.put_for(&mut puts, key, column);
+                *slot = std::mem::replace(slot, Put::new(b"")).value_at(f, q, ts, value);
             }
-        }
-        for (i, f, q, ts, value) in cells {
-            let slot = &mut puts[i].1;
-            let put = std::mem::replace(slot, Put::new(key));
-            *slot = match ts {
-                None => put.value(f, q, value),
-                Some(ts) => put.value_at(f, q, ts, value),
-            };
         }
         for (_, put) in puts {
             if !put.is_empty() {
