@@ -121,9 +121,13 @@ async fn callers_that_give_up_do_not_desync_the_stream() {
         t.row("r").await.unwrap().unwrap().get("cf:a").unwrap(),
         b("2")
     );
-    // Calls dropped before the connection task wrote them are not sent (on
-    // this single-threaded runtime the task could not run in between).
-    assert!(t.rows(["p0", "p49"]).await.unwrap().is_empty());
+    // A call polled once may already be written (by its caller, when the
+    // connection was idle): each abandoned put is applied whole or not at
+    // all, and the reads above got their own replies.
+    let keys: Vec<String> = (0..50).map(|i| format!("p{i}")).collect();
+    for row in t.rows(&keys).await.unwrap() {
+        assert_eq!(row.get("cf:a").unwrap(), b("x"), "{:?}", row.key);
+    }
 }
 
 async fn mismatch(server: Combo, client: Combo) -> Error {

@@ -4,7 +4,11 @@
 //! Callers encode a request (once, into a pooled buffer) and hand it over an
 //! unbounded channel with a oneshot for the reply. The writer task writes the
 //! queued requests back to back (coalescing small ones into one write), after
-//! recording each one in the pending queue of the socket. A reader task per
+//! recording each one in the pending queue of the socket. While the writer
+//! has nothing queued it lends its (plain TCP) socket to the callers: a
+//! caller then records its request and writes it itself, without waiting and
+//! without waking the writer task; what the socket does not take at once,
+//! the writer writes. A reader task per
 //! socket splits the incoming bytes into replies (a resumable walk on the
 //! buffered transport, the frame header on the framed one), checks each
 //! reply's sequence id against the oldest pending request (the gateway
@@ -35,6 +39,7 @@ use super::http::HttpClient;
 use super::mismatch::{self, eof_error};
 use super::socket::{self, ReadHalf, WriteHalf};
 use crate::error::{Error, Result};
+use crate::protocol::binary;
 use crate::protocol::method::{self, Method};
 use crate::protocol::rows::header;
 
@@ -87,6 +92,10 @@ struct Request {
     /// A Thrift `oneway` call: the gateway sends no reply, so nothing waits
     /// for one in the pending queue.
     oneway: bool,
+    /// The rest of a request a caller began to write itself (see
+    /// [`write_direct`]): already in the pending queue of the socket whose
+    /// `dead` flag this is, and to be written on that socket only.
+    started_on: Option<Arc<AtomicBool>>,
 }
 
 enum Msg {
@@ -106,6 +115,29 @@ struct Pending {
     reply: Option<oneshot::Sender<Reply>>,
 }
 
+/// The writer's socket, lent to the callers while the writer has nothing to
+/// write: a caller then writes its request itself, with no hop to the
+/// writer task (see [`write_direct`]).
+#[derive(Default)]
+struct Slot {
+    /// The open socket, while the writer task is not using it.
+    live: Option<Live>,
+    /// Messages handed to the writer task and not yet handled (calls not
+    /// yet written, resets not yet done). Callers write directly only when
+    /// this is zero, so requests keep their order and never go to a socket
+    /// a reset is about to drop.
+    queued: usize,
+}
+
+impl fmt::Debug for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Slot")
+            .field("lent", &self.live.is_some())
+            .field("queued", &self.queued)
+            .finish()
+    }
+}
+
 /// State shared by the callers and the tasks of one connection.
 #[derive(Debug, Default)]
 struct Shared {
@@ -115,6 +147,8 @@ struct Shared {
     current: Mutex<Option<Arc<AtomicBool>>>,
     /// Encoding buffers for reuse.
     buffers: Mutex<Vec<Vec<u8>>>,
+    /// The socket lent by the writer, and the calls queued for it.
+    slot: Mutex<Slot>,
     /// Sockets opened so far: a change between two calls tells that the
     /// first one may have been written to a socket that then failed.
     sockets_opened: std::sync::atomic::AtomicU64,
@@ -123,6 +157,10 @@ struct Shared {
 impl Shared {
     fn buffers(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
         self.buffers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn set_current(&self, dead: Option<Arc<AtomicBool>>) {
@@ -217,9 +255,31 @@ impl Handle {
     }
 
     /// Sends a message to the writer task, starting it when there is none (or
-    /// when the runtime that ran it is gone).
-    fn send(&self, msg: Msg) -> Result<()> {
+    /// when the runtime that ran it is gone). A call is written by the caller
+    /// itself when the writer is idle and has lent its socket.
+    ///
+    /// The callers' lock on `tx` orders every message: a call is written
+    /// directly only when every message handed to the writer is handled.
+    fn send(&self, mut msg: Msg) -> Result<()> {
         let mut tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let writer_alive = tx.as_ref().is_some_and(|sender| !sender.is_closed());
+        {
+            let mut slot = self.shared.slot();
+            if !writer_alive {
+                // What a writer that is gone lent is stale (its runtime
+                // ended): the next writer opens a socket of its own.
+                *slot = Slot::default();
+            } else if slot.queued == 0 {
+                if let (Some(live), Msg::Call(req)) = (slot.live.as_mut(), &mut msg) {
+                    if write_direct(live, req) {
+                        drop(slot);
+                        self.shared.give_buffer(std::mem::take(&mut req.bytes));
+                        return Ok(());
+                    }
+                }
+            }
+            slot.queued += 1;
+        }
         let msg = match tx.as_ref() {
             Some(sender) => match sender.send(msg) {
                 Ok(()) => return Ok(()),
@@ -227,11 +287,13 @@ impl Handle {
             },
             None => msg,
         };
+        *self.shared.slot() = Slot::default();
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(self.config.transport_error(io::Error::other(
                 "hbase-orm connections must be used inside a tokio runtime",
             )));
         }
+        self.shared.slot().queued = 1;
         let (sender, receiver) = mpsc::unbounded_channel();
         tokio::spawn(writer(
             Arc::clone(&self.config),
@@ -282,6 +344,7 @@ impl Handle {
             bytes,
             reply: None,
             oneway: true,
+            started_on: None,
         }))
     }
 
@@ -292,15 +355,29 @@ impl Handle {
     fn encode<M: Method>(&self, args: &M) -> Result<(i32, Vec<u8>)> {
         let seq = self.next_seq();
         let mut bytes = self.shared.take_buffer();
-        wire::encode_call(
-            self.config.protocol,
-            self.config.transport,
-            M::NAME,
-            seq,
-            &mut bytes,
-            |o| args.write(o),
-        )
-        .map_err(|e| Error::InvalidInput(format!("cannot encode `{}`: {e}", M::NAME)))?;
+        let result = match self.config.protocol {
+            // The method's own binary writer (the generated one by default).
+            wire::Protocol::Binary => {
+                binary::call(self.config.transport, M::NAME, seq, &mut bytes, |out| {
+                    args.write_binary(out)
+                })
+            }
+            wire::Protocol::Compact => wire::encode_call(
+                self.config.protocol,
+                self.config.transport,
+                M::NAME,
+                seq,
+                &mut bytes,
+                |o| args.write(o),
+            ),
+        };
+        if let Err(e) = result {
+            self.shared.give_buffer(bytes);
+            return Err(Error::InvalidInput(format!(
+                "cannot encode `{}`: {e}",
+                M::NAME
+            )));
+        }
         Ok((seq, bytes))
     }
 
@@ -319,6 +396,7 @@ impl Handle {
                 bytes,
                 reply: Some(reply_tx),
                 oneway: false,
+                started_on: None,
             }))?,
         }
         Ok(Sent {
@@ -385,6 +463,7 @@ impl Handle {
             bytes,
             reply: None,
             oneway: false,
+            started_on: None,
         }));
         if let Err(e) = sent {
             tracing::debug!("could not send `{}`: {e}", M::NAME);
@@ -506,20 +585,92 @@ fn kill(live: Live, shared: &Shared, err: &Error) {
     fail_all(&live.pending, err);
 }
 
-/// The writer task: owns the write half and the channel of requests.
+/// Writes a call straight into the socket the writer lent, from the
+/// caller's thread: no hop to the writer task. Only on plain TCP, on a live
+/// socket used within [`IDLE_CHECK`] (older ones the writer checks first),
+/// and only what the socket takes without waiting.
+///
+/// Returns whether the request is done with. When it is not, it was either
+/// left untouched (the writer sends it as any other), or it is written in
+/// part: then it is in the socket's pending queue, `req.bytes` holds the
+/// rest and `req.started_on` names the socket, and the writer must write
+/// the rest there before anything else.
+fn write_direct(live: &mut Live, req: &mut Request) -> bool {
+    let Some(write) = live.write.tcp() else {
+        return false;
+    };
+    let now = std::time::Instant::now();
+    if now.saturating_duration_since(live.last_used) >= IDLE_CHECK || live.reader.is_finished() {
+        return false;
+    }
+    {
+        // Queued under the queue's lock, and only while the reader is alive,
+        // as the writer does (see `write_batch`).
+        let mut pending = lock(&live.pending);
+        if live.dead.load(Ordering::Acquire) {
+            return false;
+        }
+        if !req.oneway {
+            pending.push_back(Pending {
+                seq: req.seq,
+                method: req.method,
+                reply: req.reply.take(),
+            });
+        }
+    }
+    live.last_used = now;
+    let mut written = 0;
+    while written < req.bytes.len() {
+        match write.try_write(&req.bytes[written..]) {
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // The socket is full (or failing): the writer writes the rest,
+            // and meets the error, if any, itself.
+            Err(_) => break,
+        }
+    }
+    if written == req.bytes.len() {
+        return true;
+    }
+    req.bytes.drain(..written);
+    req.started_on = Some(Arc::clone(&live.dead));
+    false
+}
+
+/// The writer task: owns the write half and the channel of requests. While
+/// it has nothing to write it lends the socket to the callers (in
+/// [`Slot`]), who then write their requests themselves.
 async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Msg>) {
     let mut live: Option<Live> = None;
     let mut wbuf: Vec<u8> = Vec::with_capacity(DIRECT_WRITE);
     let mut batch: Vec<Request> = Vec::new();
     let mut next: Option<Msg> = None;
+    // Messages taken from the channel since the socket was last lent.
+    let mut taken = 0usize;
     loop {
         let msg = match next.take() {
             Some(msg) => msg,
-            None => match rx.recv().await {
-                Some(msg) => msg,
-                None => break,
+            None => match rx.try_recv() {
+                Ok(msg) => msg,
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    // Idle: lend the socket; every message taken is handled.
+                    {
+                        let mut slot = shared.slot();
+                        slot.queued = slot.queued.saturating_sub(taken);
+                        slot.live = live.take();
+                    }
+                    taken = 0;
+                    let msg = rx.recv().await;
+                    live = shared.slot().live.take();
+                    match msg {
+                        Some(msg) => msg,
+                        None => break,
+                    }
+                }
             },
         };
+        taken += 1;
         match msg {
             Msg::Call(req) => {
                 batch.push(req);
@@ -533,6 +684,7 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
                         Err(_) => break,
                     }
                 }
+                taken += batch.len() - 1;
                 write_batch(&config, &shared, &mut live, &mut wbuf, &mut batch).await;
             }
             Msg::Open(reply) => {
@@ -564,7 +716,7 @@ async fn writer(config: Arc<Config>, shared: Arc<Shared>, mut rx: mpsc::Unbounde
             }
         }
     }
-    if let Some(mut l) = live.take() {
+    if let Some(mut l) = live.take().or_else(|| shared.slot().live.take()) {
         let _ = l.write.shutdown().await;
     }
 }
@@ -602,6 +754,8 @@ async fn write_batch(
     batch: &mut Vec<Request>,
 ) {
     // Callers that gave up before their request was written need no answer.
+    // (The rest of a request begun by its caller is always written: its
+    // socket expects it.)
     batch.retain(|r| r.reply.as_ref().map_or(true, |tx| !tx.is_closed()));
     if batch.is_empty() {
         return;
@@ -624,7 +778,10 @@ async fn write_batch(
             continue;
         }
         l.last_used = std::time::Instant::now();
-        for req in batch.iter_mut().filter(|r| !r.oneway) {
+        for req in batch
+            .iter_mut()
+            .filter(|r| !r.oneway && r.started_on.is_none())
+        {
             pending.push_back(Pending {
                 seq: req.seq,
                 method: req.method,
@@ -647,7 +804,13 @@ async fn write_batch(
     };
     let mut result = Ok(());
     for req in batch.drain(..) {
-        if result.is_ok() {
+        // The rest of a request begun on a socket that has since died: its
+        // caller hears of it from that socket's reader.
+        let elsewhere = req
+            .started_on
+            .as_ref()
+            .is_some_and(|dead| !Arc::ptr_eq(dead, &l.dead));
+        if result.is_ok() && !elsewhere {
             if req.bytes.len() >= DIRECT_WRITE {
                 if !wbuf.is_empty() {
                     result = write_all(config, &mut l.write, wbuf).await;

@@ -44,6 +44,16 @@ pub(crate) enum WriteHalf {
 }
 
 impl WriteHalf {
+    /// The plain TCP half, which can be written to without waiting (see
+    /// `OwnedWriteHalf::try_write`); `None` over TLS.
+    pub(crate) fn tcp(&self) -> Option<&OwnedWriteHalf> {
+        match self {
+            WriteHalf::Tcp(write) => Some(write),
+            #[cfg(feature = "tls")]
+            WriteHalf::Tls { .. } => None,
+        }
+    }
+
     /// Whether the gateway closed the socket (without waiting: a peek that
     /// finds the end of the stream). The reader notices it too, but possibly
     /// only after the next request is written; this avoids writing a request

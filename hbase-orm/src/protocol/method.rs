@@ -8,7 +8,9 @@
 
 use bytes::Bytes;
 use hbase_orm_idl::hbase::{self, TCell};
-use hbase_orm_idl::thrift::protocol::{TInputProtocol, TMessageType, TOutputProtocol};
+use hbase_orm_idl::thrift::protocol::{
+    TBinaryOutputProtocol, TInputProtocol, TMessageType, TOutputProtocol,
+};
 use hbase_orm_idl::thrift::{self, ProtocolError, ProtocolErrorKind};
 use hbase_orm_idl::wire::{self, Protocol};
 
@@ -39,6 +41,13 @@ pub(crate) trait Method {
     type Output;
     /// Writes the argument struct.
     fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()>;
+    /// Writes the argument struct in the binary protocol into `out`: by
+    /// default with [`Method::write`] over the generic binary protocol; the
+    /// methods written most write it straight into the buffer instead (see
+    /// [`binary`](super::binary)).
+    fn write_binary(&self, out: &mut Vec<u8>) -> thrift::Result<()> {
+        self.write(&mut TBinaryOutputProtocol::new(out, true))
+    }
     /// Reads the result struct and turns declared exceptions into errors.
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<Self::Output>;
     /// Decodes a whole reply message by hand, for the methods that have a
@@ -191,6 +200,15 @@ pub(crate) trait RowBatches {
         timestamp: Option<i64>,
         o: &mut dyn TOutputProtocol,
     ) -> thrift::Result<()>;
+
+    /// As [`RowBatches::write_args`], in the binary protocol straight into
+    /// `out`.
+    fn write_args_binary(
+        &self,
+        table_name: &[u8],
+        timestamp: Option<i64>,
+        out: &mut Vec<u8>,
+    ) -> thrift::Result<()>;
 }
 
 /// The arguments of a `mutateRows` call.
@@ -209,6 +227,10 @@ impl<B: RowBatches> Method for MutateRows<'_, B> {
 
     fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
         self.batches.write_args(self.table_name, None, o)
+    }
+
+    fn write_binary(&self, out: &mut Vec<u8>) -> thrift::Result<()> {
+        self.batches.write_args_binary(self.table_name, None, out)
     }
 
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<()> {
@@ -235,6 +257,11 @@ impl<B: RowBatches> Method for MutateRowsTs<'_, B> {
     fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
         self.batches
             .write_args(self.table_name, Some(self.timestamp), o)
+    }
+
+    fn write_binary(&self, out: &mut Vec<u8>) -> thrift::Result<()> {
+        self.batches
+            .write_args_binary(self.table_name, Some(self.timestamp), out)
     }
 
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<()> {

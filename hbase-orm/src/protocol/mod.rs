@@ -1,11 +1,13 @@
 //! The HBase Thrift1 protocol without I/O: the table of gateway methods with
 //! their retry classes ([`method`]) and the one-pass decoder of the replies
-//! that carry rows ([`rows`]).
+//! that carry rows ([`rows`]), and the binary protocol's writers of the
+//! requests written most ([`binary`]).
 //!
 //! Everything here works on bytes in memory; the network layer moves them.
 //! It may use the value types and the `hbase-orm-idl` crate, nothing else of
 //! this crate.
 
+pub(crate) mod binary;
 pub(crate) mod method;
 pub(crate) mod rows;
 

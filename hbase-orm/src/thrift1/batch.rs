@@ -15,6 +15,7 @@ use super::column::{check_column, ColumnUse};
 use super::request::BoxFuture;
 use super::table::Table;
 use crate::error::{Error, Result};
+use crate::protocol::binary;
 use crate::protocol::method::{MutateRows, MutateRowsTs, RowBatches};
 
 /// Puts, deletes and counter increments on one table, buffered and sent
@@ -795,6 +796,51 @@ impl RowBatches for MutateCall {
         o.write_field_stop()?;
         o.write_struct_end()
     }
+
+    fn write_args_binary(
+        &self,
+        table_name: &[u8],
+        timestamp: Option<i64>,
+        out: &mut Vec<u8>,
+    ) -> thrift::Result<()> {
+        // Per cell: 4 field headers, 2 lengths, 2 bools, a stop; the bytes
+        // themselves are all in `data` (keys, columns, values).
+        out.reserve(self.data.len() + 24 * self.cells.len() + 16 * self.rows.len() + 64);
+        binary::field(out, binary::STRING, 1);
+        binary::bytes(out, table_name)?;
+        binary::field(out, binary::LIST, 2);
+        binary::list(out, binary::STRUCT, self.rows.len())?;
+        for (i, row) in self.rows.iter().enumerate() {
+            binary::field(out, binary::STRING, 1);
+            binary::bytes(out, self.bytes(row.key))?;
+            binary::field(out, binary::LIST, 2);
+            binary::list(out, binary::STRUCT, row.cells as usize)?;
+            for cell in self.row_cells(i as u32) {
+                binary::bool_field(out, 1, cell.value.is_none());
+                binary::field(out, binary::STRING, 2);
+                binary::bytes(out, self.bytes(cell.column))?;
+                if let Some(value) = cell.value {
+                    binary::field(out, binary::STRING, 3);
+                    binary::bytes(out, self.bytes(value))?;
+                }
+                binary::bool_field(out, 4, cell.wal);
+                binary::stop(out);
+            }
+            binary::stop(out);
+        }
+        let attributes_id = match timestamp {
+            None => 3,
+            Some(timestamp) => {
+                binary::field(out, binary::I64, 3);
+                binary::i64(out, timestamp);
+                4
+            }
+        };
+        binary::field(out, binary::MAP, attributes_id);
+        binary::empty_string_map(out);
+        binary::stop(out);
+        Ok(())
+    }
 }
 
 /// A field header without its name, which neither protocol sends (the
@@ -1135,13 +1181,13 @@ pub(crate) fn plan_and_encode_puts(
                 table_name: b"t",
                 batches: m,
             };
-            hbase_orm_idl::wire::encode_call(
-                hbase_orm_idl::wire::Protocol::Binary,
+            // As the connection writes it on the binary protocol.
+            binary::call(
                 hbase_orm_idl::wire::Transport::Buffered,
                 "mutateRows",
                 1,
                 out,
-                |o| args.write(o),
+                |out| args.write_binary(out),
             )
             .map_err(|e| Error::InvalidInput(format!("cannot encode `mutateRows`: {e}")))?;
             calls += 1;
@@ -1454,5 +1500,35 @@ mod tests {
             // its default: compare what both encodings decode to.)
             assert_eq!(decode(&new_bytes), decode(&old_bytes));
         }
+    }
+
+    #[test]
+    fn the_binary_writer_writes_what_the_generic_writer_writes() {
+        fn same<M: Method>(args: &M) {
+            for transport in [Transport::Buffered, Transport::Framed] {
+                let mut want = Vec::new();
+                wire::encode_call(Protocol::Binary, transport, M::NAME, 9, &mut want, |o| {
+                    args.write(o)
+                })
+                .unwrap();
+                let mut got = Vec::new();
+                binary::call(transport, M::NAME, 9, &mut got, |out| {
+                    args.write_binary(out)
+                })
+                .unwrap();
+                assert_eq!(got, want, "{transport} {}", M::NAME);
+            }
+        }
+        let m = sample();
+        let table = b"ns:table".to_vec();
+        same(&MutateRows {
+            table_name: &table,
+            batches: &m,
+        });
+        same(&MutateRowsTs {
+            table_name: &table,
+            batches: &m,
+            timestamp: -5,
+        });
     }
 }
