@@ -598,3 +598,67 @@ async fn a_family_ttl_drops_cells_older_than_it() {
     }
     assert_eq!(got.map(|e| e.seen), Some(vec![(now, "recent".to_owned())]));
 }
+
+#[tokio::test]
+async fn a_time_range_becomes_a_timestamp_filter_on_accumulo() {
+    use crate::thrift2::Account;
+    use hbase_orm::accumulo::Mutation;
+    use hbase_orm::store::TimeRange;
+    let fx = AccumuloFixture::start().await;
+    let name = AccumuloFixture::table_name::<Account>();
+    let accounts = AccumuloFixture::repo_on::<Account>(&fx.store, &name).await;
+    // Cells at known timestamps, through the raw client.
+    let mut mutations = Vec::new();
+    for (key, ts, balance) in [("a", 100i64, 1i64), ("a", 200, 2), ("b", 300, 3)] {
+        mutations.push(
+            Mutation::new(key)
+                .put_at("cf", "balance", ts, balance.to_be_bytes())
+                .put_at("cf", "version", ts, (ts as u64).to_be_bytes()),
+        );
+    }
+    fx.store
+        .connector()
+        .update_and_flush(&name, mutations)
+        .await
+        .unwrap();
+    let at = TimeRange::new;
+    // The newest version in the range, not the newest one filtered out:
+    // the filter runs before the versioning iterator.
+    let then = accounts.get_in("a", at(0, 150)).await.unwrap().unwrap();
+    assert_eq!((then.balance, then.version), (1, 100));
+    let mid = accounts.get_in("a", at(150, 250)).await.unwrap().unwrap();
+    assert_eq!(mid.balance, 2);
+    // `max` is exclusive, `min` inclusive.
+    assert_eq!(accounts.get_in("a", at(201, 400)).await.unwrap(), None);
+    assert_eq!(
+        accounts
+            .get_in("a", at(200, 201))
+            .await
+            .unwrap()
+            .unwrap()
+            .balance,
+        2
+    );
+    assert_eq!(accounts.get_in("a", at(100, 100)).await.unwrap(), None);
+    assert_eq!(accounts.get("a").await.unwrap().unwrap().balance, 2);
+    let balances = |range: TimeRange| {
+        let scan = accounts.scan().time_range(range);
+        async move {
+            let got: Vec<Account> = scan.try_collect().await.unwrap();
+            got.into_iter().map(|a| a.balance).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(balances(at(150, 1_000)).await, [2, 3]);
+    assert_eq!(balances(at(0, 150)).await, [1]);
+    assert_eq!(balances(at(0, 300)).await, [2]);
+    assert!(balances(at(400, 500)).await.is_empty());
+    // With a row filter too.
+    let got: Vec<Account> = accounts
+        .scan()
+        .time_range(at(0, 1_000))
+        .filter(hbase_orm::filter::Filter::row_regex("^b"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(got.iter().map(|a| a.balance).collect::<Vec<_>>(), [3]);
+}

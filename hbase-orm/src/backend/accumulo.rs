@@ -28,16 +28,33 @@
 //! # Scans
 //! A key range and a key prefix become one Accumulo [`Range`], the model's
 //! columns become the scan's fetched columns, the batch size the scanner's
-//! buffer size, and a limit stops reading (and closes the scanner). What
-//! Accumulo has no iterator for is refused with
-//! [`Error::Unsupported`] before anything is sent:
+//! buffer size, and a limit stops reading (and closes the scanner).
+//! Filters with an exact Accumulo meaning are translated:
+//! - row-key comparisons ([`FilterExpr::RowKey`], `Filter::row_key`)
+//!   tighten that range (`<`, `<=`, `=`, `>=`, `>`, joined by AND);
+//! - row-key patterns ([`FilterExpr::RowRegex`], `Filter::row_regex`)
+//!   become `RegExFilter`s on the row with `matchSubstring` and the
+//!   pattern compiled with `(?s)`, which is how HBase's `RowFilter` with a
+//!   `regexstring:` comparator matches (an OR of patterns is one
+//!   alternation);
+//! - a read's time range (`Repo::get_in`, `RepoScan::time_range`) becomes
+//!   a `TimestampFilter` (`min` inclusive, `max` exclusive) placed before
+//!   the versioning iterator, so the versions read are the newest in the
+//!   range, as on HBase.
+//!
+//! What Accumulo has no exact form for is refused with
+//! [`Error::Unsupported`] naming it and why, before anything is sent:
 //! - reverse scans (Accumulo scans in key order only);
-//! - every [`FilterExpr`](crate::store::FilterExpr): a typed filter selects *rows* by the value of one
-//!   of their cells, and Accumulo 1.x ships no row-selecting iterator
-//!   that compares a cell value (its `RegExFilter` and `TimestampFilter`
-//!   drop single entries, not rows); an HBase filter string is HBase's
-//!   language. Filter such rows in the application, or use the raw client's
-//!   scan-time iterators.
+//! - column-value comparisons ([`FilterExpr::Column`]): they select *rows*
+//!   by the value of one of their cells, and Accumulo 1.x ships no
+//!   row-selecting iterator that compares a cell value (its `RegExFilter`
+//!   and `TimestampFilter` drop single entries, which would leave half
+//!   rows);
+//! - a row-key `!=` (two ranges), an OR other than between row patterns,
+//!   `WhileMatching`, and HBase filter strings (HBase's language).
+//!
+//! Filter such rows in the application, or use the raw client's
+//! scan-time iterators.
 //!
 //! # Counters, appends and check-and-put
 //! All three are conditional writes (the proxy's
@@ -67,7 +84,7 @@ use crate::accumulo::{
 use crate::error::{AccumuloErrorKind, Error, Result};
 use crate::store::{
     Appends, CellLabels, Check, CheckAndPut, ColumnValue, CompareOp, Counters, FamilySpec,
-    FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
 };
 use crate::value::{Cell, Row};
 
@@ -83,6 +100,13 @@ const REGEX_FILTER: &str = "org.apache.accumulo.core.iterators.user.RegExFilter"
 /// The priority of the first row-pattern filter of a typed scan (above
 /// the versioning iterator's 20 on tables made by the backend).
 const ROW_REGEX_PRIORITY: i32 = 50;
+
+/// The class of Accumulo's timestamp filter (reads with a time range).
+const TIMESTAMP_FILTER: &str = "org.apache.accumulo.core.iterators.user.TimestampFilter";
+
+/// The priority of a read's time filter: after the age-off filter (10),
+/// before the versioning iterator (20).
+const TIME_FILTER_PRIORITY: i32 = 15;
 
 /// The class of Accumulo's per-column age-off filter (family TTLs).
 const AGE_OFF: &str = "org.apache.accumulo.core.iterators.user.ColumnAgeOffFilter";
@@ -517,13 +541,28 @@ impl AccumuloTable {
     }
 }
 
-/// A read with a time range (`GetSpec::time_range`, `ScanSpec::time_range`):
-/// not translated yet (Accumulo's TimestampFilter iterator would do it).
-fn time_range_unsupported(table: &str) -> Error {
-    Error::Unsupported {
-        backend: BACKEND,
-        what: format!("reads with a time range (table `{table}`)"),
+/// The scan-time `TimestampFilter` of a read's time range (`min`
+/// inclusive, `max` exclusive, as on HBase); none for every timestamp.
+///
+/// Its priority is below the versioning iterator's, so the versions kept
+/// are the newest *in the range*, as HBase reads them.
+fn time_filter(range: TimeRange) -> Option<IteratorSetting> {
+    let mut setting =
+        IteratorSetting::new(TIME_FILTER_PRIORITY, "typed_time_range", TIMESTAMP_FILTER);
+    let mut any = false;
+    if range.min > i64::MIN {
+        setting = setting
+            .option("start", format!("LONG{}", range.min))
+            .option("startInclusive", "true");
+        any = true;
     }
+    if range.max < i64::MAX {
+        setting = setting
+            .option("end", format!("LONG{}", range.max))
+            .option("endInclusive", "false");
+        any = true;
+    }
+    any.then_some(setting)
 }
 
 impl StoreTable for AccumuloTable {
@@ -591,10 +630,29 @@ impl StoreTable for AccumuloTable {
         columns: &[&[u8]],
         spec: GetSpec,
     ) -> Result<Option<Row>> {
-        if spec.time_range.is_some() {
-            return Err(time_range_unsupported(&self.name));
+        if let Some(range) = spec.time_range {
+            if range.min >= range.max {
+                return Ok(None);
+            }
         }
-        self.get_row(key, columns).await
+        let mut options = self.scan_options(Range::exact_row(key), columns);
+        if let Some(filter) = spec.time_range.and_then(time_filter) {
+            options = options.iterator(filter);
+        }
+        let entries: Vec<Entry> = self
+            .connector
+            .scanner(&self.name, options)
+            .await?
+            .try_collect()
+            .await?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let mut row = Row::new(Bytes::copy_from_slice(key));
+        for e in entries {
+            add_entry(&mut row, e);
+        }
+        Ok(Some(row))
     }
 
     async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
@@ -686,9 +744,6 @@ impl StoreTable for AccumuloTable {
     }
 
     fn scan_rows(&self, spec: ScanSpec) -> Result<Rows> {
-        if spec.time_range.is_some() {
-            return Err(time_range_unsupported(&self.name));
-        }
         if spec.reverse {
             return Err(Error::Unsupported {
                 backend: BACKEND,
@@ -719,8 +774,14 @@ impl StoreTable for AccumuloTable {
         let Some(range) = scan_range(&spec, translated.lower, translated.upper) else {
             return Ok(Rows::empty());
         };
+        if spec.time_range.is_some_and(|r| r.min >= r.max) {
+            return Ok(Rows::empty());
+        }
         let columns: Vec<&[u8]> = spec.columns.iter().map(Vec::as_slice).collect();
         let mut options = self.scan_options(range, &columns);
+        if let Some(filter) = spec.time_range.and_then(time_filter) {
+            options = options.iterator(filter);
+        }
         for (i, pattern) in translated.regexes.iter().enumerate() {
             let priority = ROW_REGEX_PRIORITY + i32::try_from(i).unwrap_or(0);
             options = options.iterator(
