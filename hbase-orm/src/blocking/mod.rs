@@ -249,16 +249,7 @@ pub struct ConnectionBuilder {
     inner: crate::ConnectionBuilder,
 }
 
-/// Forwards builder setters to the wrapped async builder.
-macro_rules! forward_setters {
-    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {$(
-        $(#[$doc])*
-        pub fn $name(self, $($arg: $ty),*) -> Self {
-            Self { inner: self.inner.$name($($arg),*) }
-        }
-    )*};
-}
-pub(crate) use forward_setters;
+pub(crate) use crate::network::config::forward_setters;
 
 /// Blocking forms of async methods, for every blocking twin: each blocks
 /// on the async method of the same name of `self.inner`, on `self.rt`.

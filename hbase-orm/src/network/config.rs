@@ -228,3 +228,16 @@ macro_rules! endpoint_setters {
     };
 }
 pub(crate) use endpoint_setters;
+
+/// Writes the setters of a builder that wraps another builder (in its
+/// field `inner`) by handing each to the wrapped one: `name(arg: Type, ..);`
+/// with the docs it has here.
+macro_rules! forward_setters {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        $(#[$doc])*
+        pub fn $name(self, $($arg: $ty),*) -> Self {
+            Self { inner: self.inner.$name($($arg),*) }
+        }
+    )*};
+}
+pub(crate) use forward_setters;

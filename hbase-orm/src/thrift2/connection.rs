@@ -10,6 +10,7 @@ use hbase_orm_idl::hbase2::{
 use hbase_orm_idl::wire::{Protocol, Transport};
 
 use crate::error::{ApplicationErrorKind, Error, Result};
+use crate::network::config::forward_setters;
 use crate::protocol::Method;
 use crate::thrift1::{self, RetryPolicy};
 
@@ -77,75 +78,39 @@ impl From<thrift1::ConnectionBuilder> for ConnectionBuilder {
 }
 
 impl ConnectionBuilder {
-    /// Host name or IP address of the gateway. Default `localhost`.
-    pub fn host(self, host: impl Into<String>) -> Self {
-        self.inner.host(host).into()
-    }
-
-    /// Port of the gateway. Default 9090.
-    pub fn port(self, port: u16) -> Self {
-        self.inner.port(port).into()
-    }
-
-    /// Host and port from one socket address.
-    pub fn addr(self, addr: std::net::SocketAddr) -> Self {
-        self.inner.addr(addr).into()
-    }
-
-    /// How long one attempt of a call (and the connect, and the TLS
-    /// handshake) may take. Default 30 s.
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.inner.timeout(timeout).into()
-    }
-
-    /// The retry policy (see [`RetryPolicy`]).
-    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
-        self.inner.retry_policy(policy).into()
-    }
-
-    /// The longest a call may take, retries included.
-    pub fn deadline(self, deadline: Duration) -> Self {
-        self.inner.deadline(deadline).into()
-    }
-
-    /// The Thrift transport (`-f` on the gateway: framed). Default buffered.
-    pub fn transport(self, transport: Transport) -> Self {
-        self.inner.transport(transport).into()
-    }
-
-    /// The Thrift protocol (`-c` on the gateway: compact). Default binary.
-    pub fn protocol(self, protocol: Protocol) -> Self {
-        self.inner.protocol(protocol).into()
-    }
-
-    /// The largest reply accepted. Default 16 MiB.
-    pub fn max_message_bytes(self, max: usize) -> Self {
-        self.inner.max_message_bytes(max).into()
-    }
-
-    /// TLS to the gateway, as for Thrift1
-    /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
-    #[cfg(feature = "tls")]
-    pub fn tls(self, tls: crate::tls::TlsConfig) -> Self {
-        self.inner.tls(tls).into()
-    }
-
-    /// Thrift over HTTP (a gateway with
-    /// `hbase.regionserver.thrift.http=true`), as for Thrift1
-    /// ([`ConnectionBuilder::http`](crate::ConnectionBuilder::http)).
-    pub fn http(self) -> Self {
-        self.inner.http().into()
-    }
-
-    /// The path HTTP calls are posted to; implies [`http`](Self::http).
-    pub fn http_path(self, path: impl Into<String>) -> Self {
-        self.inner.http_path(path).into()
-    }
-
-    /// A header sent with every HTTP call (e.g. `doAs`); implies
-    /// [`http`](Self::http).
-    pub fn http_header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner.http_header(name, value).into()
+    forward_setters! {
+        /// Host name or IP address of the gateway. Default `localhost`.
+        host(host: impl Into<String>);
+        /// Port of the gateway. Default 9090.
+        port(port: u16);
+        /// Host and port from one socket address.
+        addr(addr: std::net::SocketAddr);
+        /// How long one attempt of a call (and the connect, and the TLS
+        /// handshake) may take. Default 30 s.
+        timeout(timeout: Duration);
+        /// The retry policy (see [`RetryPolicy`]).
+        retry_policy(policy: RetryPolicy);
+        /// The longest a call may take, retries included.
+        deadline(deadline: Duration);
+        /// The Thrift transport (`-f` on the gateway: framed). Default buffered.
+        transport(transport: Transport);
+        /// The Thrift protocol (`-c` on the gateway: compact). Default binary.
+        protocol(protocol: Protocol);
+        /// The largest reply accepted. Default 16 MiB.
+        max_message_bytes(max: usize);
+        /// TLS to the gateway, as for Thrift1
+        /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
+        #[cfg(feature = "tls")]
+        tls(tls: crate::tls::TlsConfig);
+        /// Thrift over HTTP (a gateway with
+        /// `hbase.regionserver.thrift.http=true`), as for Thrift1
+        /// ([`ConnectionBuilder::http`](crate::ConnectionBuilder::http)).
+        http();
+        /// The path HTTP calls are posted to; implies [`http`](Self::http).
+        http_path(path: impl Into<String>);
+        /// A header sent with every HTTP call (e.g. `doAs`); implies
+        /// [`http`](Self::http).
+        http_header(name: impl Into<String>, value: impl Into<String>);
     }
 
     /// The Thrift1-layer builder underneath (pools take it).

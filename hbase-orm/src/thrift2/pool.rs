@@ -12,6 +12,7 @@ use hbase_orm_idl::wire::{Protocol, Transport};
 
 use super::connection::{Connection, ConnectionBuilder};
 use crate::error::Result;
+use crate::network::config::forward_setters;
 use crate::thrift1::{self, RetryPolicy};
 
 /// A pool of Thrift2 connections to one or several gateways; see
@@ -51,24 +52,15 @@ impl From<thrift1::ConnectionPoolBuilder> for ConnectionPoolBuilder {
 }
 
 impl ConnectionPoolBuilder {
-    /// At most `size` connections lent at once.
-    pub fn size(self, size: usize) -> Self {
-        self.inner.size(size).into()
-    }
-
-    /// The longest [`ConnectionPool::get`] waits for a free connection.
-    pub fn acquire_timeout(self, timeout: Duration) -> Self {
-        self.inner.acquire_timeout(timeout).into()
-    }
-
-    /// Adds a gateway address (failover goes through them in order).
-    pub fn address(self, host: impl Into<String>, port: u16) -> Self {
-        self.inner.address(host, port).into()
-    }
-
-    /// Adds a gateway address.
-    pub fn addr(self, addr: SocketAddr) -> Self {
-        self.inner.addr(addr).into()
+    forward_setters! {
+        /// At most `size` connections lent at once.
+        size(size: usize);
+        /// The longest [`ConnectionPool::get`] waits for a free connection.
+        acquire_timeout(timeout: Duration);
+        /// Adds a gateway address (failover goes through them in order).
+        address(host: impl Into<String>, port: u16);
+        /// Adds a gateway address.
+        addr(addr: SocketAddr);
     }
 
     /// The settings of every connection (its host and port are used when
@@ -77,40 +69,22 @@ impl ConnectionPoolBuilder {
         self.inner.connection_builder(builder.into_thrift1()).into()
     }
 
-    /// The Thrift transport.
-    pub fn transport(self, transport: Transport) -> Self {
-        self.inner.transport(transport).into()
-    }
-
-    /// The Thrift protocol.
-    pub fn protocol(self, protocol: Protocol) -> Self {
-        self.inner.protocol(protocol).into()
-    }
-
-    /// TLS to the gateways.
-    #[cfg(feature = "tls")]
-    pub fn tls(self, tls: crate::tls::TlsConfig) -> Self {
-        self.inner.tls(tls).into()
-    }
-
-    /// Thrift over HTTP.
-    pub fn http(self) -> Self {
-        self.inner.http().into()
-    }
-
-    /// The timeout of one attempt of a call.
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.inner.timeout(timeout).into()
-    }
-
-    /// The retry policy of the connections.
-    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
-        self.inner.retry_policy(policy).into()
-    }
-
-    /// The longest a call may take, retries included.
-    pub fn deadline(self, deadline: Duration) -> Self {
-        self.inner.deadline(deadline).into()
+    forward_setters! {
+        /// The Thrift transport.
+        transport(transport: Transport);
+        /// The Thrift protocol.
+        protocol(protocol: Protocol);
+        /// TLS to the gateways.
+        #[cfg(feature = "tls")]
+        tls(tls: crate::tls::TlsConfig);
+        /// Thrift over HTTP.
+        http();
+        /// The timeout of one attempt of a call.
+        timeout(timeout: Duration);
+        /// The retry policy of the connections.
+        retry_policy(policy: RetryPolicy);
+        /// The longest a call may take, retries included.
+        deadline(deadline: Duration);
     }
 
     /// The pool; connections open on demand.
