@@ -200,39 +200,77 @@ async fn a_bad_header_fails_the_call_not_the_process() {
 }
 
 /// Prints the mean latency of a get over HTTP and over the socket
-/// transport, on two emulators of this process that differ only in
-/// transport (run with `--ignored --nocapture`).
+/// transport, Thrift1 and Thrift2, on two emulators of this process that
+/// differ only in transport (one listener speaks one transport; each
+/// emulator serves Thrift1 and Thrift2 over the same store). Run with
+/// `--ignored --nocapture`.
 #[tokio::test]
 #[ignore = "a measurement, not a test"]
 async fn measure_get_latency_http_vs_socket() {
-    let emulator = Emulator::builder().http().start().await.unwrap();
-    let http = http_client(emulator.addr()).build();
-    http.create_table("lat", [ColumnFamily::new("cf")])
+    use hbase_orm::thrift2;
+    let t2_bind: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let over_http = Emulator::builder()
+        .http()
+        .thrift2_bind(t2_bind)
+        .start()
         .await
         .unwrap();
-    http.table("lat").put("k", [("cf:a", "v")]).await.unwrap();
-    let socket = Emulator::start().await.unwrap();
+    let over_socket = Emulator::builder()
+        .thrift2_bind(t2_bind)
+        .start()
+        .await
+        .unwrap();
+    let http = http_client(over_http.addr()).build();
     let plain = Connection::builder()
-        .addr(socket.addr())
+        .addr(over_socket.addr())
         .timeout(TIMEOUT)
         .build();
-    plain
-        .create_table("lat", [ColumnFamily::new("cf")])
-        .await
-        .unwrap();
-    plain.table("lat").put("k", [("cf:a", "v")]).await.unwrap();
+    for conn in [&http, &plain] {
+        conn.create_table("lat", [ColumnFamily::new("cf")])
+            .await
+            .unwrap();
+        conn.table("lat").put("k", [("cf:a", "v")]).await.unwrap();
+    }
+    let t2 = |e: &Emulator, http: bool| {
+        let b = thrift2::Connection::builder()
+            .addr(e.thrift2_addr().unwrap())
+            .timeout(TIMEOUT);
+        if http {
+            b.http().build()
+        } else {
+            b.build()
+        }
+    };
+    let (t2_http, t2_plain) = (t2(&over_http, true), t2(&over_socket, false));
+    let n = 2000;
+    let mean = |start: Instant| start.elapsed() / n;
     for (name, conn) in [("http", &http), ("socket", &plain)] {
         let table = conn.table("lat");
         for _ in 0..200 {
             table.row("k").await.unwrap();
         }
-        let n = 2000;
         let start = Instant::now();
         for _ in 0..n {
             table.row("k").await.unwrap();
         }
-        let each = start.elapsed() / n;
-        println!("get over {name}: {each:?} per call ({n} sequential calls)");
+        println!(
+            "Thrift1 get over {name}: {:?} per call ({n} sequential calls)",
+            mean(start)
+        );
+    }
+    for (name, conn) in [("http", &t2_http), ("socket", &t2_plain)] {
+        let table = conn.table("lat");
+        for _ in 0..200 {
+            table.get(thrift2::Get::new("k")).await.unwrap().unwrap();
+        }
+        let start = Instant::now();
+        for _ in 0..n {
+            table.get(thrift2::Get::new("k")).await.unwrap().unwrap();
+        }
+        println!(
+            "Thrift2 get over {name}: {:?} per call ({n} sequential calls)",
+            mean(start)
+        );
     }
 }
 
