@@ -283,3 +283,42 @@ async fn async_pool_reuses_logs_in_fails_over_and_times_out() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_pooled_connector_whose_socket_the_proxy_closed_while_idle_works_again() {
+    // The emulator closes connections idle for 100 ms: the pooled
+    // connector's socket is gone by the time it is lent again.
+    let emulator = hbase_orm_tests::Emulator::builder()
+        .hbase(false)
+        .accumulo_bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .accumulo_root_password("secret")
+        .idle_timeout(Some(Duration::from_millis(100)))
+        .start()
+        .await
+        .expect("emulator");
+    let addr = emulator.accumulo_addr().expect("accumulo");
+    let pool = AsyncPool::builder()
+        .addr(addr)
+        .login("root", "secret")
+        .size(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect()
+        .await
+        .expect("pool");
+    for round in 0..3 {
+        let c = pool.get().await.expect("lent");
+        assert!(
+            c.table_exists("accumulo.root").await.unwrap(),
+            "round {round}"
+        );
+        drop(c);
+        // Until the server has closed the idle socket (bounded wait).
+        let mut waited = 0;
+        while emulator.connections() > 0 {
+            assert!(waited < 600, "the emulator never closed the idle socket");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        }
+    }
+    assert_eq!(pool.connections_in_use(), 0);
+}
