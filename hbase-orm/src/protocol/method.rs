@@ -268,3 +268,134 @@ impl<B: RowBatches> Method for MutateRowsTs<'_, B> {
         hbase::HbaseMutateRowsTsResult::read_from_in_protocol(i)?.ok_or()
     }
 }
+
+/// The arguments of a `getRowWithColumns` call, borrowed from the caller:
+/// no generated struct is built (nor the table name copied) per get.
+#[derive(Debug)]
+pub(crate) struct GetRow<'a> {
+    /// The table, prefix included.
+    pub(crate) table_name: &'a [u8],
+    /// The row key.
+    pub(crate) row: &'a [u8],
+    /// The columns (`cf` or `cf:q`) to read; empty for all.
+    pub(crate) columns: &'a [Vec<u8>],
+}
+
+impl Method for GetRow<'_> {
+    const NAME: &'static str = "getRowWithColumns";
+    const RETRY: Retry = Retry::Idempotent;
+    type Output = Vec<Row>;
+
+    fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
+        use hbase_orm_idl::thrift::protocol::{
+            TFieldIdentifier, TListIdentifier, TMapIdentifier, TStructIdentifier, TType,
+        };
+        let field = |ty, id| TFieldIdentifier {
+            name: None,
+            field_type: ty,
+            id: Some(id),
+        };
+        o.write_struct_begin(&TStructIdentifier {
+            name: String::new(),
+        })?;
+        o.write_field_begin(&field(TType::String, 1))?;
+        o.write_bytes(self.table_name)?;
+        o.write_field_end()?;
+        o.write_field_begin(&field(TType::String, 2))?;
+        o.write_bytes(self.row)?;
+        o.write_field_end()?;
+        o.write_field_begin(&field(TType::List, 3))?;
+        o.write_list_begin(&TListIdentifier::new(
+            TType::String,
+            self.columns.len() as i32,
+        ))?;
+        for column in self.columns {
+            o.write_bytes(column)?;
+        }
+        o.write_list_end()?;
+        o.write_field_end()?;
+        o.write_field_begin(&field(TType::Map, 4))?;
+        o.write_map_begin(&TMapIdentifier::new(TType::String, TType::String, 0))?;
+        o.write_map_end()?;
+        o.write_field_end()?;
+        o.write_field_stop()?;
+        o.write_struct_end()
+    }
+
+    fn write_binary(&self, out: &mut Vec<u8>) -> thrift::Result<()> {
+        use super::binary;
+        binary::field(out, binary::STRING, 1);
+        binary::bytes(out, self.table_name)?;
+        binary::field(out, binary::STRING, 2);
+        binary::bytes(out, self.row)?;
+        binary::field(out, binary::LIST, 3);
+        binary::list(out, binary::STRING, self.columns.len())?;
+        for column in self.columns {
+            binary::bytes(out, column)?;
+        }
+        binary::field(out, binary::MAP, 4);
+        binary::empty_string_map(out);
+        binary::stop(out);
+        Ok(())
+    }
+
+    fn read(i: &mut dyn TInputProtocol) -> thrift::Result<Vec<Row>> {
+        <hbase::HbaseGetRowWithColumnsArgs as Method>::read(i)
+    }
+
+    fn decode_frame(protocol: Protocol, frame: &Bytes) -> Option<thrift::Result<Vec<Row>>> {
+        <hbase::HbaseGetRowWithColumnsArgs as Method>::decode_frame(protocol, frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hbase_orm_idl::wire::Transport;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_borrowed_get_writes_what_the_generated_struct_writes() {
+        for columns in [vec![], vec![b"cf".to_vec(), b"cf:q\xff".to_vec()]] {
+            let borrowed = GetRow {
+                table_name: b"ns:t",
+                row: b"r\x00w",
+                columns: &columns,
+            };
+            let generated = hbase::HbaseGetRowWithColumnsArgs {
+                table_name: b"ns:t".to_vec(),
+                row: b"r\x00w".to_vec(),
+                columns: columns.clone(),
+                attributes: BTreeMap::new(),
+            };
+            for transport in [Transport::Buffered, Transport::Framed] {
+                for protocol in [Protocol::Binary, Protocol::Compact] {
+                    let encode =
+                        |write: &dyn Fn(&mut dyn TOutputProtocol) -> thrift::Result<()>| {
+                            let mut out = Vec::new();
+                            wire::encode_call(
+                                protocol,
+                                transport,
+                                GetRow::NAME,
+                                3,
+                                &mut out,
+                                write,
+                            )
+                            .unwrap();
+                            out
+                        };
+                    let want = encode(&|o| generated.write(o));
+                    assert_eq!(encode(&|o| borrowed.write(o)), want);
+                    if protocol == Protocol::Binary {
+                        let mut direct = Vec::new();
+                        super::super::binary::call(transport, GetRow::NAME, 3, &mut direct, |o| {
+                            borrowed.write_binary(o)
+                        })
+                        .unwrap();
+                        assert_eq!(direct, want, "{transport}");
+                    }
+                }
+            }
+        }
+    }
+}

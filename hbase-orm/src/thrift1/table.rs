@@ -19,16 +19,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hbase_orm_idl::hbase::{
     HbaseAppendArgs, HbaseAtomicIncrementArgs, HbaseCheckAndPutArgs, HbaseDeleteAllRowArgs,
-    HbaseDeleteAllRowTsArgs, HbaseGetColumnDescriptorsArgs, HbaseGetRowWithColumnsArgs,
-    HbaseGetRowWithColumnsTsArgs, HbaseGetRowsWithColumnsArgs, HbaseGetRowsWithColumnsTsArgs,
-    HbaseGetTableRegionsArgs, HbaseGetVerArgs, HbaseGetVerTsArgs, HbaseMutateRowArgs,
-    HbaseMutateRowTsArgs, Mutation, TAppend,
+    HbaseDeleteAllRowTsArgs, HbaseGetColumnDescriptorsArgs, HbaseGetRowWithColumnsTsArgs,
+    HbaseGetRowsWithColumnsArgs, HbaseGetRowsWithColumnsTsArgs, HbaseGetTableRegionsArgs,
+    HbaseGetVerArgs, HbaseGetVerTsArgs, HbaseMutateRowArgs, HbaseMutateRowTsArgs, Mutation,
+    TAppend,
 };
 
 use super::column::{check_column, columns_of, ColumnUse};
 use super::connection::{ColumnFamily, Connection};
 use super::request::into_future;
 use crate::error::{Error, Result};
+use crate::protocol::method::GetRow;
 use crate::protocol::rows::cell_from_thrift;
 
 pub use super::request::BoxFuture;
@@ -592,20 +593,19 @@ impl RowRequest<'_> {
 
     async fn run(self) -> Result<Option<Row>> {
         let columns = self.columns?;
-        let table_name = self.table.name_bytes();
         let rows = match self.timestamp {
             None => {
                 self.table
                     .conn
-                    .call(&HbaseGetRowWithColumnsArgs {
-                        table_name,
-                        row: self.key,
-                        columns,
-                        attributes: BTreeMap::new(),
+                    .call(&GetRow {
+                        table_name: self.table.full_name().as_bytes(),
+                        row: &self.key,
+                        columns: &columns,
                     })
                     .await?
             }
             Some(timestamp) => {
+                let table_name = self.table.name_bytes();
                 self.table
                     .conn
                     .call(&HbaseGetRowWithColumnsTsArgs {
