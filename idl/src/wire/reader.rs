@@ -250,7 +250,7 @@ impl<'a> Reader<'a> {
     /// A length or count, checked against the limit and the bytes left
     /// (every element takes at least one byte).
     #[inline]
-    fn count(&mut self, what: &str) -> Result<usize, ReadError> {
+    fn count(&mut self, what: &'static str) -> Result<usize, ReadError> {
         let n: i64 = if self.compact {
             i64::try_from(self.varint()?).unwrap_or(i64::MAX)
         } else {
@@ -258,12 +258,22 @@ impl<'a> Reader<'a> {
         };
         match usize::try_from(n) {
             Ok(n) if n <= self.remaining() && n <= self.limit => Ok(n),
-            Ok(n) if n > self.limit => Err(invalid(format!(
+            _ => Err(self.bad_count(n, what)),
+        }
+    }
+
+    /// Why `n` is not a length or count here (out of line: the hot path
+    /// only compares).
+    #[cold]
+    #[inline(never)]
+    fn bad_count(&self, n: i64, what: &str) -> ReadError {
+        match usize::try_from(n) {
+            Ok(n) if n > self.limit => invalid(format!(
                 "{what} {n} is larger than the limit of {} bytes",
                 self.limit
-            ))),
-            Ok(_) => Err(short()),
-            Err(_) => Err(invalid(format!("negative {what} {n}"))),
+            )),
+            Ok(_) => short(),
+            Err(_) => invalid(format!("negative {what} {n}")),
         }
     }
 
