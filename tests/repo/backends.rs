@@ -16,7 +16,7 @@ use hbase_orm::{Error, HRow};
 use hbase_orm_tests::accumulo::{proxy, Proxy};
 
 use crate::fixture::Fixture;
-use crate::models::{Address, Doc, User};
+use crate::models::{Address, Doc, Reading, User};
 
 /// The authorizations the test principal holds on Accumulo.
 const AUTHS: [&str; 3] = ["A", "B", "secret"];
@@ -119,6 +119,117 @@ on_both_backends! {
     put_many_and_scans_in_key_order(User);
     versions_and_family_maps(Doc);
     row_key_comparisons_and_patterns(User);
+    get_many_answers_every_position_of_a_repeated_key(User, Doc);
+    typed_prefixes_and_full_scans_keep_typed_key_order(User);
+    typed_ranges_over_signed_keys_limit_and_batch_size(Reading);
+}
+
+/// Every position of a repeated key gets its row, versioned fields included.
+async fn get_many_answers_every_position_of_a_repeated_key<S: Store>(
+    users: Repo<User, S>,
+    docs: Repo<Doc, S>,
+) {
+    users.put(&User::new("acme", 1, "Ann", 1)).await.unwrap();
+    users.put(&User::new("acme", 2, "Bob", 2)).await.unwrap();
+    let got = users
+        .get_many([
+            ("acme", 1u64),
+            ("acme", 1),
+            ("acme", 9),
+            ("acme", 2),
+            ("acme", 1),
+        ])
+        .await
+        .unwrap();
+    let names: Vec<Option<&str>> = got
+        .iter()
+        .map(|u| u.as_ref().map(|u| u.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [Some("Ann"), Some("Ann"), None, Some("Bob"), Some("Ann")]
+    );
+    let doc = Doc {
+        id: 4,
+        title: vec![(20, "two".into()), (10, "one".into())],
+        tags: Default::default(),
+        body: "b".into(),
+    };
+    docs.put(&doc).await.unwrap();
+    let got = docs.get_many([4u32, 5, 4]).await.unwrap();
+    assert_eq!(got, [Some(doc.clone()), None, Some(doc)]);
+}
+
+/// Tenants chosen so that raw string prefixes would mix them up: a typed
+/// prefix selects exactly one, and a full scan is in typed key order.
+async fn typed_prefixes_and_full_scans_keep_typed_key_order<S: Store>(users: Repo<User, S>) {
+    for tenant in ["a", "a\0", "ab", "b", ""] {
+        for id in [3u64, 1, 2] {
+            users
+                .put(&User::new(tenant, id, &format!("{tenant}/{id}"), id as i32))
+                .await
+                .unwrap();
+        }
+    }
+    let keys =
+        |v: &[User]| -> Vec<(String, u64)> { v.iter().map(|u| (u.tenant.clone(), u.id)).collect() };
+    for tenant in ["a", "a\0", "ab", ""] {
+        let got: Vec<User> = users.scan().prefix(&(tenant,)).try_collect().await.unwrap();
+        let want: Vec<(String, u64)> = (1..=3).map(|id| (tenant.to_string(), id)).collect();
+        assert_eq!(keys(&got), want, "prefix {tenant:?}");
+    }
+    let all: Vec<User> = users.scan().try_collect().await.unwrap();
+    let mut sorted = keys(&all);
+    sorted.sort();
+    assert_eq!(keys(&all), sorted);
+    assert_eq!(all.len(), 15);
+}
+
+/// Typed start/stop keys over signed components, a two-component prefix, a
+/// limit and small round trips.
+async fn typed_ranges_over_signed_keys_limit_and_batch_size<S: Store>(readings: Repo<Reading, S>) {
+    let times = [-1_000i64, -5, -1, 0, 1, 7, 1_000_000];
+    for (i, at) in times.iter().enumerate() {
+        for sensor in ["s1", "s2"] {
+            readings
+                .put(&Reading {
+                    sensor: sensor.into(),
+                    at: *at,
+                    uid: [i as u8, 0, 0, 0xFF],
+                    value: *at as f64 / 10.0,
+                    unit: "C".into(),
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let at = |v: &[Reading]| v.iter().map(|r| r.at).collect::<Vec<_>>();
+    let got: Vec<Reading> = readings
+        .scan()
+        .start(&("s1", -5i64, [0u8; 4]))
+        .stop(&("s1", 7i64, [0u8; 4]))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(at(&got), [-5, -1, 0, 1]);
+    let got: Vec<Reading> = readings
+        .scan()
+        .prefix(&("s2", -1i64))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!((at(&got), got[0].sensor.as_str()), (vec![-1], "s2"));
+    let got: Vec<Reading> = readings
+        .scan()
+        .prefix(&("s1",))
+        .limit(3)
+        .batch_size(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(at(&got), [-1_000, -5, -1]);
+    let all: Vec<Reading> = readings.scan().batch_size(1).try_collect().await.unwrap();
+    assert_eq!(all.len(), 14);
 }
 
 /// The row filters both stores translate exactly: key comparisons (an
