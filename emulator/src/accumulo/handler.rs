@@ -1283,9 +1283,11 @@ impl AccumuloProxySyncHandler for AccumuloHandler {
         self.as_user(&login, |s, me| {
             s.catalog
                 .require_system(me, SystemPermission::CREATE_USER)?;
-            if user.is_empty() || !user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            // Accumulo 1.x puts no rule on user names (a name with a space is
+            // a user like any other); only an empty one cannot be stored.
+            if user.is_empty() {
                 return Err(Failure::Security(format!(
-                    "org.apache.accumulo.core.client.AccumuloSecurityException: Error INVALID_PRINCIPAL for user {user} - Usernames must only contain word characters"
+                    "org.apache.accumulo.core.client.AccumuloSecurityException: Error INVALID_PRINCIPAL for user {user} - the user name is empty"
                 )));
             }
             if s.catalog.users.contains_key(&user) {
