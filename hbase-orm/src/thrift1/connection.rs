@@ -311,7 +311,7 @@ impl ConnectionBuilder {
         /// `hbase.regionserver.thrift.http=true`: each call is one HTTP/1.1
         /// POST to `/` (see [`http_path`](ConnectionBuilder::http_path)) of one
         /// binary-protocol message, on kept-alive connections; with
-        /// [`tls`](ConnectionBuilder::tls) it is HTTPS. The transport and
+        /// `tls` (feature `tls`) it is HTTPS. The transport and
         /// protocol settings do not apply (the gateway's HTTP mode always speaks
         /// the binary protocol).
         ///
