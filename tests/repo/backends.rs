@@ -138,6 +138,7 @@ async fn get_many_answers_every_position_of_a_repeated_key<S: Store>(
             ("acme", 9),
             ("acme", 2),
             ("acme", 1),
+            ("acme", 9),
         ])
         .await
         .unwrap();
@@ -147,7 +148,14 @@ async fn get_many_answers_every_position_of_a_repeated_key<S: Store>(
         .collect();
     assert_eq!(
         names,
-        [Some("Ann"), Some("Ann"), None, Some("Bob"), Some("Ann")]
+        [
+            Some("Ann"),
+            Some("Ann"),
+            None,
+            Some("Bob"),
+            Some("Ann"),
+            None
+        ]
     );
     let doc = Doc {
         id: 4,
@@ -185,9 +193,9 @@ async fn typed_prefixes_and_full_scans_keep_typed_key_order<S: Store>(users: Rep
     assert_eq!(all.len(), 15);
 }
 
-/// Typed start/stop keys over signed components, a two-component prefix, a
-/// limit and small round trips.
-async fn typed_ranges_over_signed_keys_limit_and_batch_size<S: Store>(readings: Repo<Reading, S>) {
+/// Readings of sensors `s1` and `s2` at signed times from -1 000 to
+/// 1 000 000: fourteen rows.
+pub(crate) async fn put_readings<S: Store>(readings: &Repo<Reading, S>) {
     let times = [-1_000i64, -5, -1, 0, 1, 7, 1_000_000];
     for (i, at) in times.iter().enumerate() {
         for sensor in ["s1", "s2"] {
@@ -203,6 +211,12 @@ async fn typed_ranges_over_signed_keys_limit_and_batch_size<S: Store>(readings: 
                 .unwrap();
         }
     }
+}
+
+/// Typed start/stop keys over signed components, a two-component prefix, a
+/// limit and small round trips.
+async fn typed_ranges_over_signed_keys_limit_and_batch_size<S: Store>(readings: Repo<Reading, S>) {
+    put_readings(&readings).await;
     let at = |v: &[Reading]| v.iter().map(|r| r.at).collect::<Vec<_>>();
     let got: Vec<Reading> = readings
         .scan()

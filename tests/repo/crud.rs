@@ -100,51 +100,6 @@ async fn get_many_lines_up_with_the_keys_in_one_call() {
 }
 
 #[tokio::test]
-async fn get_many_answers_every_position_of_a_repeated_key() {
-    let fx = Fixture::start().await;
-    let users = fx.repo::<User>().await;
-    users.put(&User::new("acme", 1, "Ann", 1)).await.unwrap();
-    users.put(&User::new("acme", 2, "Bob", 2)).await.unwrap();
-    let got = users
-        .get_many([
-            ("acme", 1u64),
-            ("acme", 1),
-            ("acme", 9),
-            ("acme", 2),
-            ("acme", 1),
-            ("acme", 9),
-        ])
-        .await
-        .unwrap();
-    let names: Vec<Option<&str>> = got
-        .iter()
-        .map(|u| u.as_ref().map(|u| u.name.as_str()))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            Some("Ann"),
-            Some("Ann"),
-            None,
-            Some("Bob"),
-            Some("Ann"),
-            None
-        ]
-    );
-    // Versioned fields too: each position gets the row with its versions.
-    let docs = fx.repo::<Doc>().await;
-    let doc = Doc {
-        id: 4,
-        title: vec![(20, "two".into()), (10, "one".into())],
-        tags: Default::default(),
-        body: "b".into(),
-    };
-    docs.put(&doc).await.unwrap();
-    let got = docs.get_many([4u32, 5, 4]).await.unwrap();
-    assert_eq!(got, [Some(doc.clone()), None, Some(doc)]);
-}
-
-#[tokio::test]
 async fn keys_can_be_passed_by_reference() {
     let fx = Fixture::start().await;
     let users = fx.repo::<User>().await;

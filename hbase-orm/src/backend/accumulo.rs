@@ -655,18 +655,6 @@ impl StoreTable for AccumuloTable {
         Ok(Some(row))
     }
 
-    async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
-        let entries = self.entries(key, columns).await?;
-        if entries.is_empty() {
-            return Ok(None);
-        }
-        let mut row = Row::new(Bytes::copy_from_slice(key));
-        for e in entries {
-            add_entry(&mut row, e);
-        }
-        Ok(Some(row))
-    }
-
     async fn get_rows(&self, keys: &[&[u8]], columns: &[&[u8]]) -> Result<Vec<Row>> {
         if keys.is_empty() {
             return Ok(Vec::new());

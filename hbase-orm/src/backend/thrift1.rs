@@ -69,14 +69,6 @@ impl StoreTable for Table {
         self.connection().create_table(self.name(), families).await
     }
 
-    async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
-        let mut req = self.row(key);
-        if !columns.is_empty() {
-            req = req.columns(columns);
-        }
-        req.await
-    }
-
     async fn get_row_with(
         &self,
         key: &[u8],

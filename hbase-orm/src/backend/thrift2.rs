@@ -441,11 +441,6 @@ impl StoreTable for Thrift2Table {
         }
     }
 
-    async fn get_row(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
-        let get = self.get(key, columns)?;
-        Ok(self.table.get(get).await?.map(row_of))
-    }
-
     async fn get_row_with(
         &self,
         key: &[u8],

@@ -115,12 +115,15 @@ pub trait StoreTable: Clone + Send + Sync + fmt::Debug + 'static {
     fn create(&self, families: &[FamilySpec]) -> impl Future<Output = Result<()>> + Send;
 
     /// Row `key`, only `columns` (families or `family:qualifier`; all when
-    /// empty); `None` when it has none of them.
+    /// empty); `None` when it has none of them. The read of
+    /// [`StoreTable::get_row_with`] with no range.
     fn get_row(
         &self,
         key: &[u8],
         columns: &[&[u8]],
-    ) -> impl Future<Output = Result<Option<Row>>> + Send;
+    ) -> impl Future<Output = Result<Option<Row>>> + Send {
+        self.get_row_with(key, columns, GetSpec::new())
+    }
 
     /// Row `key` as [`StoreTable::get_row`] reads it, narrowed by `spec`
     /// (a time range).
