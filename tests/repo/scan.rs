@@ -2,7 +2,6 @@
 //! typed filters and skipping rows that do not decode.
 
 use futures::{StreamExt, TryStreamExt};
-use hbase_orm::repo::Repo;
 use hbase_orm::{Error, HRow};
 
 use crate::fixture::Fixture;
