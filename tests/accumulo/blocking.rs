@@ -305,20 +305,25 @@ async fn a_pooled_connector_whose_socket_the_proxy_closed_while_idle_works_again
         .connect()
         .await
         .expect("pool");
+    // The connector the pool logged in with, watched from the client side.
+    let mut watch = pool.get().await.expect("lent").connection().clone();
     for round in 0..3 {
+        // Until the server has closed the idle socket and the client has
+        // seen it closed (bounded wait): only then is it certain that the
+        // socket was closed while idle, not while a call was on its way.
+        let mut waited = 0;
+        while emulator.connections() > 0 || watch.is_open() {
+            assert!(waited < 600, "the idle socket was never seen closed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        }
         let c = pool.get().await.expect("lent");
         assert!(
             c.table_exists("accumulo.root").await.unwrap(),
             "round {round}"
         );
+        watch = c.connection().clone();
         drop(c);
-        // Until the server has closed the idle socket (bounded wait).
-        let mut waited = 0;
-        while emulator.connections() > 0 {
-            assert!(waited < 600, "the emulator never closed the idle socket");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            waited += 1;
-        }
     }
     assert_eq!(pool.connections_in_use(), 0);
 }
