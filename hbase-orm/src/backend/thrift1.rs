@@ -75,14 +75,17 @@ impl StoreTable for Table {
         columns: &[&[u8]],
         spec: GetSpec,
     ) -> Result<Option<Row>> {
-        let mut req = self.row(key);
-        if !columns.is_empty() {
-            req = req.columns(columns);
+        match spec.time_range {
+            // The common read: borrowed key and columns, nothing copied.
+            None => self.row_of(key, columns).await,
+            Some(range) => {
+                let mut req = self.row(key);
+                if !columns.is_empty() {
+                    req = req.columns(columns);
+                }
+                req.timestamp(before(range)?).await
+            }
         }
-        if let Some(range) = spec.time_range {
-            req = req.timestamp(before(range)?);
-        }
-        req.await
     }
 
     async fn get_rows(&self, keys: &[&[u8]], columns: &[&[u8]]) -> Result<Vec<Row>> {

@@ -270,18 +270,20 @@ impl<B: RowBatches> Method for MutateRowsTs<'_, B> {
 }
 
 /// The arguments of a `getRowWithColumns` call, borrowed from the caller:
-/// no generated struct is built (nor the table name copied) per get.
+/// no generated struct is built (nor the table name copied) per get. The
+/// columns are any byte strings (`Vec<u8>` of a raw request, `&[u8]` of a
+/// model's static list), so neither caller copies them.
 #[derive(Debug)]
-pub(crate) struct GetRow<'a> {
+pub(crate) struct GetRow<'a, C = Vec<u8>> {
     /// The table, prefix included.
     pub(crate) table_name: &'a [u8],
     /// The row key.
     pub(crate) row: &'a [u8],
     /// The columns (`cf` or `cf:q`) to read; empty for all.
-    pub(crate) columns: &'a [Vec<u8>],
+    pub(crate) columns: &'a [C],
 }
 
-impl Method for GetRow<'_> {
+impl<C: AsRef<[u8]>> Method for GetRow<'_, C> {
     const NAME: &'static str = "getRowWithColumns";
     const RETRY: Retry = Retry::Idempotent;
     type Output = Vec<Row>;
@@ -310,7 +312,7 @@ impl Method for GetRow<'_> {
             self.columns.len() as i32,
         ))?;
         for column in self.columns {
-            o.write_bytes(column)?;
+            o.write_bytes(column.as_ref())?;
         }
         o.write_list_end()?;
         o.write_field_end()?;
@@ -331,7 +333,7 @@ impl Method for GetRow<'_> {
         binary::field(out, binary::LIST, 3);
         binary::list(out, binary::STRING, self.columns.len())?;
         for column in self.columns {
-            binary::bytes(out, column)?;
+            binary::bytes(out, column.as_ref())?;
         }
         binary::field(out, binary::MAP, 4);
         binary::empty_string_map(out);
@@ -362,6 +364,13 @@ mod tests {
                 row: b"r\x00w",
                 columns: &columns,
             };
+            // The same columns borrowed as slices (the typed layer's reads).
+            let slices: Vec<&[u8]> = columns.iter().map(Vec::as_slice).collect();
+            let sliced = GetRow {
+                table_name: b"ns:t",
+                row: b"r\x00w",
+                columns: &slices,
+            };
             let generated = hbase::HbaseGetRowWithColumnsArgs {
                 table_name: b"ns:t".to_vec(),
                 row: b"r\x00w".to_vec(),
@@ -376,7 +385,7 @@ mod tests {
                             wire::encode_call(
                                 protocol,
                                 transport,
-                                GetRow::NAME,
+                                <GetRow<'_> as Method>::NAME,
                                 3,
                                 &mut out,
                                 write,
@@ -386,13 +395,22 @@ mod tests {
                         };
                     let want = encode(&|o| generated.write(o));
                     assert_eq!(encode(&|o| borrowed.write(o)), want);
+                    assert_eq!(encode(&|o| sliced.write(o)), want);
                     if protocol == Protocol::Binary {
-                        let mut direct = Vec::new();
-                        super::super::binary::call(transport, GetRow::NAME, 3, &mut direct, |o| {
-                            borrowed.write_binary(o)
-                        })
-                        .unwrap();
-                        assert_eq!(direct, want, "{transport}");
+                        let direct = |write: &dyn Fn(&mut Vec<u8>) -> thrift::Result<()>| {
+                            let mut out = Vec::new();
+                            super::super::binary::call(
+                                transport,
+                                <GetRow<'_> as Method>::NAME,
+                                3,
+                                &mut out,
+                                write,
+                            )
+                            .unwrap();
+                            out
+                        };
+                        assert_eq!(direct(&|o| borrowed.write_binary(o)), want, "{transport}");
+                        assert_eq!(direct(&|o| sliced.write_binary(o)), want, "{transport}");
                     }
                 }
             }

@@ -491,6 +491,10 @@ impl RowWrite {
     /// The timestamped puts, grouped by timestamp in ascending order:
     /// timestamp, then the columns and values put with it.
     pub fn versions(&self) -> Vec<(i64, Vec<ColumnValue<'_>>)> {
+        if self.versions.is_empty() {
+            // The common write: no versioned field.
+            return Vec::new();
+        }
         let mut sorted: Vec<&Version> = self.versions.iter().collect();
         sorted.sort_by_key(|v| v.0);
         let mut out: Vec<(i64, Vec<ColumnValue<'_>>)> = Vec::new();

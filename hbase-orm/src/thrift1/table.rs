@@ -158,6 +158,28 @@ impl Table {
         }
     }
 
+    /// Row `key`, only `columns` (all when empty), as [`Table::row`] reads
+    /// it but from borrowed arguments: the key and the column names go
+    /// straight into the request, nothing is copied (the typed layer's
+    /// `get` reads its model's static columns this way).
+    ///
+    /// # Errors
+    /// As [`Table::row`]; a bad column name before anything is sent.
+    pub(crate) async fn row_of(&self, key: &[u8], columns: &[&[u8]]) -> Result<Option<Row>> {
+        for column in columns {
+            check_column(column, ColumnUse::Read)?;
+        }
+        let rows = self
+            .conn
+            .call(&GetRow {
+                table_name: self.full_name().as_bytes(),
+                row: key,
+                columns,
+            })
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
     /// Reads several rows in one call, with the options of [`Table::row`].
     /// Rows come in the order the gateway returns them; rows without
     /// (matching) cells are left out, so the result need not line up with

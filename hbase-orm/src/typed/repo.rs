@@ -480,14 +480,17 @@ impl<T: HRow, S: Store> Repo<T, S> {
     {
         let mut writer = self.table.writer(self.put_batch);
         let mut result = Ok(());
-        // One set of buffers for every value.
+        // One set of buffers for every value, the key's included.
         let mut write = RowWrite::new();
+        let mut key = Vec::new();
         for value in values {
             if let Err(e) = fill(&mut write, value) {
                 result = Err(e);
                 break;
             }
-            if let Err(e) = writer.write_row(&value.row_key(), &write).await {
+            key.clear();
+            value.encode_row_key(&mut key);
+            if let Err(e) = writer.write_row(&key, &write).await {
                 result = Err(e);
                 break;
             }
@@ -798,8 +801,19 @@ pub struct RepoScan<T, S: Store = Connection> {
     filter: Option<Filter<T>>,
     time_range: Option<TimeRange>,
     skip_undecodable: bool,
-    stream: Option<BoxStream<'static, Result<T>>>,
+    stream: Option<Running<T, <S::Table as StoreTable>::Rows>>,
     _model: PhantomData<fn() -> T>,
+}
+
+/// A started scan: the store's rows decoded where they are polled (models
+/// without versioned fields: no adapter, no box per scan), or a boxed
+/// stream (versioned models, whose versions are read per row, and scans
+/// refused before anything was sent).
+enum Running<T, R> {
+    /// Rows decoded by [`decode_plain`] in [`RepoScan::poll_next`].
+    Plain(R),
+    /// Values made by an adapter.
+    Boxed(BoxStream<'static, Result<T>>),
 }
 
 impl<T, S: Store> fmt::Debug for RepoScan<T, S> {
@@ -895,7 +909,8 @@ impl<T: HRow + Send + 'static, S: Store> RepoScan<T, S> {
         self
     }
 
-    fn begin(&mut self) -> BoxStream<'static, Result<T>> {
+    fn begin(&mut self) -> Running<T, <S::Table as StoreTable>::Rows> {
+        let once = |e| Running::Boxed(Box::pin(stream::once(ready(Err(e)))));
         let mut spec = ScanSpec {
             start: self.start.take(),
             stop: self.stop.take(),
@@ -908,7 +923,7 @@ impl<T: HRow + Send + 'static, S: Store> RepoScan<T, S> {
         };
         if self.time_range.is_some() {
             if let Err(e) = refuse_range_with_versions::<T>() {
-                return Box::pin(stream::once(ready(Err(e))));
+                return once(e);
             }
         }
         if !T::SCHEMA.fetch.is_empty() {
@@ -919,41 +934,43 @@ impl<T: HRow + Send + 'static, S: Store> RepoScan<T, S> {
                 Ok(expr) => spec.filter = Some(expr),
                 Err((field, e)) => {
                     let e = Error::from(EncodeError::new(T::SCHEMA.table, field, e));
-                    return Box::pin(stream::once(ready(Err(e))));
+                    return once(e);
                 }
             }
         }
         let scan = match self.table.scan_rows(spec) {
             Ok(scan) => scan,
-            Err(e) => return Box::pin(stream::once(ready(Err(e)))),
-        };
-        let skip = self.skip_undecodable;
-        let keep = move |r: Result<T>| match r {
-            Err(Error::Decode(e)) if skip => {
-                tracing::warn!(error = %e, "skipping a row that does not decode");
-                None
-            }
-            other => Some(other),
+            Err(e) => return once(e),
         };
         if T::SCHEMA.versioned().next().is_none() {
-            // Plain models decode each row where it is polled: no future
-            // and no table handle per row.
-            return Box::pin(
-                scan.filter_map(move |row| {
-                    ready(keep(row.and_then(|row| decode_plain::<T>(&row))))
-                }),
-            );
+            return Running::Plain(scan);
         }
+        let skip = self.skip_undecodable;
         let table = self.table.clone();
         let decoded = scan.then(move |row| {
             let table = table.clone();
             async move { decode_row::<T, S::Table>(&table, row?).await }
         });
-        Box::pin(decoded.filter_map(move |r| ready(keep(r))))
+        Running::Boxed(Box::pin(
+            decoded.filter_map(move |r| ready(keep_row(skip, r))),
+        ))
     }
 }
 
-// Nothing in a `RepoScan` is pinned: its stream is boxed.
+/// `r`, or `None` when it is a decode error and `skip` says to skip such
+/// rows (logged as a `tracing` warning).
+fn keep_row<T>(skip: bool, r: Result<T>) -> Option<Result<T>> {
+    match r {
+        Err(Error::Decode(e)) if skip => {
+            tracing::warn!(error = %e, "skipping a row that does not decode");
+            None
+        }
+        other => Some(other),
+    }
+}
+
+// Nothing in a `RepoScan` is pinned: the store's rows are `Unpin`, the
+// adapters boxed.
 impl<T, S: Store> Unpin for RepoScan<T, S> {}
 
 impl<T: HRow + Send + 'static, S: Store> Stream for RepoScan<T, S> {
@@ -964,8 +981,19 @@ impl<T: HRow + Send + 'static, S: Store> Stream for RepoScan<T, S> {
         if this.stream.is_none() {
             this.stream = Some(this.begin());
         }
+        let skip = this.skip_undecodable;
         match this.stream.as_mut() {
-            Some(s) => s.as_mut().poll_next(cx),
+            Some(Running::Plain(rows)) => loop {
+                let row = match Pin::new(&mut *rows).poll_next(cx) {
+                    Poll::Ready(Some(row)) => row,
+                    Poll::Ready(None) => return Poll::Ready(None),
+                    Poll::Pending => return Poll::Pending,
+                };
+                if let Some(value) = keep_row(skip, row.and_then(|row| decode_plain::<T>(&row))) {
+                    return Poll::Ready(Some(value));
+                }
+            },
+            Some(Running::Boxed(s)) => s.as_mut().poll_next(cx),
             None => Poll::Ready(None),
         }
     }
