@@ -15,6 +15,11 @@ pub(crate) enum ColumnUse {
 
 /// Checks a column name: a non-empty family, and a colon where one is needed.
 pub(crate) fn check_column(column: &[u8], usage: ColumnUse) -> Result<()> {
+    // A read needs only a non-empty family: its first byte is not the colon
+    // (a get checks every column it names, so this skips the scan for one).
+    if matches!(usage, ColumnUse::Read) && column.first().is_some_and(|&b| b != b':') {
+        return Ok(());
+    }
     let family_len = column
         .iter()
         .position(|&b| b == b':')
