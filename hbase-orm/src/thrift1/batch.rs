@@ -12,7 +12,7 @@ use hbase_orm_idl::thrift::protocol::{
 };
 
 use super::column::{check_column, ColumnUse};
-use super::request::BoxFuture;
+use super::request::{setters, BoxFuture};
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::protocol::binary;
@@ -76,6 +76,30 @@ impl fmt::Debug for Batch {
     }
 }
 
+setters! {
+    Batch {
+        /// Writes puts and deletes at `timestamp` instead of the server's time
+        /// (deletes then remove versions at or before it).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let batch = table.batch().timestamp(1_700_000_000_000);
+        /// # assert!(batch.is_empty());
+        /// ```
+        timestamp;
+        /// Whether puts and deletes go to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let batch = table.batch().wal(false);
+        /// # assert!(batch.is_empty());
+        /// ```
+        wal;
+    }
+}
+
 impl Batch {
     pub(crate) fn new(table: Table) -> Batch {
         Batch {
@@ -87,33 +111,6 @@ impl Batch {
             plan: Plan::default(),
             families: None,
         }
-    }
-
-    /// Writes puts and deletes at `timestamp` instead of the server's time
-    /// (deletes then remove versions at or before it).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let batch = table.batch().timestamp(1_700_000_000_000);
-    /// # assert!(batch.is_empty());
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
-    /// Whether puts and deletes go to the write-ahead log (default true).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let batch = table.batch().wal(false);
-    /// # assert!(batch.is_empty());
-    /// ```
-    pub fn wal(mut self, wal: bool) -> Self {
-        self.wal = wal;
-        self
     }
 
     /// Sends automatically once `n` mutations are buffered (`n` of at least

@@ -25,9 +25,9 @@ use hbase_orm_idl::hbase::{
     TAppend,
 };
 
-use super::column::{check_column, columns_of, ColumnUse};
+use super::column::{check_column, ColumnUse};
 use super::connection::{ColumnFamily, Connection};
-use super::request::into_future;
+use super::request::{into_future, setters};
 use crate::error::{Error, Result};
 use crate::protocol::method::GetRow;
 use crate::protocol::rows::cell_from_thrift;
@@ -580,39 +580,32 @@ impl fmt::Debug for RowRequest<'_> {
     }
 }
 
+setters! {
+    RowRequest<'_> {
+        /// Reads only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let row = table.row("k").columns(["cf:a", "other"]).await?;
+        /// # Ok(()) }
+        /// ```
+        columns;
+        /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let before = table.row("k").timestamp(1_700_000_000_000).await?;
+        /// # Ok(()) }
+        /// ```
+        timestamp;
+    }
+}
+
 impl RowRequest<'_> {
-    /// Reads only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let row = table.row("k").columns(["cf:a", "other"]).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn columns<I, C>(mut self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        self.columns = columns_of(columns, ColumnUse::Read);
-        self
-    }
-
-    /// Reads only versions older than `timestamp` (exclusive bound).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let before = table.row("k").timestamp(1_700_000_000_000).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
     async fn run(self) -> Result<Option<Row>> {
         let columns = self.columns?;
         let rows = match self.timestamp {
@@ -671,39 +664,32 @@ impl fmt::Debug for RowsRequest<'_> {
     }
 }
 
+setters! {
+    RowsRequest<'_> {
+        /// Reads only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let rows = table.rows(["a", "b"]).columns(["cf:a"]).await?;
+        /// # Ok(()) }
+        /// ```
+        columns;
+        /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let rows = table.rows(["a", "b"]).timestamp(1_700_000_000_000).await?;
+        /// # Ok(()) }
+        /// ```
+        timestamp;
+    }
+}
+
 impl RowsRequest<'_> {
-    /// Reads only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let rows = table.rows(["a", "b"]).columns(["cf:a"]).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn columns<I, C>(mut self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        self.columns = columns_of(columns, ColumnUse::Read);
-        self
-    }
-
-    /// Reads only versions older than `timestamp` (exclusive bound).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let rows = table.rows(["a", "b"]).timestamp(1_700_000_000_000).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
     async fn run(self) -> Result<Vec<Row>> {
         let columns = self.columns?;
         if self.keys.is_empty() {
@@ -770,6 +756,21 @@ impl fmt::Debug for CellsRequest<'_> {
     }
 }
 
+setters! {
+    CellsRequest<'_> {
+        /// Reads only versions older than `timestamp` (exclusive bound).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// let older = table.cells("k", "cf:a").timestamp(1_700_000_000_000).await?;
+        /// # Ok(()) }
+        /// ```
+        timestamp;
+    }
+}
+
 impl CellsRequest<'_> {
     /// Reads at most `n` versions (at least 1).
     ///
@@ -782,20 +783,6 @@ impl CellsRequest<'_> {
     /// ```
     pub fn versions(mut self, n: u32) -> Self {
         self.versions = Some(n);
-        self
-    }
-
-    /// Reads only versions older than `timestamp` (exclusive bound).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// let older = table.cells("k", "cf:a").timestamp(1_700_000_000_000).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
         self
     }
 
@@ -871,35 +858,32 @@ impl fmt::Debug for PutRequest<'_> {
     }
 }
 
+setters! {
+    PutRequest<'_> {
+        /// Writes the cells at `timestamp` instead of the server's time.
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.put("k", [("cf:a", "v")]).timestamp(1_700_000_000_000).await?;
+        /// # Ok(()) }
+        /// ```
+        timestamp;
+        /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.put("k", [("cf:a", "v")]).wal(false).await?;
+        /// # Ok(()) }
+        /// ```
+        wal;
+    }
+}
+
 impl PutRequest<'_> {
-    /// Writes the cells at `timestamp` instead of the server's time.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.put("k", [("cf:a", "v")]).timestamp(1_700_000_000_000).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
-    /// Whether to write to the write-ahead log (default true).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.put("k", [("cf:a", "v")]).wal(false).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn wal(mut self, wal: bool) -> Self {
-        self.wal = wal;
-        self
-    }
-
     async fn run(self) -> Result<()> {
         let mut mutations = self.mutations?;
         if mutations.is_empty() {
@@ -976,54 +960,43 @@ impl fmt::Debug for DeleteRequest<'_> {
     }
 }
 
+setters! {
+    DeleteRequest<'_> {
+        /// Deletes only these families (`cf`) and columns (`cf:q`), not the
+        /// whole row.
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.delete("k").columns(["cf:a"]).await?;
+        /// # Ok(()) }
+        /// ```
+        columns;
+        /// Deletes only versions at or before `timestamp` (inclusive bound).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.delete("k").timestamp(1_700_000_000_000).await?;
+        /// # Ok(()) }
+        /// ```
+        timestamp;
+        /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.delete("k").wal(false).await?;
+        /// # Ok(()) }
+        /// ```
+        wal;
+    }
+}
+
 impl DeleteRequest<'_> {
-    /// Deletes only these families (`cf`) and columns (`cf:q`), not the
-    /// whole row.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.delete("k").columns(["cf:a"]).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn columns<I, C>(mut self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        self.columns = Some(columns_of(columns, ColumnUse::Read));
-        self
-    }
-
-    /// Deletes only versions at or before `timestamp` (inclusive bound).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.delete("k").timestamp(1_700_000_000_000).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
-    /// Whether to write to the write-ahead log (default true).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.delete("k").wal(false).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn wal(mut self, wal: bool) -> Self {
-        self.wal = wal;
-        self
-    }
-
     async fn run(self) -> Result<()> {
         match self.columns {
             None => {
@@ -1102,6 +1075,21 @@ impl fmt::Debug for CheckAndPutRequest<'_> {
     }
 }
 
+setters! {
+    CheckAndPutRequest<'_> {
+        /// Whether to write to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::Connection::builder().build().table("t");
+        /// table.check_and_put("k", "cf:a", "v").wal(false).await?;
+        /// # Ok(()) }
+        /// ```
+        wal;
+    }
+}
+
 impl CheckAndPutRequest<'_> {
     /// Puts only if the checked column holds `expected` (instead of: only if
     /// it has no value).
@@ -1129,20 +1117,6 @@ impl CheckAndPutRequest<'_> {
     /// ```
     pub fn check_column(mut self, column: impl AsRef<[u8]>) -> Self {
         self.check_column = Some(column.as_ref().to_vec());
-        self
-    }
-
-    /// Whether to write to the write-ahead log (default true).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::Connection::builder().build().table("t");
-    /// table.check_and_put("k", "cf:a", "v").wal(false).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn wal(mut self, wal: bool) -> Self {
-        self.wal = wal;
         self
     }
 
