@@ -15,22 +15,16 @@ pub(crate) enum ColumnUse {
 
 /// Checks a column name: a non-empty family, and a colon where one is needed.
 pub(crate) fn check_column(column: &[u8], usage: ColumnUse) -> Result<()> {
-    // A read needs only a non-empty family: its first byte is not the colon
-    // (a get checks every column it names, so this skips the scan for one).
-    if matches!(usage, ColumnUse::Read) && column.first().is_some_and(|&b| b != b':') {
-        return Ok(());
-    }
-    let family_len = column
-        .iter()
-        .position(|&b| b == b':')
-        .unwrap_or(column.len());
-    if family_len == 0 {
+    // The family is what comes before the first colon: it is empty exactly
+    // when the name is empty or starts with the colon (so a read, which needs
+    // no more, looks at one byte).
+    if column.first().map_or(true, |&b| b == b':') {
         return Err(Error::InvalidInput(format!(
             "column `{}` has an empty family name",
             String::from_utf8_lossy(column)
         )));
     }
-    if matches!(usage, ColumnUse::Write) && family_len == column.len() {
+    if matches!(usage, ColumnUse::Write) && !column.contains(&b':') {
         return Err(Error::InvalidInput(format!(
             "cannot write to `{}`, a whole column family: name a column as `family:qualifier` \
              (`family:` for the empty qualifier)",

@@ -169,15 +169,19 @@ impl Table {
         for column in columns {
             check_column(column, ColumnUse::Read)?;
         }
-        let rows = self
-            .conn
+        Ok(self.get_row_call(key, columns).await?.into_iter().next())
+    }
+
+    /// The `getRowWithColumns` call of a read without a timestamp, on
+    /// columns already checked, borrowed from the caller.
+    async fn get_row_call<C: AsRef<[u8]>>(&self, key: &[u8], columns: &[C]) -> Result<Vec<Row>> {
+        self.conn
             .call(&GetRow {
                 table_name: self.full_name().as_bytes(),
                 row: key,
                 columns,
             })
-            .await?;
-        Ok(rows.into_iter().next())
+            .await
     }
 
     /// Reads several rows in one call, with the options of [`Table::row`].
@@ -609,16 +613,7 @@ impl RowRequest<'_> {
     async fn run(self) -> Result<Option<Row>> {
         let columns = self.columns?;
         let rows = match self.timestamp {
-            None => {
-                self.table
-                    .conn
-                    .call(&GetRow {
-                        table_name: self.table.full_name().as_bytes(),
-                        row: &self.key,
-                        columns: &columns,
-                    })
-                    .await?
-            }
+            None => self.table.get_row_call(&self.key, &columns).await?,
             Some(timestamp) => {
                 let table_name = self.table.name_bytes();
                 self.table
