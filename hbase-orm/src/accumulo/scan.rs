@@ -181,6 +181,13 @@ impl BatchScanOptions {
         self.threads = Some(threads);
         self
     }
+
+    /// These ranges read as `scan` reads its range: its columns,
+    /// authorizations and iterators.
+    pub(crate) fn reading_as(mut self, scan: ScanOptions) -> Self {
+        self.common = scan.common;
+        self
+    }
 }
 
 type Fetch = Pin<Box<dyn Future<Output = Result<proxy::ScanResult>> + Send>>;

@@ -56,22 +56,22 @@ impl Mutation {
         self.updates.is_empty()
     }
 
+    /// Adds one cell change; an empty `visibility` is sent as none.
     fn push(
         mut self,
         family: &[u8],
         qualifier: &[u8],
-        visibility: Option<&ColumnVisibility>,
+        visibility: &ColumnVisibility,
         timestamp: Option<i64>,
         value: Option<&[u8]>,
-        delete: bool,
     ) -> Self {
         self.updates.push(proxy::ColumnUpdate {
             col_family: Some(family.to_vec()),
             col_qualifier: Some(qualifier.to_vec()),
-            col_visibility: visibility.map(|v| v.as_bytes().to_vec()),
+            col_visibility: (!visibility.is_empty()).then(|| visibility.as_bytes().to_vec()),
             timestamp,
+            delete_cell: value.is_none().then_some(true),
             value: value.map(<[u8]>::to_vec),
-            delete_cell: delete.then_some(true),
         });
         self
     }
@@ -83,14 +83,7 @@ impl Mutation {
         qualifier: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Self {
-        self.push(
-            family.as_ref(),
-            qualifier.as_ref(),
-            None,
-            None,
-            Some(value.as_ref()),
-            false,
-        )
+        self.put_cell(family, qualifier, &ColumnVisibility::empty(), None, value)
     }
 
     /// Puts `value` at timestamp `timestamp`.
@@ -101,14 +94,8 @@ impl Mutation {
         timestamp: i64,
         value: impl AsRef<[u8]>,
     ) -> Self {
-        self.push(
-            family.as_ref(),
-            qualifier.as_ref(),
-            None,
-            Some(timestamp),
-            Some(value.as_ref()),
-            false,
-        )
+        let unlabelled = ColumnVisibility::empty();
+        self.put_cell(family, qualifier, &unlabelled, Some(timestamp), value)
     }
 
     /// Puts `value` labelled with visibility expression `visibility`.
@@ -135,20 +122,14 @@ impl Mutation {
         timestamp: Option<i64>,
         value: impl AsRef<[u8]>,
     ) -> Self {
-        self.push(
-            family.as_ref(),
-            qualifier.as_ref(),
-            (!visibility.is_empty()).then_some(visibility),
-            timestamp,
-            Some(value.as_ref()),
-            false,
-        )
+        let (f, q) = (family.as_ref(), qualifier.as_ref());
+        self.push(f, q, visibility, timestamp, Some(value.as_ref()))
     }
 
     /// Deletes the unlabelled cell `family:qualifier` (every version up to
     /// the server's time).
     pub fn delete(self, family: impl AsRef<[u8]>, qualifier: impl AsRef<[u8]>) -> Self {
-        self.push(family.as_ref(), qualifier.as_ref(), None, None, None, true)
+        self.delete_cell(family, qualifier, &ColumnVisibility::empty(), None)
     }
 
     /// Deletes the cell with visibility `visibility`, at `timestamp` when
@@ -160,14 +141,8 @@ impl Mutation {
         visibility: &ColumnVisibility,
         timestamp: Option<i64>,
     ) -> Self {
-        self.push(
-            family.as_ref(),
-            qualifier.as_ref(),
-            (!visibility.is_empty()).then_some(visibility),
-            timestamp,
-            None,
-            true,
-        )
+        let (f, q) = (family.as_ref(), qualifier.as_ref());
+        self.push(f, q, visibility, timestamp, None)
     }
 
     /// Checks what the proxy would refuse less clearly.

@@ -389,6 +389,8 @@ impl AccumuloTable {
         Ok(&self.settings.visibility)
     }
 
+    /// A scan of `range` reading `columns` (all when empty) with the
+    /// store's authorizations.
     fn scan_options(&self, range: Range, columns: &[&[u8]]) -> ScanOptions {
         let mut options = ScanOptions::new(range);
         for column in columns {
@@ -403,13 +405,18 @@ impl AccumuloTable {
         options
     }
 
-    /// Every entry of row `key` in `columns` (all when empty).
-    async fn entries(&self, key: &[u8], columns: &[&[u8]]) -> Result<Vec<Entry>> {
-        let options = self.scan_options(Range::exact_row(key), columns);
+    /// Every entry `options` reads.
+    async fn read_all(&self, options: ScanOptions) -> Result<Vec<Entry>> {
         self.connector
             .scanner(&self.name, options)
             .await?
             .try_collect()
+            .await
+    }
+
+    /// Every entry of row `key` in `columns` (all when empty).
+    async fn entries(&self, key: &[u8], columns: &[&[u8]]) -> Result<Vec<Entry>> {
+        self.read_all(self.scan_options(Range::exact_row(key), columns))
             .await
     }
 
@@ -639,12 +646,7 @@ impl StoreTable for AccumuloTable {
         if let Some(filter) = spec.time_range.and_then(time_filter) {
             options = options.iterator(filter);
         }
-        let entries: Vec<Entry> = self
-            .connector
-            .scanner(&self.name, options)
-            .await?
-            .try_collect()
-            .await?;
+        let entries = self.read_all(options).await?;
         if entries.is_empty() {
             return Ok(None);
         }
@@ -659,16 +661,8 @@ impl StoreTable for AccumuloTable {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut options = BatchScanOptions::new(keys.iter().map(Range::exact_row));
-        for column in columns {
-            options = match split_column(column) {
-                (family, Some(qualifier)) => options.column(family, qualifier),
-                (family, None) => options.family(family),
-            };
-        }
-        if let Some(auths) = &self.settings.authorizations {
-            options = options.authorizations(auths.clone());
-        }
+        let options = BatchScanOptions::new(keys.iter().map(Range::exact_row))
+            .reading_as(self.scan_options(Range::default(), columns));
         let mut scanner = self.connector.batch_scanner(&self.name, options).await?;
         let mut rows: BTreeMap<Vec<u8>, Row> = BTreeMap::new();
         while let Some(entry) = scanner.try_next().await? {
