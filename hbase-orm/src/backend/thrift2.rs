@@ -61,6 +61,49 @@ struct Options {
     time_range: Option<TimeRange>,
 }
 
+/// Writes the setters of the `Options` a store or table handle adds to
+/// each call, on a type whose `options` field holds them: `visibility`,
+/// `authorizations`, `durability`, `time_range`, each with the docs given.
+macro_rules! option_setters {
+    (
+        $(#[$visibility:meta])* visibility;
+        $(#[$authorizations:meta])* authorizations;
+        $(#[$durability:meta])* durability;
+        $(#[$time_range:meta])* time_range;
+    ) => {
+        fn with(mut self, f: impl FnOnce(&mut Options)) -> Self {
+            f(Arc::make_mut(&mut self.options));
+            self
+        }
+
+        $(#[$visibility])*
+        pub fn visibility(self, expression: impl Into<String>) -> Self {
+            let e = expression.into();
+            self.with(|o| o.visibility = Some(e))
+        }
+
+        $(#[$authorizations])*
+        pub fn authorizations<I, L>(self, labels: I) -> Self
+        where
+            I: IntoIterator<Item = L>,
+            L: Into<String>,
+        {
+            let l: Vec<String> = labels.into_iter().map(Into::into).collect();
+            self.with(|o| o.authorizations = Some(l))
+        }
+
+        $(#[$durability])*
+        pub fn durability(self, durability: Durability) -> Self {
+            self.with(|o| o.durability = Some(durability))
+        }
+
+        $(#[$time_range])*
+        pub fn time_range(self, min: i64, max: i64) -> Self {
+            self.with(|o| o.time_range = Some(TimeRange::new(min, max)))
+        }
+    };
+}
+
 /// A Thrift2 connection as a [`Store`], with the options every call of
 /// its tables carries. A plain [`Connection`] is a store too (no option).
 ///
@@ -89,35 +132,15 @@ impl Thrift2Store {
         }
     }
 
-    fn with(mut self, f: impl FnOnce(&mut Options)) -> Self {
-        f(Arc::make_mut(&mut self.options));
-        self
-    }
-
-    /// The visibility expression of every cell written (`A&B`, `A|!B`).
-    pub fn visibility(self, expression: impl Into<String>) -> Self {
-        let e = expression.into();
-        self.with(|o| o.visibility = Some(e))
-    }
-
-    /// The labels reads may see.
-    pub fn authorizations<I, L>(self, labels: I) -> Self
-    where
-        I: IntoIterator<Item = L>,
-        L: Into<String>,
-    {
-        let l: Vec<String> = labels.into_iter().map(Into::into).collect();
-        self.with(|o| o.authorizations = Some(l))
-    }
-
-    /// The durability of every write.
-    pub fn durability(self, durability: Durability) -> Self {
-        self.with(|o| o.durability = Some(durability))
-    }
-
-    /// Reads see only the cells with a timestamp in `min..max`.
-    pub fn time_range(self, min: i64, max: i64) -> Self {
-        self.with(|o| o.time_range = Some(TimeRange::new(min, max)))
+    option_setters! {
+        /// The visibility expression of every cell written (`A&B`, `A|!B`).
+        visibility;
+        /// The labels reads may see.
+        authorizations;
+        /// The durability of every write.
+        durability;
+        /// Reads see only the cells with a timestamp in `min..max`.
+        time_range;
     }
 
     /// The connection.
@@ -162,36 +185,16 @@ pub struct Thrift2Table {
 }
 
 impl Thrift2Table {
-    fn with(mut self, f: impl FnOnce(&mut Options)) -> Self {
-        f(Arc::make_mut(&mut self.options));
-        self
-    }
-
-    /// This handle with another visibility expression for its writes (for
-    /// the cells the model gives no label).
-    pub fn visibility(self, expression: impl Into<String>) -> Self {
-        let e = expression.into();
-        self.with(|o| o.visibility = Some(e))
-    }
-
-    /// This handle with other read authorizations.
-    pub fn authorizations<I, L>(self, labels: I) -> Self
-    where
-        I: IntoIterator<Item = L>,
-        L: Into<String>,
-    {
-        let l: Vec<String> = labels.into_iter().map(Into::into).collect();
-        self.with(|o| o.authorizations = Some(l))
-    }
-
-    /// This handle with another durability for its writes.
-    pub fn durability(self, durability: Durability) -> Self {
-        self.with(|o| o.durability = Some(durability))
-    }
-
-    /// This handle reading only the cells with a timestamp in `min..max`.
-    pub fn time_range(self, min: i64, max: i64) -> Self {
-        self.with(|o| o.time_range = Some(TimeRange::new(min, max)))
+    option_setters! {
+        /// This handle with another visibility expression for its writes (for
+        /// the cells the model gives no label).
+        visibility;
+        /// This handle with other read authorizations.
+        authorizations;
+        /// This handle with another durability for its writes.
+        durability;
+        /// This handle reading only the cells with a timestamp in `min..max`.
+        time_range;
     }
 
     /// The Thrift2 table underneath.
@@ -200,13 +203,13 @@ impl Thrift2Table {
     }
 
     fn get(&self, key: &[u8], columns: &[&[u8]]) -> Result<Get> {
-        let mut get = Get::new(key);
-        for c in columns {
-            get = match split(c)? {
-                (f, Some(q)) => get.column(f, q),
-                (f, None) => get.family(f),
-            };
-        }
+        let columns = columns.iter().copied();
+        let mut get = for_columns(
+            Get::new(key),
+            columns,
+            |g, f, q| g.column(f, q),
+            |g, f| g.family(f),
+        )?;
         if let Some(a) = &self.options.authorizations {
             get = get.authorizations(a.iter().cloned());
         }
@@ -289,13 +292,13 @@ impl Thrift2Table {
             }
         }
         if !write.deletes().is_empty() {
-            let mut delete = self.delete(key);
-            for column in write.deletes() {
-                delete = match split(column)? {
-                    (f, Some(q)) => delete.column(f, q),
-                    (f, None) => delete.family(f),
-                };
-            }
+            let columns = write.deletes().iter().map(|c| &**c);
+            let delete = for_columns(
+                self.delete(key),
+                columns,
+                |d, f, q| d.column(f, q),
+                |d, f| d.family(f),
+            )?;
             out.push(Mutation::Delete(delete));
         }
         Ok(out)
@@ -347,6 +350,23 @@ fn split(column: &[u8]) -> Result<(&[u8], Option<&[u8]>)> {
         )));
     }
     Ok((f, q))
+}
+
+/// `request` reading (or deleting) each of `columns`: a `family:qualifier`
+/// through `column`, a bare family through `family`.
+fn for_columns<'c, R>(
+    mut request: R,
+    columns: impl IntoIterator<Item = &'c [u8]>,
+    column: impl Fn(R, &[u8], &[u8]) -> R,
+    family: impl Fn(R, &[u8]) -> R,
+) -> Result<R> {
+    for c in columns {
+        request = match split(c)? {
+            (f, Some(q)) => column(request, f, q),
+            (f, None) => family(request, f),
+        };
+    }
+    Ok(request)
 }
 
 /// `family:qualifier` of one cell.
@@ -472,12 +492,7 @@ impl StoreTable for Thrift2Table {
             return Ok(Vec::new());
         };
         let (f, q) = cell_column(column)?;
-        Ok(r.versions(f, q)
-            .map(|c| Cell {
-                value: c.value.clone(),
-                timestamp: c.timestamp,
-            })
-            .collect())
+        Ok(r.versions(f, q).map(|c| c.to_cell()).collect())
     }
 
     async fn write_row(&self, key: &[u8], write: &RowWrite) -> Result<()> {
@@ -508,13 +523,9 @@ impl StoreTable for Thrift2Table {
     }
 
     fn scan_rows(&self, spec: ScanSpec) -> Result<Self::Rows> {
-        let mut scan = ScanOptions::new().reversed(spec.reverse);
-        for c in &spec.columns {
-            scan = match split(c)? {
-                (f, Some(q)) => scan.column(f, q),
-                (f, None) => scan.family(f),
-            };
-        }
+        let columns = spec.columns.iter().map(Vec::as_slice);
+        let scan = ScanOptions::new().reversed(spec.reverse);
+        let mut scan = for_columns(scan, columns, |s, f, q| s.column(f, q), |s, f| s.family(f))?;
         // A reversed prefix scan starts at the first key past the prefix
         // (inclusive, so that key itself is skipped) and stops at the
         // first key without it.
@@ -653,12 +664,7 @@ impl Appends for Thrift2Table {
             app = app.durability(d);
         }
         let r = self.table.append(app).await?;
-        Ok(r.and_then(|r| {
-            r.cell(f, q).map(|c| Cell {
-                value: c.value.clone(),
-                timestamp: c.timestamp,
-            })
-        }))
+        Ok(r.and_then(|r| r.cell(f, q).map(|c| c.to_cell())))
     }
 }
 

@@ -338,6 +338,20 @@ fn non_empty(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The calls that take a table's name and nothing else: `fn name ->
+/// Output = ArgsType;`, each with the docs given.
+macro_rules! table_name_calls {
+    ($($(#[$doc:meta])* fn $name:ident -> $out:ty = $args:ident;)*) => {$(
+        $(#[$doc])*
+        pub async fn $name(&self, name: &str) -> Result<$out> {
+            self.call(&idl::$args {
+                table_name: table_name(name)?,
+            })
+            .await
+        }
+    )*};
+}
+
 /// Admin calls. Table names are `namespace:table` or `table`; a missing
 /// table is an [`Error::Server`] whose [`kind`](Error::kind) is
 /// [`ErrorKind::NotFound`](crate::error::ErrorKind::NotFound).
@@ -376,15 +390,42 @@ impl Connection {
         .await
     }
 
-    /// Deletes a table (it must be disabled first).
-    ///
-    /// # Errors
-    /// [`Error::Server`] for a missing or enabled table.
-    pub async fn delete_table(&self, name: &str) -> Result<()> {
-        self.call(&idl::THBaseServiceDeleteTableArgs {
-            table_name: table_name(name)?,
-        })
-        .await
+    table_name_calls! {
+        /// Deletes a table (it must be disabled first).
+        ///
+        /// # Errors
+        /// [`Error::Server`] for a missing or enabled table.
+        fn delete_table -> () = THBaseServiceDeleteTableArgs;
+        /// Enables a table.
+        ///
+        /// # Errors
+        /// [`Error::Server`] for a missing or enabled table.
+        fn enable_table -> () = THBaseServiceEnableTableArgs;
+        /// Disables a table.
+        ///
+        /// # Errors
+        /// [`Error::Server`] for a missing or disabled table.
+        fn disable_table -> () = THBaseServiceDisableTableArgs;
+        /// Whether a table exists.
+        ///
+        /// # Errors
+        /// Connection errors.
+        fn table_exists -> bool = THBaseServiceTableExistsArgs;
+        /// Whether a table is enabled.
+        ///
+        /// # Errors
+        /// [`Error::Server`] for a missing table.
+        fn is_table_enabled -> bool = THBaseServiceIsTableEnabledArgs;
+        /// Whether a table is disabled.
+        ///
+        /// # Errors
+        /// [`Error::Server`] for a missing table.
+        fn is_table_disabled -> bool = THBaseServiceIsTableDisabledArgs;
+        /// Whether every region of a table is online.
+        ///
+        /// # Errors
+        /// Connection errors.
+        fn is_table_available -> bool = THBaseServiceIsTableAvailableArgs;
     }
 
     /// Empties a table (it must be disabled first; it is enabled after),
@@ -396,72 +437,6 @@ impl Connection {
         self.call(&idl::THBaseServiceTruncateTableArgs {
             table_name: table_name(name)?,
             preserve_splits,
-        })
-        .await
-    }
-
-    /// Enables a table.
-    ///
-    /// # Errors
-    /// [`Error::Server`] for a missing or enabled table.
-    pub async fn enable_table(&self, name: &str) -> Result<()> {
-        self.call(&idl::THBaseServiceEnableTableArgs {
-            table_name: table_name(name)?,
-        })
-        .await
-    }
-
-    /// Disables a table.
-    ///
-    /// # Errors
-    /// [`Error::Server`] for a missing or disabled table.
-    pub async fn disable_table(&self, name: &str) -> Result<()> {
-        self.call(&idl::THBaseServiceDisableTableArgs {
-            table_name: table_name(name)?,
-        })
-        .await
-    }
-
-    /// Whether a table exists.
-    ///
-    /// # Errors
-    /// Connection errors.
-    pub async fn table_exists(&self, name: &str) -> Result<bool> {
-        self.call(&idl::THBaseServiceTableExistsArgs {
-            table_name: table_name(name)?,
-        })
-        .await
-    }
-
-    /// Whether a table is enabled.
-    ///
-    /// # Errors
-    /// [`Error::Server`] for a missing table.
-    pub async fn is_table_enabled(&self, name: &str) -> Result<bool> {
-        self.call(&idl::THBaseServiceIsTableEnabledArgs {
-            table_name: table_name(name)?,
-        })
-        .await
-    }
-
-    /// Whether a table is disabled.
-    ///
-    /// # Errors
-    /// [`Error::Server`] for a missing table.
-    pub async fn is_table_disabled(&self, name: &str) -> Result<bool> {
-        self.call(&idl::THBaseServiceIsTableDisabledArgs {
-            table_name: table_name(name)?,
-        })
-        .await
-    }
-
-    /// Whether every region of a table is online.
-    ///
-    /// # Errors
-    /// Connection errors.
-    pub async fn is_table_available(&self, name: &str) -> Result<bool> {
-        self.call(&idl::THBaseServiceIsTableAvailableArgs {
-            table_name: table_name(name)?,
         })
         .await
     }

@@ -33,6 +33,14 @@ impl CellValue {
         c.extend_from_slice(&self.qualifier);
         c
     }
+
+    /// The value and timestamp, as a [`Row`]'s cell.
+    pub(crate) fn to_cell(&self) -> Cell {
+        Cell {
+            value: self.value.clone(),
+            timestamp: self.timestamp,
+        }
+    }
 }
 
 /// A row as a Thrift2 read returns it: every cell version asked for, in the
@@ -117,10 +125,7 @@ impl RowResult {
     pub fn to_row(&self) -> Row {
         let mut row = Row::new(self.key.clone());
         for c in &self.cells {
-            let cell = Cell {
-                value: c.value.clone(),
-                timestamp: c.timestamp,
-            };
+            let cell = c.to_cell();
             row.cells
                 .entry(Bytes::from(c.column()))
                 .and_modify(|old| {

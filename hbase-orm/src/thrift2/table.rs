@@ -71,6 +71,25 @@ fn check_visibility(v: Option<&idl::TCellVisibility>) -> Result<()> {
     }
 }
 
+/// The wire form of each of `items`, each checked first by `check`.
+fn checked<T, W>(
+    items: impl IntoIterator<Item = T>,
+    check: impl Fn(&T) -> Result<()>,
+    into_wire: impl Fn(T) -> W,
+) -> Result<Vec<W>> {
+    items
+        .into_iter()
+        .map(|item| check(&item).map(|()| into_wire(item)))
+        .collect()
+}
+
+/// A reply's row; `None` when it has no cell (a read that found nothing,
+/// a write asked for no result).
+fn found(r: idl::TResult) -> Option<RowResult> {
+    let r = RowResult::from_wire(r);
+    (!r.is_empty()).then_some(r)
+}
+
 impl Connection {
     /// Table `name` (`namespace:table`, or `table` in the default
     /// namespace), to read and write. Nothing is sent.
@@ -111,15 +130,13 @@ impl Table {
     /// errors.
     pub async fn get(&self, get: Get) -> Result<Option<RowResult>> {
         check_row(&get.wire().row)?;
-        let r = self
-            .conn
+        self.conn
             .call(&idl::THBaseServiceGetArgs {
                 table: self.table(),
                 tget: get.into_wire(),
             })
-            .await?;
-        let r = RowResult::from_wire(r);
-        Ok((!r.is_empty()).then_some(r))
+            .await
+            .map(found)
     }
 
     /// Reads several rows in one call: one entry per read, in order.
@@ -130,10 +147,7 @@ impl Table {
         &self,
         gets: impl IntoIterator<Item = Get>,
     ) -> Result<Vec<Option<RowResult>>> {
-        let tgets = gets
-            .into_iter()
-            .map(|g| check_row(&g.wire().row).map(|()| g.into_wire()))
-            .collect::<Result<Vec<_>>>()?;
+        let tgets = checked(gets, |g| check_row(&g.wire().row), Get::into_wire)?;
         if tgets.is_empty() {
             return Ok(Vec::new());
         }
@@ -144,13 +158,7 @@ impl Table {
                 tgets,
             })
             .await?;
-        Ok(rs
-            .into_iter()
-            .map(|r| {
-                let r = RowResult::from_wire(r);
-                (!r.is_empty()).then_some(r)
-            })
-            .collect())
+        Ok(rs.into_iter().map(found).collect())
     }
 
     /// Whether the read would find any cell (no cell is sent back).
@@ -172,10 +180,7 @@ impl Table {
     /// # Errors
     /// As [`Table::get`].
     pub async fn exists_many(&self, gets: impl IntoIterator<Item = Get>) -> Result<Vec<bool>> {
-        let tgets = gets
-            .into_iter()
-            .map(|g| check_row(&g.wire().row).map(|()| g.into_wire()))
-            .collect::<Result<Vec<_>>>()?;
+        let tgets = checked(gets, |g| check_row(&g.wire().row), Get::into_wire)?;
         if tgets.is_empty() {
             return Ok(Vec::new());
         }
@@ -208,10 +213,7 @@ impl Table {
     /// # Errors
     /// As [`Table::put`].
     pub async fn put_many(&self, puts: impl IntoIterator<Item = Put>) -> Result<()> {
-        let tputs = puts
-            .into_iter()
-            .map(|p| check_put(&p).map(|()| p.into_wire()))
-            .collect::<Result<Vec<_>>>()?;
+        let tputs = checked(puts, check_put, Put::into_wire)?;
         if tputs.is_empty() {
             return Ok(());
         }
@@ -246,10 +248,7 @@ impl Table {
         &self,
         deletes: impl IntoIterator<Item = Delete>,
     ) -> Result<Vec<Delete>> {
-        let tdeletes = deletes
-            .into_iter()
-            .map(|d| check_row(&d.wire().row).map(|()| d.into_wire()))
-            .collect::<Result<Vec<_>>>()?;
+        let tdeletes = checked(deletes, |d| check_row(&d.wire().row), Delete::into_wire)?;
         if tdeletes.is_empty() {
             return Ok(Vec::new());
         }
@@ -278,15 +277,13 @@ impl Table {
                 "the increment has no column".to_owned(),
             ));
         }
-        let r = self
-            .conn
+        self.conn
             .call(&idl::THBaseServiceIncrementArgs {
                 table: self.table(),
                 tincrement: increment.into_wire(),
             })
-            .await?;
-        let r = RowResult::from_wire(r);
-        Ok((!r.is_empty()).then_some(r))
+            .await
+            .map(found)
     }
 
     /// Appends to cells; the new values when the reply carries them
@@ -300,15 +297,13 @@ impl Table {
         if append.wire().columns.is_empty() {
             return Err(Error::InvalidInput("the append has no column".to_owned()));
         }
-        let r = self
-            .conn
+        self.conn
             .call(&idl::THBaseServiceAppendArgs {
                 table: self.table(),
                 tappend: append.into_wire(),
             })
-            .await?;
-        let r = RowResult::from_wire(r);
-        Ok((!r.is_empty()).then_some(r))
+            .await
+            .map(found)
     }
 
     /// Writes `put` if `family:qualifier` of `row` holds `expected`
