@@ -17,15 +17,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::connection::ConnectionBuilder;
 use super::connector::Connector;
 use crate::error::Result;
-use crate::network::pool::{per_address, Lent, Member, Opener, Pool};
+use crate::network::pool::{
+    pool_lending, pool_setters, pooled_type, Lent, Member, Opener, Pool, PoolSettings,
+};
 
 /// Default number of connectors of a pool.
 pub const DEFAULT_POOL_SIZE: usize = 10;
@@ -133,11 +133,9 @@ impl fmt::Debug for ConnectorPool {
 #[derive(Clone)]
 pub struct ConnectorPoolBuilder {
     connection: ConnectionBuilder,
-    addresses: Vec<(String, u16)>,
+    pool: PoolSettings,
     principal: String,
     properties: BTreeMap<String, String>,
-    size: usize,
-    acquire_timeout: Duration,
 }
 
 impl fmt::Debug for ConnectorPoolBuilder {
@@ -145,10 +143,8 @@ impl fmt::Debug for ConnectorPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectorPoolBuilder")
             .field("connection", &self.connection)
-            .field("addresses", &self.addresses)
+            .field("pool", &self.pool)
             .field("principal", &self.principal)
-            .field("size", &self.size)
-            .field("acquire_timeout", &self.acquire_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -157,40 +153,37 @@ impl Default for ConnectorPoolBuilder {
     fn default() -> Self {
         ConnectorPoolBuilder {
             connection: ConnectionBuilder::default(),
-            addresses: Vec::new(),
+            pool: PoolSettings::new(DEFAULT_POOL_SIZE, DEFAULT_ACQUIRE_TIMEOUT),
             principal: "root".to_owned(),
             properties: BTreeMap::from([("password".to_owned(), String::new())]),
-            size: DEFAULT_POOL_SIZE,
-            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
         }
     }
 }
 
 impl ConnectorPoolBuilder {
-    /// Most connectors lent at once (at least 1). Default 10.
-    pub fn size(mut self, size: usize) -> Self {
-        self.size = size.max(1);
-        self
-    }
-
-    /// Longest [`ConnectorPool::get`] waits for a free connector. Default
-    /// 30 s (opening and logging in a new one is bounded by the call
-    /// timeout, on top of this).
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// Adds a proxy address; addresses are tried in the order they are
-    /// added.
-    pub fn address(mut self, host: impl Into<String>, port: u16) -> Self {
-        self.addresses.push((host.into(), port));
-        self
-    }
-
-    /// Adds a proxy address from a socket address.
-    pub fn addr(self, addr: SocketAddr) -> Self {
-        self.address(addr.ip().to_string(), addr.port())
+    pool_setters! {
+        /// Most connectors lent at once (at least 1). Default 10.
+        size;
+        /// Longest [`ConnectorPool::get`] waits for a free connector. Default
+        /// 30 s (opening and logging in a new one is bounded by the call
+        /// timeout, on top of this).
+        acquire_timeout;
+        /// Adds a proxy address; addresses are tried in the order they are
+        /// added.
+        address;
+        /// Adds a proxy address from a socket address.
+        addr;
+        /// The pool, with one connector opened and logged in (to the first
+        /// address that accepts) and left idle in it: this checks the proxy is
+        /// reachable and the login works.
+        ///
+        /// # Errors
+        /// The error of the last address tried when none accepts
+        /// ([`Error::Transport`](crate::Error::Transport),
+        /// [`Error::Timeout`](crate::Error::Timeout)), or the login's
+        /// ([`Error::Accumulo`](crate::Error::Accumulo) of kind `Security` for a
+        /// wrong password).
+        connect -> ConnectorPool;
     }
 
     /// The settings of each connection (transport, protocol, timeout, TLS).
@@ -226,31 +219,17 @@ impl ConnectorPoolBuilder {
             principal: self.principal.clone(),
             properties: self.properties.clone(),
         };
-        let targets = per_address(self.connection.clone(), &self.addresses, |c, host, port| {
-            c.host(host).port(port)
-        })
-        .into_iter()
-        .map(target)
-        .collect();
+        let targets = self
+            .pool
+            .per_address(self.connection.clone(), |c, host, port| {
+                c.host(host).port(port)
+            })
+            .into_iter()
+            .map(target)
+            .collect();
         ConnectorPool {
-            inner: Pool::new(targets, self.size, self.acquire_timeout),
+            inner: self.pool.pool(targets),
         }
-    }
-
-    /// The pool, with one connector opened and logged in (to the first
-    /// address that accepts) and left idle in it: this checks the proxy is
-    /// reachable and the login works.
-    ///
-    /// # Errors
-    /// The error of the last address tried when none accepts
-    /// ([`Error::Transport`](crate::Error::Transport),
-    /// [`Error::Timeout`](crate::Error::Timeout)), or the login's
-    /// ([`Error::Accumulo`](crate::Error::Accumulo) of kind `Security` for a
-    /// wrong password).
-    pub async fn connect(self) -> Result<ConnectorPool> {
-        let pool = self.build();
-        drop(pool.get().await?);
-        Ok(pool)
     }
 }
 
@@ -260,69 +239,34 @@ impl ConnectorPool {
         ConnectorPoolBuilder::default()
     }
 
-    /// Lends a logged-in connector until the returned guard is dropped.
-    ///
-    /// # Errors
-    /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable)
-    /// when none came back within the acquire timeout; the error of the last
-    /// address tried, or of the login, when a new one cannot be made.
-    pub async fn get(&self) -> Result<PooledConnector> {
-        Ok(PooledConnector {
-            lent: self.inner.get().await?,
-        })
-    }
-
-    /// Runs `f` with a pooled connector (a clone of it; the connector goes
-    /// back to the pool when `f`'s future completes).
-    ///
-    /// # Errors
-    /// The errors of [`ConnectorPool::get`], or the error of `f`.
-    pub async fn run<F, Fut, T>(&self, f: F) -> Result<T>
-    where
-        F: FnOnce(Connector) -> Fut,
-        Fut: Future<Output = Result<T>>,
-    {
-        let lent = self.get().await?;
-        let result = f(lent.connector().clone()).await;
-        drop(lent);
-        result
+    pool_lending! {
+        PooledConnector of Connector;
+        /// Lends a logged-in connector until the returned guard is dropped.
+        ///
+        /// # Errors
+        /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable)
+        /// when none came back within the acquire timeout; the error of the last
+        /// address tried, or of the login, when a new one cannot be made.
+        fn get;
+        /// Runs `f` with a pooled connector (a clone of it; the connector goes
+        /// back to the pool when `f`'s future completes).
+        ///
+        /// # Errors
+        /// The errors of [`ConnectorPool::get`], or the error of `f`.
+        fn run;
     }
 
     crate::network::pool::pool_accessors!("connectors", "proxy");
 }
 
-/// A connector lent by a [`ConnectorPool`]; back to the pool when dropped
-/// (unless its socket broke while lent). Dereferences to [`Connector`].
-pub struct PooledConnector {
-    lent: Lent<ProxyTarget>,
-}
-
-impl PooledConnector {
+pooled_type! {
+    /// A connector lent by a [`ConnectorPool`]; back to the pool when dropped
+    /// (unless its socket broke while lent). Dereferences to [`Connector`].
+    pub struct PooledConnector(Lent<ProxyTarget>) lends Connector as "PooledConnector", via member;
     /// The lent connector.
-    pub fn connector(&self) -> &Connector {
-        self.lent.member()
-    }
-
+    fn connector;
     /// Drops this connector instead of returning it to the pool.
-    pub fn discard(self) {
-        self.lent.discard();
-    }
-}
-
-impl Deref for PooledConnector {
-    type Target = Connector;
-
-    fn deref(&self) -> &Connector {
-        self.lent.member()
-    }
-}
-
-impl fmt::Debug for PooledConnector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PooledConnector")
-            .field("connector", self.lent.member())
-            .finish()
-    }
+    fn discard;
 }
 
 #[allow(dead_code)]

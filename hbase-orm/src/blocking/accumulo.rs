@@ -40,15 +40,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-
-use super::{blocking_calls, forward_setters, Runtime};
+use super::{blocking_calls, blocking_pool, blocking_twin, forward_setters};
 use crate::accumulo as client;
 use crate::error::Result;
+use crate::network::pool::pooled_type;
 
 pub use crate::accumulo::{
     all_scopes, following_prefix, quote_term, Authorizations, BatchScanOptions, ColumnVisibility,
@@ -57,74 +55,59 @@ pub use crate::accumulo::{
     SystemPermission, TablePermission, TimeType, WriterOptions,
 };
 
-/// A blocking connection to an Accumulo Proxy:
-/// [`crate::accumulo::Connection`] with blocking methods, on a runtime of
-/// its own (one worker thread, which serves the socket between calls).
-///
-/// Cheap to clone: clones share the socket and the runtime.
-///
-/// # Examples
-/// ```no_run
-/// # fn main() -> hbase_orm::Result<()> {
-/// let conn = hbase_orm::blocking::accumulo::Connection::builder().host("localhost").build();
-/// let connector = conn.login("root", "secret")?;
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Connection {
-    inner: client::Connection,
-    rt: Arc<Runtime>,
+blocking_twin! {
+    /// A blocking connection to an Accumulo Proxy:
+    /// [`crate::accumulo::Connection`] with blocking methods, on a runtime of
+    /// its own (one worker thread, which serves the socket between calls).
+    ///
+    /// Cheap to clone: clones share the socket and the runtime.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = hbase_orm::blocking::accumulo::Connection::builder().host("localhost").build();
+    /// let connector = conn.login("root", "secret")?;
+    /// # Ok(()) }
+    /// ```
+    #[derive(Clone)]
+    pub struct Connection(client::Connection) as "blocking::accumulo::Connection";
 }
 
-impl fmt::Debug for Connection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::Connection")
-            .field(&self.inner)
-            .finish()
-    }
-}
-
-/// Configures a blocking [`Connection`]; the options are those of
-/// [`crate::accumulo::ConnectionBuilder`].
-///
-/// # Examples
-/// ```
-/// use std::time::Duration;
-/// use hbase_orm::blocking::accumulo::Connection;
-///
-/// let conn = Connection::builder()
-///     .host("proxy.internal")
-///     .protocol(hbase_orm::Protocol::Binary)
-///     .timeout(Duration::from_secs(5))
-///     .build();
-/// assert_eq!(conn.addr(), "proxy.internal:42424");
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionBuilder {
-    inner: client::ConnectionBuilder,
-}
-
-impl ConnectionBuilder {
-    forward_setters! {
-        /// Host name or IP address of the proxy. Default `localhost`.
-        host(host: impl Into<String>);
-        /// Port of the proxy. Default 42424.
-        port(port: u16);
-        /// Host and port from one socket address.
-        addr(addr: SocketAddr);
-        /// How long one call, the connect and the TLS handshake may take.
-        /// Default 30 s.
-        timeout(timeout: Duration);
-        /// The Thrift transport the proxy speaks. Default framed.
-        transport(transport: crate::Transport);
-        /// The Thrift protocol the proxy speaks. Default compact.
-        protocol(protocol: crate::Protocol);
-        /// The largest reply accepted.
-        max_message_bytes(max: usize);
-        /// TLS to a proxy behind a TLS terminator (feature `tls`).
-        #[cfg(feature = "tls")]
-        tls(tls: crate::tls::TlsConfig);
-    }
+forward_setters! {
+    /// Configures a blocking [`Connection`]; the options are those of
+    /// [`crate::accumulo::ConnectionBuilder`].
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use hbase_orm::blocking::accumulo::Connection;
+    ///
+    /// let conn = Connection::builder()
+    ///     .host("proxy.internal")
+    ///     .protocol(hbase_orm::Protocol::Binary)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build();
+    /// assert_eq!(conn.addr(), "proxy.internal:42424");
+    /// ```
+    pub struct ConnectionBuilder(client::ConnectionBuilder);
+    /// Host name or IP address of the proxy. Default `localhost`.
+    host(host: impl Into<String>);
+    /// Port of the proxy. Default 42424.
+    port(port: u16);
+    /// Host and port from one socket address.
+    addr(addr: SocketAddr);
+    /// How long one call, the connect and the TLS handshake may take.
+    /// Default 30 s.
+    timeout(timeout: Duration);
+    /// The Thrift transport the proxy speaks. Default framed.
+    transport(transport: crate::Transport);
+    /// The Thrift protocol the proxy speaks. Default compact.
+    protocol(protocol: crate::Protocol);
+    /// The largest reply accepted.
+    max_message_bytes(max: usize);
+    /// TLS to a proxy behind a TLS terminator (feature `tls`).
+    #[cfg(feature = "tls")]
+    tls(tls: crate::tls::TlsConfig);
 }
 
 super::blocking_connection!(
@@ -150,7 +133,7 @@ impl Connection {
         password: impl Into<String>,
     ) -> Result<Connector> {
         let inner = self.rt.block_on(self.inner.login(principal, password))?;
-        Ok(Connector::new(inner, Arc::clone(&self.rt)))
+        Ok(Connector::wrap(inner, Arc::clone(&self.rt)))
     }
 
     /// Logs in with any login properties.
@@ -166,42 +149,29 @@ impl Connection {
         let inner = self
             .rt
             .block_on(self.inner.login_with(principal, properties))?;
-        Ok(Connector::new(inner, Arc::clone(&self.rt)))
+        Ok(Connector::wrap(inner, Arc::clone(&self.rt)))
     }
 }
 
-/// A blocking logged-in connector: [`crate::accumulo::Connector`] with
-/// blocking methods. Cheap to clone.
-///
-/// # Examples
-/// ```no_run
-/// use hbase_orm::blocking::accumulo::{Connection, Mutation, TimeType};
-///
-/// # fn main() -> hbase_orm::Result<()> {
-/// let connector = Connection::builder().build().login("root", "secret")?;
-/// connector.create_table("events", true, TimeType::MILLIS)?;
-/// connector.update_and_flush("events", [Mutation::new("e1").put("f", "q", "v")])?;
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Connector {
-    inner: client::Connector,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Connector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::Connector")
-            .field(&self.inner)
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking logged-in connector: [`crate::accumulo::Connector`] with
+    /// blocking methods. Cheap to clone.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::blocking::accumulo::{Connection, Mutation, TimeType};
+    ///
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let connector = Connection::builder().build().login("root", "secret")?;
+    /// connector.create_table("events", true, TimeType::MILLIS)?;
+    /// connector.update_and_flush("events", [Mutation::new("e1").put("f", "q", "v")])?;
+    /// # Ok(()) }
+    /// ```
+    #[derive(Clone)]
+    pub struct Connector(client::Connector) as "blocking::accumulo::Connector";
 }
 
 impl Connector {
-    fn new(inner: client::Connector, rt: Arc<Runtime>) -> Self {
-        Connector { inner, rt }
-    }
-
     /// The async connector this one blocks on.
     pub fn as_async(&self) -> &client::Connector {
         &self.inner
@@ -233,10 +203,7 @@ impl Connector {
     #[track_caller]
     pub fn writer(&self, table: &str, options: WriterOptions) -> Result<Writer> {
         let inner = self.rt.block_on(self.inner.writer(table, options))?;
-        Ok(Writer {
-            inner: Some(inner),
-            rt: Arc::clone(&self.rt),
-        })
+        Ok(Writer::wrap(inner, Arc::clone(&self.rt)))
     }
 
     /// A scanner over one range of `table`: an `Iterator` of entries.
@@ -246,10 +213,7 @@ impl Connector {
     #[track_caller]
     pub fn scanner(&self, table: &str, options: ScanOptions) -> Result<Scanner> {
         let inner = self.rt.block_on(self.inner.scanner(table, options))?;
-        Ok(Scanner {
-            inner: Some(inner),
-            rt: Arc::clone(&self.rt),
-        })
+        Ok(Scanner::wrap(inner, Arc::clone(&self.rt)))
     }
 
     /// A batch scanner over many ranges of `table` (entries in no set
@@ -260,10 +224,7 @@ impl Connector {
     #[track_caller]
     pub fn batch_scanner(&self, table: &str, options: BatchScanOptions) -> Result<Scanner> {
         let inner = self.rt.block_on(self.inner.batch_scanner(table, options))?;
-        Ok(Scanner {
-            inner: Some(inner),
-            rt: Arc::clone(&self.rt),
-        })
+        Ok(Scanner::wrap(inner, Arc::clone(&self.rt)))
     }
 
     /// A conditional writer on `table`.
@@ -279,10 +240,7 @@ impl Connector {
         let inner = self
             .rt
             .block_on(self.inner.conditional_writer(table, options))?;
-        Ok(ConditionalWriter {
-            inner: Some(inner),
-            rt: Arc::clone(&self.rt),
-        })
+        Ok(ConditionalWriter::wrap(inner, Arc::clone(&self.rt)))
     }
 
     blocking_calls! {
@@ -512,21 +470,12 @@ impl Connector {
     }
 }
 
-/// A blocking [`crate::accumulo::Writer`]: updates are sent at once (the
-/// proxy's one-way `update`), rejections surface at [`Writer::flush`] and
-/// [`Writer::close`]. Dropped unclosed, it closes in the background and
-/// warns when rows were unflushed, as the async one does.
-pub struct Writer {
-    inner: Option<client::Writer>,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Writer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::Writer")
-            .field(&self.inner)
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking [`crate::accumulo::Writer`]: updates are sent at once (the
+    /// proxy's one-way `update`), rejections surface at [`Writer::flush`] and
+    /// [`Writer::close`]. Dropped unclosed, it closes in the background and
+    /// warns when rows were unflushed, as the async one does.
+    pub struct Writer(closes client::Writer) as "blocking::accumulo::Writer";
 }
 
 impl Writer {
@@ -582,29 +531,12 @@ impl Writer {
     }
 }
 
-impl Drop for Writer {
-    fn drop(&mut self) {
-        // The async writer closes itself from its drop: within the runtime,
-        // which serves the socket.
-        let _guard = self.rt.enter();
-        self.inner.take();
-    }
-}
-
-/// A blocking [`crate::accumulo::Scanner`]: an `Iterator` of entries, each
-/// page fetched when the previous one is used up. Closed on end, error and
-/// drop.
-pub struct Scanner {
-    inner: Option<client::Scanner>,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Scanner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::Scanner")
-            .field(&self.inner)
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking [`crate::accumulo::Scanner`]: an `Iterator` of entries, each
+    /// page fetched when the previous one is used up. Closed on end, error and
+    /// drop.
+    pub struct Scanner(closes client::Scanner) as "blocking::accumulo::Scanner";
+    yields Result<Entry>;
 }
 
 impl Scanner {
@@ -626,35 +558,9 @@ impl Scanner {
     }
 }
 
-impl Iterator for Scanner {
-    type Item = Result<Entry>;
-
-    #[track_caller]
-    fn next(&mut self) -> Option<Result<Entry>> {
-        let scanner = self.inner.as_mut()?;
-        self.rt.block_on(scanner.next())
-    }
-}
-
-impl Drop for Scanner {
-    fn drop(&mut self) {
-        let _guard = self.rt.enter();
-        self.inner.take();
-    }
-}
-
-/// A blocking [`crate::accumulo::ConditionalWriter`].
-pub struct ConditionalWriter {
-    inner: Option<client::ConditionalWriter>,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for ConditionalWriter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::ConditionalWriter")
-            .field(&self.inner)
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking [`crate::accumulo::ConditionalWriter`].
+    pub struct ConditionalWriter(closes client::ConditionalWriter) as "blocking::accumulo::ConditionalWriter";
 }
 
 impl ConditionalWriter {
@@ -686,153 +592,64 @@ impl ConditionalWriter {
     }
 }
 
-impl Drop for ConditionalWriter {
-    fn drop(&mut self) {
-        let _guard = self.rt.enter();
-        self.inner.take();
-    }
-}
-
-/// A blocking pool of logged-in connectors:
-/// [`crate::accumulo::ConnectorPool`] with blocking methods and the same
-/// lending rules; one runtime for all its connectors.
-///
-/// # Examples
-/// ```no_run
-/// use hbase_orm::blocking::accumulo::{ConnectorPool, Mutation};
-///
-/// # fn main() -> hbase_orm::Result<()> {
-/// let pool = ConnectorPool::builder().address("localhost", 42424).login("root", "secret").build();
-/// let connector = pool.get()?;
-/// connector.update_and_flush("events", [Mutation::new("e1").put("f", "q", "v")])?;
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct ConnectorPool {
-    inner: client::ConnectorPool,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for ConnectorPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::ConnectorPool")
-            .field(&self.inner)
-            .finish()
-    }
-}
-
-/// Configures a blocking [`ConnectorPool`]; the options are those of
-/// [`crate::accumulo::ConnectorPoolBuilder`].
-#[derive(Debug, Clone, Default)]
-pub struct ConnectorPoolBuilder {
-    inner: client::ConnectorPoolBuilder,
-}
-
-impl ConnectorPoolBuilder {
-    forward_setters! {
-        /// Most connectors lent at once (at least 1). Default 10.
-        size(size: usize);
-        /// Longest [`ConnectorPool::get`] waits for a free connector.
-        acquire_timeout(timeout: Duration);
-        /// Adds a proxy address, tried in the order added.
-        address(host: impl Into<String>, port: u16);
-        /// Adds a proxy address from a socket address.
-        addr(addr: SocketAddr);
-        /// The settings of each connection.
-        connection_builder(builder: client::ConnectionBuilder);
-        /// The principal and password every connector logs in with.
-        login(principal: impl Into<String>, password: impl Into<String>);
-        /// The principal and login properties every connector logs in with.
-        login_with(principal: impl Into<String>, properties: BTreeMap<String, String>);
-    }
-
-    /// The pool; no connection is opened until one is asked for.
+blocking_twin! {
+    /// A blocking pool of logged-in connectors:
+    /// [`crate::accumulo::ConnectorPool`] with blocking methods and the same
+    /// lending rules; one runtime for all its connectors.
     ///
-    /// # Panics
-    /// When called from an async task.
-    #[track_caller]
-    pub fn build(self) -> ConnectorPool {
-        ConnectorPool {
-            rt: Runtime::new(),
-            inner: self.inner.build(),
-        }
-    }
-
-    /// The pool, with one connector opened and logged in.
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::blocking::accumulo::{ConnectorPool, Mutation};
     ///
-    /// # Errors
-    /// As [`crate::accumulo::ConnectorPoolBuilder::connect`].
-    #[track_caller]
-    pub fn connect(self) -> Result<ConnectorPool> {
-        let pool = self.build();
-        drop(pool.get()?);
-        Ok(pool)
-    }
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let pool = ConnectorPool::builder().address("localhost", 42424).login("root", "secret").build();
+    /// let connector = pool.get()?;
+    /// connector.update_and_flush("events", [Mutation::new("e1").put("f", "q", "v")])?;
+    /// # Ok(()) }
+    /// ```
+    #[derive(Clone)]
+    pub struct ConnectorPool(client::ConnectorPool) as "blocking::accumulo::ConnectorPool";
 }
 
-impl ConnectorPool {
-    /// A builder with the defaults.
-    pub fn builder() -> ConnectorPoolBuilder {
-        ConnectorPoolBuilder::default()
-    }
-
-    /// Lends a logged-in connector until the returned guard is dropped.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::ConnectorPool::get`].
-    #[track_caller]
-    pub fn get(&self) -> Result<PooledConnector> {
-        let lent = self.rt.block_on(self.inner.get())?;
-        let connector = Connector::new(lent.connector().clone(), Arc::clone(&self.rt));
-        Ok(PooledConnector {
-            lent: Some(lent),
-            connector,
-        })
-    }
-
-    /// The async pool this one blocks on.
-    pub fn as_async(&self) -> &client::ConnectorPool {
-        &self.inner
-    }
-
-    crate::network::pool::pool_accessors!("connectors", "proxy");
+forward_setters! {
+    /// Configures a blocking [`ConnectorPool`]; the options are those of
+    /// [`crate::accumulo::ConnectorPoolBuilder`].
+    pub struct ConnectorPoolBuilder(client::ConnectorPoolBuilder);
+    /// Most connectors lent at once (at least 1). Default 10.
+    size(size: usize);
+    /// Longest [`ConnectorPool::get`] waits for a free connector.
+    acquire_timeout(timeout: Duration);
+    /// Adds a proxy address, tried in the order added.
+    address(host: impl Into<String>, port: u16);
+    /// Adds a proxy address from a socket address.
+    addr(addr: SocketAddr);
+    /// The settings of each connection.
+    connection_builder(builder: client::ConnectionBuilder);
+    /// The principal and password every connector logs in with.
+    login(principal: impl Into<String>, password: impl Into<String>);
+    /// The principal and login properties every connector logs in with.
+    login_with(principal: impl Into<String>, properties: BTreeMap<String, String>);
 }
 
-/// A connector lent by a blocking [`ConnectorPool`]; back to the pool when
-/// dropped. Dereferences to the blocking [`Connector`].
-pub struct PooledConnector {
-    lent: Option<client::PooledConnector>,
-    connector: Connector,
-}
+blocking_pool!(
+    ConnectorPool(client::ConnectorPool = "crate::accumulo::ConnectorPool"),
+    ConnectorPoolBuilder,
+    PooledConnector(Connector from connector),
+    "connector",
+    "connectors",
+    "proxy",
+    "hbase_orm::blocking::accumulo::ConnectorPool"
+);
 
-impl fmt::Debug for PooledConnector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::accumulo::PooledConnector")
-            .field(&self.connector)
-            .finish()
-    }
-}
-
-impl PooledConnector {
+pooled_type! {
+    /// A connector lent by a blocking [`ConnectorPool`]; back to the pool when
+    /// dropped. Dereferences to the blocking [`Connector`].
+    pub struct PooledConnector(client::PooledConnector) lends Connector
+        as "blocking::accumulo::PooledConnector";
     /// The lent connector.
-    pub fn connector(&self) -> &Connector {
-        &self.connector
-    }
-
+    fn connector;
     /// Drops this connector instead of returning it to the pool.
-    pub fn discard(mut self) {
-        if let Some(lent) = self.lent.take() {
-            lent.discard();
-        }
-    }
-}
-
-impl Deref for PooledConnector {
-    type Target = Connector;
-
-    fn deref(&self) -> &Connector {
-        &self.connector
-    }
+    fn discard;
 }
 
 #[allow(dead_code)]

@@ -1,48 +1,34 @@
 //! Blocking [`Batch`].
 
-use std::fmt;
-use std::sync::Arc;
-
-use super::Runtime;
+use super::blocking_twin;
 use crate::error::{Error, Result};
 
-/// A blocking batch of puts, deletes and counter increments on one table:
-/// [`crate::Batch`] with every `async fn` turned into a blocking one.
-///
-/// Built by [`Table::batch`](super::Table::batch). Nothing is sent until
-/// [`Batch::send`] is called or `batch_size` is reached; **dropping a batch
-/// that still holds operations discards them** (with a `tracing` warning).
-/// With [`Batch::transaction`], everything is sent at the end of the
-/// closure, or nothing if it fails.
-///
-/// # Examples
-/// ```no_run
-/// # fn main() -> hbase_orm::Result<()> {
-/// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-/// let mut batch = table.batch().batch_size(500).wal(false);
-/// batch.put("row1", [("cf:a", "1")])?;
-/// batch.delete_columns("row2", ["cf:old"])?;
-/// batch.counter_inc("row3", "cf:hits", 1)?;
-/// batch.send()?;
-/// # Ok(()) }
-/// ```
-#[must_use = "a batch sends nothing until `send()`; dropping it discards its operations"]
-pub struct Batch {
-    inner: crate::Batch,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Batch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::Batch").field(&self.inner).finish()
-    }
+blocking_twin! {
+    /// A blocking batch of puts, deletes and counter increments on one table:
+    /// [`crate::Batch`] with every `async fn` turned into a blocking one.
+    ///
+    /// Built by [`Table::batch`](super::Table::batch). Nothing is sent until
+    /// [`Batch::send`] is called or `batch_size` is reached; **dropping a batch
+    /// that still holds operations discards them** (with a `tracing` warning).
+    /// With [`Batch::transaction`], everything is sent at the end of the
+    /// closure, or nothing if it fails.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let mut batch = table.batch().batch_size(500).wal(false);
+    /// batch.put("row1", [("cf:a", "1")])?;
+    /// batch.delete_columns("row2", ["cf:old"])?;
+    /// batch.counter_inc("row3", "cf:hits", 1)?;
+    /// batch.send()?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use = "a batch sends nothing until `send()`; dropping it discards its operations"]
+    pub struct Batch(crate::Batch) as "blocking::Batch";
 }
 
 impl Batch {
-    pub(crate) fn new(inner: crate::Batch, rt: Arc<Runtime>) -> Batch {
-        Batch { inner, rt }
-    }
-
     /// Writes puts and deletes at `timestamp` instead of the server's time.
     ///
     /// # Examples

@@ -42,6 +42,9 @@
 //! [`Connection`], and runs each async method through
 //! [`Connection::block_on`], as [`Repo`] does:
 //! `fn get(&self, key: &K) -> Result<Option<T>> { self.conn.block_on(self.inner.get(key)) }`.
+//! Inside this module, a twin is declared with `blocking_twin!` (the async
+//! value and the runtime; closed within the runtime when dropped, for a
+//! scanner or a writer) and its methods written with `blocking_calls!`.
 //!
 //! # Examples
 //! ```no_run
@@ -187,66 +190,94 @@ impl fmt::Debug for Runtime {
     }
 }
 
-/// A blocking connection to an HBase Thrift1 gateway: [`crate::Connection`]
-/// with every `async fn` turned into a blocking one.
+/// Declares a blocking twin of an async value: the struct, holding the
+/// async value (`inner`) and the runtime it blocks on (`rt`); `wrap`, which
+/// makes one; and a `Debug` showing the async value under `$label`.
 ///
-/// Cheap to clone: clones share the socket and the runtime, and may be used
-/// from several threads at once (their calls are pipelined on the one
-/// socket, as in the async API). The socket is opened on first use (or by
-/// [`Connection::open`]) and re-opened transparently after the gateway
-/// closed it.
-///
-/// # Panics
-/// Every method that builds a connection or makes a call panics when
-/// called from an async task: use [`crate::Connection`] there (a
-/// `spawn_blocking` thread is fine).
-///
-/// # Examples
-/// ```no_run
-/// use hbase_orm::blocking::Connection;
-///
-/// # fn main() -> hbase_orm::Result<()> {
-/// let conn = Connection::builder().host("localhost").table_prefix("app").connect()?;
-/// for name in conn.tables()? {
-///     println!("{name}");
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Connection {
-    inner: crate::Connection,
-    rt: Arc<Runtime>,
-}
+/// A twin of `closes $async` holds its async value until it is closed or
+/// dropped (`inner` is an `Option`, `None` once a consuming `close` took
+/// it, or while the twin is dropped) and drops
+/// it within the runtime: the async value (a scanner, a writer) sends its
+/// close from its drop, through the socket the runtime serves. With
+/// `yields $item`, such a twin of a stream is an `Iterator` of its items,
+/// each one blocked on.
+macro_rules! blocking_twin {
+    (@declare [$(#[$m:meta])*] $name:ident($async:ty) in $field:ty, $wrap:path, $label:literal) => {
+        $(#[$m])*
+        pub struct $name {
+            inner: $field,
+            rt: std::sync::Arc<$crate::blocking::Runtime>,
+        }
 
-impl fmt::Debug for Connection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::Connection")
-            .field(&self.inner)
-            .finish()
-    }
-}
+        impl $name {
+            /// The twin of `inner`, blocking on `rt`.
+            pub(crate) fn wrap(inner: $async, rt: std::sync::Arc<$crate::blocking::Runtime>) -> Self {
+                $name { inner: $wrap(inner), rt }
+            }
+        }
 
-/// Configures a blocking [`Connection`]; the options are those of
-/// [`crate::ConnectionBuilder`].
-///
-/// # Examples
-/// ```
-/// use std::time::Duration;
-/// use hbase_orm::blocking::{Connection, Protocol, Transport};
-///
-/// let conn = Connection::builder()
-///     .host("hbase-thrift.internal")
-///     .port(9090)
-///     .transport(Transport::Framed)
-///     .protocol(Protocol::Compact)
-///     .timeout(Duration::from_secs(5))
-///     .table_prefix("staging")
-///     .build();
-/// assert_eq!(conn.addr(), "hbase-thrift.internal:9090");
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionBuilder {
-    inner: crate::ConnectionBuilder,
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple($label).field(&self.inner).finish()
+            }
+        }
+    };
+    ($(#[$m:meta])* pub struct $name:ident(closes $async:ty) as $label:literal; $(yields $item:ty;)?) => {
+        $crate::blocking::blocking_twin!(@declare [$(#[$m])*] $name($async) in Option<$async>, Some, $label);
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                let _guard = self.rt.enter();
+                self.inner.take();
+            }
+        }
+
+        $(
+            impl Iterator for $name {
+                type Item = $item;
+
+                #[track_caller]
+                fn next(&mut self) -> Option<$item> {
+                    let stream = self.inner.as_mut()?;
+                    self.rt.block_on(futures::StreamExt::next(stream))
+                }
+            }
+        )?
+    };
+    ($(#[$m:meta])* pub struct $name:ident($async:ty) as $label:literal;) => {
+        $crate::blocking::blocking_twin!(@declare [$(#[$m])*] $name($async) in $async, std::convert::identity, $label);
+    };
+}
+pub(crate) use blocking_twin;
+
+blocking_twin! {
+    /// A blocking connection to an HBase Thrift1 gateway: [`crate::Connection`]
+    /// with every `async fn` turned into a blocking one.
+    ///
+    /// Cheap to clone: clones share the socket and the runtime, and may be used
+    /// from several threads at once (their calls are pipelined on the one
+    /// socket, as in the async API). The socket is opened on first use (or by
+    /// [`Connection::open`]) and re-opened transparently after the gateway
+    /// closed it.
+    ///
+    /// # Panics
+    /// Every method that builds a connection or makes a call panics when
+    /// called from an async task: use [`crate::Connection`] there (a
+    /// `spawn_blocking` thread is fine).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::blocking::Connection;
+    ///
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// let conn = Connection::builder().host("localhost").table_prefix("app").connect()?;
+    /// for name in conn.tables()? {
+    ///     println!("{name}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[derive(Clone)]
+    pub struct Connection(crate::Connection) as "blocking::Connection";
 }
 
 pub(crate) use crate::network::config::forward_setters;
@@ -287,10 +318,8 @@ macro_rules! blocking_connection {
             /// ```
             #[track_caller]
             pub fn build(self) -> Connection {
-                Connection {
-                    rt: $crate::blocking::Runtime::new(),
-                    inner: self.inner.build(),
-                }
+                let rt = $crate::blocking::Runtime::new();
+                Connection::wrap(self.inner.build(), rt)
             }
 
             /// The connection, with its socket opened.
@@ -333,10 +362,7 @@ macro_rules! blocking_connection {
             /// As [`ConnectionBuilder::build`].
             #[track_caller]
             pub fn from_async(inner: $async) -> Connection {
-                Connection {
-                    rt: $crate::blocking::Runtime::new(),
-                    inner,
-                }
+                Connection::wrap(inner, $crate::blocking::Runtime::new())
             }
 
             /// The async connection this one blocks on.
@@ -392,7 +418,197 @@ macro_rules! blocking_connection {
 }
 pub(crate) use blocking_connection;
 
-impl ConnectionBuilder {
+/// Writes what every blocking pool with a builder has over its async twin,
+/// for the calling module's `$pool` (a [`blocking_twin!`] of the async pool
+/// `$async`, at `$async_path` for the docs) and `$builder { inner }`: `$builder::{build, connect}` and
+/// `$pool::{builder, get, as_async}` with the pool accessors. `get` lends
+/// a `$pooled` (a `pooled_type!`) holding the async guard and the blocking
+/// `$twin` of what it lends (the guard's `$accessor`). Then: what is lent
+/// ("connection", "connections"), the server ("gateway", "proxy"), and the
+/// pool type's path for the examples.
+macro_rules! blocking_pool {
+    (
+        $pool:ident($async:ty = $async_path:literal), $builder:ident,
+        $pooled:ident($twin:ident from $accessor:ident),
+        $what:literal, $whats:literal, $peer:literal, $path:literal
+    ) => {
+        impl $builder {
+            #[doc = concat!("The pool. No ", $what, " is opened until one is asked for.")]
+            ///
+            /// # Panics
+            /// When called from an async task; when the runtime's thread
+            /// cannot start.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let pool = ", $path, "::builder().size(2).build();")]
+            /// assert_eq!(pool.idle_connections(), 0);
+            /// ```
+            #[track_caller]
+            pub fn build(self) -> $pool {
+                let rt = $crate::blocking::Runtime::new();
+                $pool::wrap(self.inner.build(), rt)
+            }
+
+            #[doc = concat!("The pool, with one ", $what, " opened and left idle in it.")]
+            ///
+            /// # Errors
+            #[doc = concat!("As [`", $async_path, "Builder::connect`].")]
+            ///
+            /// # Panics
+            #[doc = concat!("As [`", stringify!($builder), "::build`].")]
+            ///
+            /// # Examples
+            /// ```no_run
+            /// # fn main() -> hbase_orm::Result<()> {
+            #[doc = concat!("let pool = ", $path, "::builder().connect()?;")]
+            /// # Ok(()) }
+            /// ```
+            #[track_caller]
+            pub fn connect(self) -> $crate::Result<$pool> {
+                let pool = self.build();
+                drop(pool.get()?);
+                Ok(pool)
+            }
+        }
+
+        impl $pool {
+            /// A builder with the defaults.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let pool = ", $path, "::builder().size(4).build();")]
+            /// assert_eq!(pool.size(), 4);
+            /// ```
+            pub fn builder() -> $builder {
+                $builder::default()
+            }
+
+            #[doc = concat!("Lends a ", $what, " until the returned guard is dropped; see")]
+            #[doc = concat!("[`", $async_path, "::get`].")]
+            ///
+            /// # Errors
+            #[doc = concat!("As [`", $async_path, "::get`].")]
+            ///
+            /// # Examples
+            /// ```no_run
+            /// # fn main() -> hbase_orm::Result<()> {
+            #[doc = concat!("let pool = ", $path, "::builder().build();")]
+            /// let lent = pool.get()?;
+            /// # Ok(()) }
+            /// ```
+            #[track_caller]
+            pub fn get(&self) -> $crate::Result<$pooled> {
+                let guard = self.rt.block_on(self.inner.get())?;
+                let lent = $twin::wrap(guard.$accessor().clone(), std::sync::Arc::clone(&self.rt));
+                Ok($pooled { guard, lent })
+            }
+
+            /// The async pool this one blocks on.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let pool = ", $path, "::builder().size(3).build();")]
+            /// assert_eq!(pool.as_async().size(), 3);
+            /// ```
+            pub fn as_async(&self) -> &$async {
+                &self.inner
+            }
+
+            $crate::network::pool::pool_accessors!($whats, $peer);
+        }
+    };
+}
+pub(crate) use blocking_pool;
+
+forward_setters! {
+    /// Configures a blocking [`Connection`]; the options are those of
+    /// [`crate::ConnectionBuilder`].
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use hbase_orm::blocking::{Connection, Protocol, Transport};
+    ///
+    /// let conn = Connection::builder()
+    ///     .host("hbase-thrift.internal")
+    ///     .port(9090)
+    ///     .transport(Transport::Framed)
+    ///     .protocol(Protocol::Compact)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .table_prefix("staging")
+    ///     .build();
+    /// assert_eq!(conn.addr(), "hbase-thrift.internal:9090");
+    /// ```
+    pub struct ConnectionBuilder(crate::ConnectionBuilder);
+    /// Host name or IP address of the gateway. Default `localhost`.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().host("hbase.internal").build();
+    /// assert_eq!(conn.addr(), "hbase.internal:9090");
+    /// ```
+    host(host: impl Into<String>);
+    /// Port of the gateway. Default 9090.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().port(9091).build();
+    /// assert_eq!(conn.addr(), "localhost:9091");
+    /// ```
+    port(port: u16);
+    /// Host and port from a socket address.
+    ///
+    /// # Examples
+    /// ```
+    /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+    /// let conn = hbase_orm::blocking::Connection::builder().addr(addr).build();
+    /// assert_eq!(conn.addr(), "127.0.0.1:9090");
+    /// ```
+    addr(addr: SocketAddr);
+    /// Longest a call (including opening the socket) may take. Default
+    /// 30 s.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::blocking::Connection::builder().timeout(Duration::from_secs(5)).build();
+    /// assert_eq!(conn.timeout(), Duration::from_secs(5));
+    /// ```
+    timeout(timeout: Duration);
+    /// Prefix of every table name, joined with the separator. Default
+    /// none.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").build();
+    /// assert_eq!(conn.full_table_name("users"), "app_users");
+    /// ```
+    table_prefix(prefix: impl Into<String>);
+    /// Separator between the prefix and the table name. Default `_`.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").table_prefix_separator(":").build();
+    /// assert_eq!(conn.full_table_name("users"), "app:users");
+    /// ```
+    table_prefix_separator(separator: impl Into<String>);
+    /// The Thrift transport of the gateway. Default buffered.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().transport(hbase_orm::Transport::Framed).build();
+    /// # let _ = conn;
+    /// ```
+    transport(transport: Transport);
+    /// The Thrift protocol of the gateway. Default binary.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().protocol(hbase_orm::Protocol::Compact).build();
+    /// # let _ = conn;
+    /// ```
+    protocol(protocol: Protocol);
     /// Speaks Thrift over HTTP; see [`crate::ConnectionBuilder::http`].
     ///
     /// # Examples
@@ -400,139 +616,55 @@ impl ConnectionBuilder {
     /// let conn = hbase_orm::blocking::Connection::builder().http().build();
     /// # let _ = conn;
     /// ```
-    pub fn http(mut self) -> Self {
-        self.inner = self.inner.http();
-        self
-    }
-
+    http();
     /// The path of HTTP calls; see [`crate::ConnectionBuilder::http_path`].
-    pub fn http_path(mut self, path: impl Into<String>) -> Self {
-        self.inner = self.inner.http_path(path);
-        self
-    }
-
+    http_path(path: impl Into<String>);
     /// A header sent with every HTTP call; see
     /// [`crate::ConnectionBuilder::http_header`].
-    pub fn http_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.http_header(name, value);
-        self
-    }
-}
-
-impl ConnectionBuilder {
-    forward_setters! {
-        /// Host name or IP address of the gateway. Default `localhost`.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().host("hbase.internal").build();
-        /// assert_eq!(conn.addr(), "hbase.internal:9090");
-        /// ```
-        host(host: impl Into<String>);
-        /// Port of the gateway. Default 9090.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().port(9091).build();
-        /// assert_eq!(conn.addr(), "localhost:9091");
-        /// ```
-        port(port: u16);
-        /// Host and port from a socket address.
-        ///
-        /// # Examples
-        /// ```
-        /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
-        /// let conn = hbase_orm::blocking::Connection::builder().addr(addr).build();
-        /// assert_eq!(conn.addr(), "127.0.0.1:9090");
-        /// ```
-        addr(addr: SocketAddr);
-        /// Longest a call (including opening the socket) may take. Default
-        /// 30 s.
-        ///
-        /// # Examples
-        /// ```
-        /// use std::time::Duration;
-        /// let conn = hbase_orm::blocking::Connection::builder().timeout(Duration::from_secs(5)).build();
-        /// assert_eq!(conn.timeout(), Duration::from_secs(5));
-        /// ```
-        timeout(timeout: Duration);
-        /// Prefix of every table name, joined with the separator. Default
-        /// none.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").build();
-        /// assert_eq!(conn.full_table_name("users"), "app_users");
-        /// ```
-        table_prefix(prefix: impl Into<String>);
-        /// Separator between the prefix and the table name. Default `_`.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().table_prefix("app").table_prefix_separator(":").build();
-        /// assert_eq!(conn.full_table_name("users"), "app:users");
-        /// ```
-        table_prefix_separator(separator: impl Into<String>);
-        /// The Thrift transport of the gateway. Default buffered.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().transport(hbase_orm::Transport::Framed).build();
-        /// # let _ = conn;
-        /// ```
-        transport(transport: Transport);
-        /// The Thrift protocol of the gateway. Default binary.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().protocol(hbase_orm::Protocol::Compact).build();
-        /// # let _ = conn;
-        /// ```
-        protocol(protocol: Protocol);
-        /// Speaks TLS to the gateway (feature `tls`); see
-        /// [`crate::ConnectionBuilder::tls`].
-        ///
-        /// # Examples
-        /// ```no_run
-        /// use hbase_orm::tls::TlsConfig;
-        /// let ca = std::fs::read("ca.pem").unwrap();
-        /// let conn = hbase_orm::blocking::Connection::builder()
-        ///     .host("hbase-thrift.internal")
-        ///     .tls(TlsConfig::new().root_certificates_pem(ca))
-        ///     .build();
-        /// assert!(conn.as_async().is_tls());
-        /// ```
-        #[cfg(feature = "tls")]
-        tls(tls: crate::tls::TlsConfig);
-        /// Largest reply accepted. Default 64 MiB.
-        ///
-        /// # Examples
-        /// ```
-        /// let conn = hbase_orm::blocking::Connection::builder().max_message_bytes(16 << 20).build();
-        /// # let _ = conn;
-        /// ```
-        max_message_bytes(max: usize);
-        /// How failed calls are retried; see
-        /// [`crate::ConnectionBuilder::retry_policy`].
-        ///
-        /// # Examples
-        /// ```
-        /// use hbase_orm::RetryPolicy;
-        /// let conn = hbase_orm::blocking::Connection::builder().retry_policy(RetryPolicy::none()).build();
-        /// assert_eq!(conn.as_async().retry_policy().max_attempts, 1);
-        /// ```
-        retry_policy(policy: crate::RetryPolicy);
-        /// Longest a call may take, retries included; see
-        /// [`crate::ConnectionBuilder::deadline`].
-        ///
-        /// # Examples
-        /// ```
-        /// use std::time::Duration;
-        /// let conn = hbase_orm::blocking::Connection::builder().deadline(Duration::from_secs(5)).build();
-        /// assert_eq!(conn.as_async().deadline(), Duration::from_secs(5));
-        /// ```
-        deadline(deadline: Duration);
-    }
+    http_header(name: impl Into<String>, value: impl Into<String>);
+    /// Speaks TLS to the gateway (feature `tls`); see
+    /// [`crate::ConnectionBuilder::tls`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use hbase_orm::tls::TlsConfig;
+    /// let ca = std::fs::read("ca.pem").unwrap();
+    /// let conn = hbase_orm::blocking::Connection::builder()
+    ///     .host("hbase-thrift.internal")
+    ///     .tls(TlsConfig::new().root_certificates_pem(ca))
+    ///     .build();
+    /// assert!(conn.as_async().is_tls());
+    /// ```
+    #[cfg(feature = "tls")]
+    tls(tls: crate::tls::TlsConfig);
+    /// Largest reply accepted. Default 64 MiB.
+    ///
+    /// # Examples
+    /// ```
+    /// let conn = hbase_orm::blocking::Connection::builder().max_message_bytes(16 << 20).build();
+    /// # let _ = conn;
+    /// ```
+    max_message_bytes(max: usize);
+    /// How failed calls are retried; see
+    /// [`crate::ConnectionBuilder::retry_policy`].
+    ///
+    /// # Examples
+    /// ```
+    /// use hbase_orm::RetryPolicy;
+    /// let conn = hbase_orm::blocking::Connection::builder().retry_policy(RetryPolicy::none()).build();
+    /// assert_eq!(conn.as_async().retry_policy().max_attempts, 1);
+    /// ```
+    retry_policy(policy: crate::RetryPolicy);
+    /// Longest a call may take, retries included; see
+    /// [`crate::ConnectionBuilder::deadline`].
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// let conn = hbase_orm::blocking::Connection::builder().deadline(Duration::from_secs(5)).build();
+    /// assert_eq!(conn.as_async().deadline(), Duration::from_secs(5));
+    /// ```
+    deadline(deadline: Duration);
 }
 
 blocking_connection!(
@@ -542,10 +674,6 @@ blocking_connection!(
 );
 
 impl Connection {
-    pub(crate) fn with_runtime(inner: crate::Connection, rt: Arc<Runtime>) -> Connection {
-        Connection { inner, rt }
-    }
-
     pub(crate) fn runtime(&self) -> &Arc<Runtime> {
         &self.rt
     }

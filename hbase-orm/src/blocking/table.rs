@@ -3,9 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use futures::StreamExt;
-
-use super::{Batch, Connection, Runtime};
+use super::{blocking_twin, Batch, Connection, Runtime};
 use crate::connection::ColumnFamily;
 use crate::error::Result;
 use crate::table::{Cell, Region, Row};
@@ -162,10 +160,7 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn scan(&self) -> Scan {
-        Scan {
-            inner: Some(self.inner.scan()),
-            rt: Arc::clone(self.conn.runtime()),
-        }
+        Scan::wrap(self.inner.scan(), Arc::clone(self.conn.runtime()))
     }
 
     /// Writes cells of one row; see [`crate::Table::put`]. Options
@@ -223,7 +218,7 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn batch(&self) -> Batch {
-        Batch::new(self.inner.batch(), Arc::clone(self.conn.runtime()))
+        Batch::wrap(self.inner.batch(), Arc::clone(self.conn.runtime()))
     }
 
     /// The value of a counter column (0 when it does not exist).
@@ -653,44 +648,37 @@ impl CheckAndPutRequest<'_> {
     }
 }
 
-/// A blocking scan: an [`Iterator`] of rows, built by [`Table::scan`] and
-/// configured with the options of [`crate::Scan`] before the first
-/// `next()`.
-///
-/// Each `next()` that needs a new round trip blocks on it; the rows of one
-/// round trip are held at a time. The server-side scanner is closed when the
-/// iteration ends, fails, reaches its limit, or when the scan is dropped
-/// before its end (as when a `for` loop breaks).
-///
-/// # Errors
-/// Yields the errors of [`crate::Scan`], then ends.
-///
-/// # Panics
-/// `next()` panics when called from an async task.
-///
-/// # Examples
-/// ```no_run
-/// # fn main() -> hbase_orm::Result<()> {
-/// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-/// for row in table.scan().row_start("user:100").row_stop("user:200").columns(["cf:name"]) {
-///     let row = row?;
-///     if row.key.starts_with(b"user:15") {
-///         break; // the scanner is closed
-///     }
-/// }
-/// # Ok(()) }
-/// ```
-#[must_use = "a scan does nothing until it is iterated"]
-pub struct Scan {
-    // `None` only while dropping.
-    inner: Option<crate::Scan>,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Scan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::Scan").field(&self.inner).finish()
-    }
+blocking_twin! {
+    /// A blocking scan: an [`Iterator`] of rows, built by [`Table::scan`] and
+    /// configured with the options of [`crate::Scan`] before the first
+    /// `next()`.
+    ///
+    /// Each `next()` that needs a new round trip blocks on it; the rows of one
+    /// round trip are held at a time. The server-side scanner is closed when the
+    /// iteration ends, fails, reaches its limit, or when the scan is dropped
+    /// before its end (as when a `for` loop breaks).
+    ///
+    /// # Errors
+    /// Yields the errors of [`crate::Scan`], then ends.
+    ///
+    /// # Panics
+    /// `next()` panics when called from an async task.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// for row in table.scan().row_start("user:100").row_stop("user:200").columns(["cf:name"]) {
+    ///     let row = row?;
+    ///     if row.key.starts_with(b"user:15") {
+    ///         break; // the scanner is closed
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[must_use = "a scan does nothing until it is iterated"]
+    pub struct Scan(closes crate::Scan) as "blocking::Scan";
+    yields Result<Row>;
 }
 
 /// Forwards scan options to the async scan.
@@ -822,24 +810,5 @@ impl Scan {
     {
         self.inner = self.inner.take().map(|s| s.columns(columns));
         self
-    }
-}
-
-impl Iterator for Scan {
-    type Item = Result<Row>;
-
-    #[track_caller]
-    fn next(&mut self) -> Option<Result<Row>> {
-        let scan = self.inner.as_mut()?;
-        self.rt.block_on(scan.next())
-    }
-}
-
-impl Drop for Scan {
-    fn drop(&mut self) {
-        // The async scan sends the scanner close from its drop: do it within
-        // the runtime, which serves the socket.
-        let _guard = self.rt.enter();
-        self.inner.take();
     }
 }

@@ -19,79 +19,61 @@
 //! # let _ = row; Ok(()) }
 //! ```
 
-use std::fmt;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-
-use super::{blocking_calls, Runtime};
+use super::{blocking_calls, blocking_twin, Runtime};
 use crate::error::Result;
+use crate::network::pool::pooled_type;
 use crate::thrift2::{
     self as t2, Append, CompareOp, Delete, FamilyDescriptor, Get, Increment, Mutation,
     NamespaceDescriptor, Put, RegionLocation, RowResult, ScanOptions, ServerType, TableDescriptor,
 };
 use crate::{Protocol, Transport};
 
-/// A blocking Thrift2 connection: [`t2::Connection`] with blocking calls.
-/// Cheap to clone; clones share the socket and the runtime.
-///
-/// # Panics
-/// Every method that builds a connection or makes a call panics when called
-/// from an async task (see [the blocking module](super)).
-#[derive(Clone)]
-pub struct Connection {
-    inner: t2::Connection,
-    rt: Arc<Runtime>,
+blocking_twin! {
+    /// A blocking Thrift2 connection: [`t2::Connection`] with blocking calls.
+    /// Cheap to clone; clones share the socket and the runtime.
+    ///
+    /// # Panics
+    /// Every method that builds a connection or makes a call panics when called
+    /// from an async task (see [the blocking module](super)).
+    #[derive(Clone)]
+    pub struct Connection(t2::Connection) as "blocking::thrift2::Connection";
 }
 
-impl fmt::Debug for Connection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::thrift2::Connection")
-            .field(&self.inner)
-            .finish()
-    }
-}
-
-/// Configures a blocking Thrift2 [`Connection`]; the settings of
-/// [`t2::ConnectionBuilder`].
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionBuilder {
-    inner: t2::ConnectionBuilder,
-}
-
-impl ConnectionBuilder {
-    super::forward_setters! {
-        /// Host name or IP address of the gateway.
-        host(host: impl Into<String>);
-        /// Port of the gateway.
-        port(port: u16);
-        /// Host and port.
-        addr(addr: SocketAddr);
-        /// How long one attempt of a call may take.
-        timeout(timeout: Duration);
-        /// The Thrift transport.
-        transport(transport: Transport);
-        /// The Thrift protocol.
-        protocol(protocol: Protocol);
-        /// TLS to the gateway.
-        #[cfg(feature = "tls")]
-        tls(tls: crate::tls::TlsConfig);
-        /// The largest reply accepted.
-        max_message_bytes(max: usize);
-        /// The retry policy.
-        retry_policy(policy: crate::RetryPolicy);
-        /// The longest a call may take, retries included.
-        deadline(deadline: Duration);
-        /// Thrift over HTTP.
-        http();
-        /// The HTTP path.
-        http_path(path: impl Into<String>);
-        /// A header of every HTTP call.
-        http_header(name: impl Into<String>, value: impl Into<String>);
-    }
+super::forward_setters! {
+    /// Configures a blocking Thrift2 [`Connection`]; the settings of
+    /// [`t2::ConnectionBuilder`].
+    pub struct ConnectionBuilder(t2::ConnectionBuilder);
+    /// Host name or IP address of the gateway.
+    host(host: impl Into<String>);
+    /// Port of the gateway.
+    port(port: u16);
+    /// Host and port.
+    addr(addr: SocketAddr);
+    /// How long one attempt of a call may take.
+    timeout(timeout: Duration);
+    /// The Thrift transport.
+    transport(transport: Transport);
+    /// The Thrift protocol.
+    protocol(protocol: Protocol);
+    /// TLS to the gateway.
+    #[cfg(feature = "tls")]
+    tls(tls: crate::tls::TlsConfig);
+    /// The largest reply accepted.
+    max_message_bytes(max: usize);
+    /// The retry policy.
+    retry_policy(policy: crate::RetryPolicy);
+    /// The longest a call may take, retries included.
+    deadline(deadline: Duration);
+    /// Thrift over HTTP.
+    http();
+    /// The HTTP path.
+    http_path(path: impl Into<String>);
+    /// A header of every HTTP call.
+    http_header(name: impl Into<String>, value: impl Into<String>);
 }
 
 super::blocking_connection!(
@@ -103,10 +85,7 @@ super::blocking_connection!(
 impl Connection {
     /// Table `name`, to read and write. Nothing is sent.
     pub fn table(&self, name: impl Into<String>) -> Table {
-        Table {
-            inner: self.inner.table(name),
-            rt: Arc::clone(&self.rt),
-        }
+        Table::wrap(self.inner.table(name), Arc::clone(&self.rt))
     }
 
     blocking_calls! {
@@ -168,19 +147,10 @@ impl Connection {
     }
 }
 
-/// A blocking Thrift2 table: [`t2::Table`] with blocking calls.
-#[derive(Clone)]
-pub struct Table {
-    inner: t2::Table,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::thrift2::Table")
-            .field(&self.inner.name())
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking Thrift2 table: [`t2::Table`] with blocking calls.
+    #[derive(Clone)]
+    pub struct Table(t2::Table) as "blocking::thrift2::Table";
 }
 
 impl Table {
@@ -191,10 +161,7 @@ impl Table {
 
     /// A scan: an [`Iterator`] of rows (see [`t2::Scanner`]).
     pub fn scan(&self, options: ScanOptions) -> Scanner {
-        Scanner {
-            inner: Some(self.inner.scan(options)),
-            rt: Arc::clone(&self.rt),
-        }
+        Scanner::wrap(self.inner.scan(options), Arc::clone(&self.rt))
     }
 
     blocking_calls! {
@@ -238,52 +205,18 @@ impl Table {
     }
 }
 
-/// A blocking scan: an [`Iterator`] over [`t2::Scanner`]. Dropping it
-/// before the end closes the gateway's scanner in the background.
-pub struct Scanner {
-    inner: Option<t2::Scanner>,
-    rt: Arc<Runtime>,
+blocking_twin! {
+    /// A blocking scan: an [`Iterator`] over [`t2::Scanner`]. Dropping it
+    /// before the end closes the gateway's scanner in the background.
+    pub struct Scanner(closes t2::Scanner) as "blocking::thrift2::Scanner";
+    yields Result<RowResult>;
 }
 
-impl fmt::Debug for Scanner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("blocking::thrift2::Scanner")
-            .finish_non_exhaustive()
-    }
-}
-
-impl Iterator for Scanner {
-    type Item = Result<RowResult>;
-
-    #[track_caller]
-    fn next(&mut self) -> Option<Result<RowResult>> {
-        let scanner = self.inner.as_mut()?;
-        self.rt.block_on(scanner.next())
-    }
-}
-
-impl Drop for Scanner {
-    fn drop(&mut self) {
-        // The close the stream sends from its drop needs the runtime.
-        let _guard = self.rt.enter();
-        self.inner.take();
-    }
-}
-
-/// A blocking pool of Thrift2 connections: [`t2::ConnectionPool`] with a
-/// blocking `get`.
-#[derive(Clone)]
-pub struct ConnectionPool {
-    inner: t2::ConnectionPool,
-    rt: Arc<Runtime>,
-}
-
-impl fmt::Debug for ConnectionPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::thrift2::ConnectionPool")
-            .field(&self.inner)
-            .finish()
-    }
+blocking_twin! {
+    /// A blocking pool of Thrift2 connections: [`t2::ConnectionPool`] with a
+    /// blocking `get`.
+    #[derive(Clone)]
+    pub struct ConnectionPool(t2::ConnectionPool) as "blocking::thrift2::ConnectionPool";
 }
 
 impl ConnectionPool {
@@ -299,7 +232,7 @@ impl ConnectionPool {
             let _guard = rt.enter();
             builder.build()
         };
-        ConnectionPool { inner, rt }
+        ConnectionPool::wrap(inner, rt)
     }
 
     /// Lends a connection until the guard is dropped.
@@ -308,39 +241,21 @@ impl ConnectionPool {
     /// As [`t2::ConnectionPool::get`].
     #[track_caller]
     pub fn get(&self) -> Result<PooledConnection> {
-        let pooled = self.rt.block_on(self.inner.get())?;
-        let conn = Connection {
-            inner: pooled.connection().clone(),
-            rt: Arc::clone(&self.rt),
-        };
-        Ok(PooledConnection {
-            _pooled: pooled,
-            conn,
-        })
+        let guard = self.rt.block_on(self.inner.get())?;
+        let lent = Connection::wrap(guard.connection().clone(), Arc::clone(&self.rt));
+        Ok(PooledConnection { guard, lent })
     }
 
     crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
-/// A blocking Thrift2 connection lent by a [`ConnectionPool`]; returned
-/// on drop; dereferences to [`Connection`].
-pub struct PooledConnection {
-    _pooled: t2::PooledConnection,
-    conn: Connection,
-}
-
-impl Deref for PooledConnection {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        &self.conn
-    }
-}
-
-impl fmt::Debug for PooledConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("blocking::thrift2::PooledConnection")
-            .field(&self.conn)
-            .finish()
-    }
+pooled_type! {
+    /// A blocking Thrift2 connection lent by a [`ConnectionPool`]; returned
+    /// on drop; dereferences to [`Connection`].
+    pub struct PooledConnection(t2::PooledConnection) lends Connection
+        as "blocking::thrift2::PooledConnection";
+    /// The lent connection.
+    fn connection;
+    /// Drops this connection instead of returning it to the pool.
+    fn discard;
 }

@@ -231,8 +231,26 @@ pub(crate) use endpoint_setters;
 
 /// Writes the setters of a builder that wraps another builder (in its
 /// field `inner`) by handing each to the wrapped one: `name(arg: Type, ..);`
-/// with the docs it has here.
+/// with the docs it has here. Given first `pub struct Name(Wrapped);` (with
+/// its docs), it declares the builder too: `Debug`, `Clone`, `Default`,
+/// and the setters that follow in an `impl` of it.
 macro_rules! forward_setters {
+    (
+        $(#[$m:meta])* pub struct $builder:ident($wrapped:ty);
+        $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default)]
+        pub struct $builder {
+            inner: $wrapped,
+        }
+
+        impl $builder {
+            $crate::network::config::forward_setters! {
+                $($(#[$doc])* $name($($arg: $ty),*);)*
+            }
+        }
+    };
     ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {$(
         $(#[$doc])*
         pub fn $name(self, $($arg: $ty),*) -> Self {

@@ -269,21 +269,89 @@ impl<O: Opener> Drop for Lent<O> {
     }
 }
 
-/// The pool's targets: `base` moved to each of `addresses` by `at`, or
-/// `base` alone when no address was given.
-pub(crate) fn per_address<T: Clone>(
-    base: T,
-    addresses: &[(String, u16)],
-    at: impl Fn(T, &str, u16) -> T,
-) -> Vec<T> {
-    if addresses.is_empty() {
-        return vec![base];
-    }
-    addresses
-        .iter()
-        .map(|(host, port)| at(base.clone(), host, *port))
-        .collect()
+/// What every pool builder sets alike: the addresses, the size and the
+/// acquire timeout. A builder keeps them in a field named `pool` and writes
+/// their setters with [`pool_setters!`].
+#[derive(Debug, Clone)]
+pub(crate) struct PoolSettings {
+    pub(crate) addresses: Vec<(String, u16)>,
+    pub(crate) size: usize,
+    pub(crate) acquire_timeout: Duration,
 }
+
+impl PoolSettings {
+    /// No address, with the client's defaults.
+    pub(crate) fn new(size: usize, acquire_timeout: Duration) -> PoolSettings {
+        PoolSettings {
+            addresses: Vec::new(),
+            size,
+            acquire_timeout,
+        }
+    }
+
+    /// The pool's targets: `base` moved to each address by `at`, or `base`
+    /// alone when no address was given.
+    pub(crate) fn per_address<T: Clone>(&self, base: T, at: impl Fn(T, &str, u16) -> T) -> Vec<T> {
+        if self.addresses.is_empty() {
+            return vec![base];
+        }
+        self.addresses
+            .iter()
+            .map(|(host, port)| at(base.clone(), host, *port))
+            .collect()
+    }
+
+    /// The pool over `targets`, of this size and acquire timeout.
+    pub(crate) fn pool<O: Opener>(&self, targets: Vec<O>) -> Arc<Pool<O>> {
+        Pool::new(targets, self.size, self.acquire_timeout)
+    }
+}
+
+/// Writes the setters a pool builder takes from its `pool` field
+/// ([`PoolSettings`]): `size`, `acquire_timeout`, `address`, `addr`, and
+/// `connect -> Pool` (the pool, with one member opened and left idle),
+/// each named with the docs it has on that builder.
+macro_rules! pool_setters {
+    (@size $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn size(mut self, size: usize) -> Self {
+            self.pool.size = size.max(1);
+            self
+        }
+    };
+    (@acquire_timeout $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn acquire_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.pool.acquire_timeout = timeout;
+            self
+        }
+    };
+    (@address $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn address(mut self, host: impl Into<String>, port: u16) -> Self {
+            self.pool.addresses.push((host.into(), port));
+            self
+        }
+    };
+    (@addr $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub fn addr(self, addr: std::net::SocketAddr) -> Self {
+            self.address(addr.ip().to_string(), addr.port())
+        }
+    };
+    (@connect $pool:ty, $(#[$m:meta])*) => {
+        $(#[$m])*
+        pub async fn connect(self) -> $crate::Result<$pool> {
+            let pool = self.build();
+            drop(pool.get().await?);
+            Ok(pool)
+        }
+    };
+    ($($(#[$m:meta])* $name:ident $(-> $pool:ty)?;)*) => {
+        $($crate::network::pool::pool_setters!(@$name $($pool,)? $(#[$m])*);)*
+    };
+}
+pub(crate) use pool_setters;
 
 /// Writes the accessors every pool type has (async and blocking, of every
 /// client), each answered by its `inner` field (the shared [`Pool`], or the
@@ -326,3 +394,98 @@ macro_rules! pool_accessors {
     };
 }
 pub(crate) use pool_accessors;
+
+/// Declares the guard a pool type's `get` returns: it dereferences to the
+/// value lent (`$lent`), which `$accessor` returns too, goes back to the
+/// pool when dropped, and `discard` drops it instead; each method with the
+/// docs given here. A guard of the shared [`Pool`] holds its [`Lent`] and
+/// reaches the value through it (`via member`); the guard of a pool that
+/// wraps another holds the wrapped pool's guard and, beside it, the lent
+/// value as its own client sees it.
+macro_rules! pooled_type {
+    (
+        $(#[$m:meta])* pub struct $name:ident($guard:ty) lends $lent:ty as $label:literal $(, via $member:ident)?;
+        $(#[$am:meta])* fn $accessor:ident;
+        $(#[$dm:meta])* fn discard;
+    ) => {
+        $crate::network::pool::pooled_type!(@struct [$(#[$m])*] $name($guard) lends $lent, [$($member)?]);
+
+        impl $name {
+            $(#[$am])*
+            pub fn $accessor(&self) -> &$lent {
+                self.lent()
+            }
+
+            $(#[$dm])*
+            pub fn discard(self) {
+                self.guard.discard();
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = $lent;
+
+            fn deref(&self) -> &$lent {
+                self.lent()
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple($label).field(self.lent()).finish()
+            }
+        }
+    };
+    (@struct [$(#[$m:meta])*] $name:ident($guard:ty) lends $lent:ty, [$member:ident]) => {
+        $(#[$m])* pub struct $name { guard: $guard }
+
+        impl $name { fn lent(&self) -> &$lent { self.guard.$member() } }
+    };
+    (@struct [$(#[$m:meta])*] $name:ident($guard:ty) lends $lent:ty, []) => {
+        $(#[$m])*
+        pub struct $name {
+            // Declared first: dropped (and so returned to the pool) first.
+            guard: $guard,
+            lent: $lent,
+        }
+
+        impl $name {
+            fn lent(&self) -> &$lent {
+                &self.lent
+            }
+        }
+    };
+}
+pub(crate) use pooled_type;
+
+/// Writes `get` and `run` of a pool type that lends a [`pooled_type!`]
+/// (`$pooled`) of `$member`s, each with the docs given: `get` (for a pool
+/// over the shared [`Pool`] in its `inner` field) wraps what the pool
+/// lends; `run` runs a closure with a clone of the lent value, which goes
+/// back to the pool when the closure's future completes.
+macro_rules! pool_lending {
+    ($pooled:ident of $member:ty; $(#[$g:meta])* fn get; $(#[$r:meta])* fn run;) => {
+        $(#[$g])*
+        pub async fn get(&self) -> $crate::Result<$pooled> {
+            Ok($pooled {
+                guard: self.inner.get().await?,
+            })
+        }
+
+        $crate::network::pool::pool_lending!($pooled of $member; $(#[$r])* fn run;);
+    };
+    ($pooled:ident of $member:ty; $(#[$r:meta])* fn run;) => {
+        $(#[$r])*
+        pub async fn run<F, Fut, T>(&self, f: F) -> $crate::Result<T>
+        where
+            F: FnOnce($member) -> Fut,
+            Fut: std::future::Future<Output = $crate::Result<T>>,
+        {
+            let pooled = self.get().await?;
+            let result = f(pooled.lent().clone()).await;
+            drop(pooled);
+            result
+        }
+    };
+}
+pub(crate) use pool_lending;

@@ -23,15 +23,14 @@
 //!   that works is remembered.
 
 use std::fmt;
-use std::future::Future;
-use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::connection::{Connection, ConnectionBuilder};
 use crate::error::Result;
-use crate::network::pool::{per_address, Lent, Member, Opener, Pool};
+use crate::network::pool::{
+    pool_lending, pool_setters, pooled_type, Lent, Member, Opener, Pool, PoolSettings,
+};
 use crate::{Protocol, Transport};
 
 /// Default number of connections of a pool.
@@ -144,18 +143,14 @@ impl fmt::Debug for ConnectionPool {
 #[derive(Debug, Clone)]
 pub struct ConnectionPoolBuilder {
     connection: ConnectionBuilder,
-    addresses: Vec<(String, u16)>,
-    size: usize,
-    acquire_timeout: Duration,
+    pool: PoolSettings,
 }
 
 impl Default for ConnectionPoolBuilder {
     fn default() -> Self {
         ConnectionPoolBuilder {
             connection: ConnectionBuilder::default(),
-            addresses: Vec::new(),
-            size: DEFAULT_POOL_SIZE,
-            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            pool: PoolSettings::new(DEFAULT_POOL_SIZE, DEFAULT_ACQUIRE_TIMEOUT),
         }
     }
 }
@@ -188,58 +183,61 @@ impl ConnectionPoolBuilder {
         self
     }
 
-    /// Most connections lent at once (at least 1). Default 10.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::ConnectionPool::builder().size(4).build();
-    /// assert_eq!(pool.size(), 4);
-    /// ```
-    pub fn size(mut self, size: usize) -> Self {
-        self.size = size.max(1);
-        self
-    }
-
-    /// Longest [`ConnectionPool::get`] waits for a free connection before
-    /// failing with [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable). Default 30 s.
-    ///
-    /// Opening a new connection is bounded by the connection timeout, on
-    /// top of this.
-    ///
-    /// # Examples
-    /// ```
-    /// use std::time::Duration;
-    /// let pool = hbase_orm::ConnectionPool::builder().acquire_timeout(Duration::from_secs(2)).build();
-    /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(2));
-    /// ```
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// Adds a gateway address. Addresses are tried in the order they are
-    /// added.
-    ///
-    /// # Examples
-    /// ```
-    /// let pool = hbase_orm::ConnectionPool::builder().address("a", 9090).address("b", 9090).build();
-    /// assert_eq!(pool.addresses(), ["a:9090", "b:9090"]);
-    /// ```
-    pub fn address(mut self, host: impl Into<String>, port: u16) -> Self {
-        self.addresses.push((host.into(), port));
-        self
-    }
-
-    /// Adds a gateway address from a socket address.
-    ///
-    /// # Examples
-    /// ```
-    /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
-    /// let pool = hbase_orm::ConnectionPool::builder().addr(addr).build();
-    /// assert_eq!(pool.addresses(), ["127.0.0.1:9090"]);
-    /// ```
-    pub fn addr(self, addr: SocketAddr) -> Self {
-        self.address(addr.ip().to_string(), addr.port())
+    pool_setters! {
+        /// Most connections lent at once (at least 1). Default 10.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::ConnectionPool::builder().size(4).build();
+        /// assert_eq!(pool.size(), 4);
+        /// ```
+        size;
+        /// Longest [`ConnectionPool::get`] waits for a free connection before
+        /// failing with [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable). Default 30 s.
+        ///
+        /// Opening a new connection is bounded by the connection timeout, on
+        /// top of this.
+        ///
+        /// # Examples
+        /// ```
+        /// use std::time::Duration;
+        /// let pool = hbase_orm::ConnectionPool::builder().acquire_timeout(Duration::from_secs(2)).build();
+        /// assert_eq!(pool.acquire_timeout(), Duration::from_secs(2));
+        /// ```
+        acquire_timeout;
+        /// Adds a gateway address. Addresses are tried in the order they are
+        /// added.
+        ///
+        /// # Examples
+        /// ```
+        /// let pool = hbase_orm::ConnectionPool::builder().address("a", 9090).address("b", 9090).build();
+        /// assert_eq!(pool.addresses(), ["a:9090", "b:9090"]);
+        /// ```
+        address;
+        /// Adds a gateway address from a socket address.
+        ///
+        /// # Examples
+        /// ```
+        /// let addr: std::net::SocketAddr = "127.0.0.1:9090".parse().unwrap();
+        /// let pool = hbase_orm::ConnectionPool::builder().addr(addr).build();
+        /// assert_eq!(pool.addresses(), ["127.0.0.1:9090"]);
+        /// ```
+        addr;
+        /// The pool, with one connection opened (to the first address that
+        /// accepts) and left idle in it: this checks a gateway is reachable.
+        ///
+        /// # Errors
+        /// The error of the last address tried when none accepts
+        /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)).
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// let pool = hbase_orm::ConnectionPool::builder().address("localhost", 9090).connect().await?;
+        /// assert_eq!(pool.idle_connections(), 1);
+        /// # Ok(()) }
+        /// ```
+        connect -> ConnectionPool;
     }
 
     /// The settings of each connection (transport, protocol, timeout, table
@@ -365,32 +363,12 @@ impl ConnectionPoolBuilder {
     /// assert_eq!(pool.idle_connections(), 0);
     /// ```
     pub fn build(self) -> ConnectionPool {
-        let targets = per_address(self.connection, &self.addresses, |c, host, port| {
-            c.host(host).port(port)
-        });
+        let targets = self
+            .pool
+            .per_address(self.connection, |c, host, port| c.host(host).port(port));
         ConnectionPool {
-            inner: Pool::new(targets, self.size, self.acquire_timeout),
+            inner: self.pool.pool(targets),
         }
-    }
-
-    /// The pool, with one connection opened (to the first address that
-    /// accepts) and left idle in it: this checks a gateway is reachable.
-    ///
-    /// # Errors
-    /// The error of the last address tried when none accepts
-    /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)).
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// let pool = hbase_orm::ConnectionPool::builder().address("localhost", 9090).connect().await?;
-    /// assert_eq!(pool.idle_connections(), 1);
-    /// # Ok(()) }
-    /// ```
-    pub async fn connect(self) -> Result<ConnectionPool> {
-        let pool = self.build();
-        drop(pool.get().await?);
-        Ok(pool)
     }
 }
 
@@ -406,86 +384,72 @@ impl ConnectionPool {
         ConnectionPoolBuilder::default()
     }
 
-    /// Lends a connection, open, until the returned guard is dropped.
-    ///
-    /// An idle connection is reused when there is one (re-opened first if
-    /// the gateway closed it meanwhile); otherwise, while fewer than `size`
-    /// connections exist, a new one is opened, to the address that last
-    /// worked and then to the next ones. When all `size` connections are
-    /// lent, this waits for one to come back, at most the acquire timeout.
-    ///
-    /// # Errors
-    /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable) when no connection came back within
-    /// the acquire timeout; the error of the last address tried
-    /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)) when no gateway accepts a
-    /// new connection.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// let pool = hbase_orm::ConnectionPool::builder().build();
-    /// let conn = pool.get().await?;
-    /// let names = conn.tables().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn get(&self) -> Result<PooledConnection> {
-        Ok(PooledConnection {
-            lent: self.inner.get().await?,
-        })
-    }
-
-    /// Runs `f` with a pooled connection (a clone of it; the connection goes
-    /// back to the pool when `f`'s future completes).
-    ///
-    /// # Errors
-    /// The errors of [`ConnectionPool::get`], or the error of `f`.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-    /// let pool = hbase_orm::ConnectionPool::builder().build();
-    /// let row = pool
-    ///     .run(|conn| async move { conn.table("users").row("u1").await })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn run<F, Fut, T>(&self, f: F) -> Result<T>
-    where
-        F: FnOnce(Connection) -> Fut,
-        Fut: Future<Output = Result<T>>,
-    {
-        let conn = self.get().await?;
-        let result = f(conn.connection().clone()).await;
-        drop(conn);
-        result
+    pool_lending! {
+        PooledConnection of Connection;
+        /// Lends a connection, open, until the returned guard is dropped.
+        ///
+        /// An idle connection is reused when there is one (re-opened first if
+        /// the gateway closed it meanwhile); otherwise, while fewer than `size`
+        /// connections exist, a new one is opened, to the address that last
+        /// worked and then to the next ones. When all `size` connections are
+        /// lent, this waits for one to come back, at most the acquire timeout.
+        ///
+        /// # Errors
+        /// [`Error::NoConnectionsAvailable`](crate::Error::NoConnectionsAvailable) when no connection came back within
+        /// the acquire timeout; the error of the last address tried
+        /// ([`Error::Transport`](crate::Error::Transport), [`Error::Timeout`](crate::Error::Timeout)) when no gateway accepts a
+        /// new connection.
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// let pool = hbase_orm::ConnectionPool::builder().build();
+        /// let conn = pool.get().await?;
+        /// let names = conn.tables().await?;
+        /// # Ok(()) }
+        /// ```
+        fn get;
+        /// Runs `f` with a pooled connection (a clone of it; the connection goes
+        /// back to the pool when `f`'s future completes).
+        ///
+        /// # Errors
+        /// The errors of [`ConnectionPool::get`], or the error of `f`.
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+        /// let pool = hbase_orm::ConnectionPool::builder().build();
+        /// let row = pool
+        ///     .run(|conn| async move { conn.table("users").row("u1").await })
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        fn run;
     }
 
     crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
-/// A connection lent by a [`ConnectionPool`]; it goes back to the pool when
-/// dropped.
-///
-/// Dereferences to [`Connection`]. When its socket failed while it was lent
-/// (so [`Connection::is_open`] is false), it is discarded instead of going
-/// back, and the pool opens a new one when needed.
-///
-/// # Examples
-/// ```no_run
-/// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
-/// let pool = hbase_orm::ConnectionPool::builder().build();
-/// {
-///     let conn = pool.get().await?;
-///     let table = conn.table("users");
-///     table.put("u1", [("cf:name", "Ann")]).await?;
-/// } // returned here
-/// # Ok(()) }
-/// ```
-pub struct PooledConnection {
-    lent: Lent<ConnectionBuilder>,
-}
-
-impl PooledConnection {
+pooled_type! {
+    /// A connection lent by a [`ConnectionPool`]; it goes back to the pool when
+    /// dropped.
+    ///
+    /// Dereferences to [`Connection`]. When its socket failed while it was lent
+    /// (so [`Connection::is_open`] is false), it is discarded instead of going
+    /// back, and the pool opens a new one when needed.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// let pool = hbase_orm::ConnectionPool::builder().build();
+    /// {
+    ///     let conn = pool.get().await?;
+    ///     let table = conn.table("users");
+    ///     table.put("u1", [("cf:name", "Ann")]).await?;
+    /// } // returned here
+    /// # Ok(()) }
+    /// ```
+    pub struct PooledConnection(Lent<ConnectionBuilder>) lends Connection as "PooledConnection", via member;
     /// The lent connection.
     ///
     /// # Examples
@@ -496,10 +460,7 @@ impl PooledConnection {
     /// let shared: hbase_orm::Connection = conn.connection().clone();
     /// # Ok(()) }
     /// ```
-    pub fn connection(&self) -> &Connection {
-        self.lent.member()
-    }
-
+    fn connection;
     /// Drops this connection instead of returning it to the pool (for
     /// example after a call left it in a state the caller distrusts). The
     /// pool opens a new one when needed.
@@ -513,25 +474,7 @@ impl PooledConnection {
     /// assert_eq!(pool.idle_connections(), 0);
     /// # Ok(()) }
     /// ```
-    pub fn discard(self) {
-        self.lent.discard();
-    }
-}
-
-impl Deref for PooledConnection {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        self.lent.member()
-    }
-}
-
-impl fmt::Debug for PooledConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PooledConnection")
-            .field("connection", self.lent.member())
-            .finish()
-    }
+    fn discard;
 }
 
 #[allow(dead_code)]
@@ -543,6 +486,8 @@ fn _assert_send_sync() {
 
 #[cfg(test)]
 mod tests {
+    use std::net::SocketAddr;
+
     use super::*;
     use crate::error::Error;
 

@@ -43,30 +43,61 @@ pub struct Connection {
     inner: thrift1::Connection,
 }
 
-/// Configures a Thrift2 [`Connection`]: the settings of the Thrift1
-/// [`ConnectionBuilder`](crate::ConnectionBuilder) (which this wraps),
-/// without the table prefix (Thrift2 has namespaces for that).
-///
-/// Defaults: `localhost:9090` (the Thrift2 gateway's default port too),
-/// buffered transport, binary protocol, a 30 s timeout.
-///
-/// # Examples
-/// ```
-/// use std::time::Duration;
-/// use hbase_orm::{Protocol, Transport};
-///
-/// let conn = hbase_orm::thrift2::Connection::builder()
-///     .host("hbase-thrift2.internal")
-///     .port(9091)
-///     .transport(Transport::Framed)
-///     .protocol(Protocol::Compact)
-///     .timeout(Duration::from_secs(5))
-///     .build();
-/// assert_eq!(conn.addr(), "hbase-thrift2.internal:9091");
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionBuilder {
-    inner: thrift1::ConnectionBuilder,
+forward_setters! {
+    /// Configures a Thrift2 [`Connection`]: the settings of the Thrift1
+    /// [`ConnectionBuilder`](crate::ConnectionBuilder) (which this wraps),
+    /// without the table prefix (Thrift2 has namespaces for that).
+    ///
+    /// Defaults: `localhost:9090` (the Thrift2 gateway's default port too),
+    /// buffered transport, binary protocol, a 30 s timeout.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use hbase_orm::{Protocol, Transport};
+    ///
+    /// let conn = hbase_orm::thrift2::Connection::builder()
+    ///     .host("hbase-thrift2.internal")
+    ///     .port(9091)
+    ///     .transport(Transport::Framed)
+    ///     .protocol(Protocol::Compact)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build();
+    /// assert_eq!(conn.addr(), "hbase-thrift2.internal:9091");
+    /// ```
+    pub struct ConnectionBuilder(thrift1::ConnectionBuilder);
+    /// Host name or IP address of the gateway. Default `localhost`.
+    host(host: impl Into<String>);
+    /// Port of the gateway. Default 9090.
+    port(port: u16);
+    /// Host and port from one socket address.
+    addr(addr: std::net::SocketAddr);
+    /// How long one attempt of a call (and the connect, and the TLS
+    /// handshake) may take. Default 30 s.
+    timeout(timeout: Duration);
+    /// The retry policy (see [`RetryPolicy`]).
+    retry_policy(policy: RetryPolicy);
+    /// The longest a call may take, retries included.
+    deadline(deadline: Duration);
+    /// The Thrift transport (`-f` on the gateway: framed). Default buffered.
+    transport(transport: Transport);
+    /// The Thrift protocol (`-c` on the gateway: compact). Default binary.
+    protocol(protocol: Protocol);
+    /// The largest reply accepted. Default 16 MiB.
+    max_message_bytes(max: usize);
+    /// TLS to the gateway, as for Thrift1
+    /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
+    #[cfg(feature = "tls")]
+    tls(tls: crate::tls::TlsConfig);
+    /// Thrift over HTTP (a gateway with
+    /// `hbase.regionserver.thrift.http=true`), as for Thrift1
+    /// ([`ConnectionBuilder::http`](crate::ConnectionBuilder::http)).
+    http();
+    /// The path HTTP calls are posted to; implies [`http`](Self::http).
+    http_path(path: impl Into<String>);
+    /// A header sent with every HTTP call (e.g. `doAs`); implies
+    /// [`http`](Self::http).
+    http_header(name: impl Into<String>, value: impl Into<String>);
 }
 
 impl From<thrift1::ConnectionBuilder> for ConnectionBuilder {
@@ -78,41 +109,6 @@ impl From<thrift1::ConnectionBuilder> for ConnectionBuilder {
 }
 
 impl ConnectionBuilder {
-    forward_setters! {
-        /// Host name or IP address of the gateway. Default `localhost`.
-        host(host: impl Into<String>);
-        /// Port of the gateway. Default 9090.
-        port(port: u16);
-        /// Host and port from one socket address.
-        addr(addr: std::net::SocketAddr);
-        /// How long one attempt of a call (and the connect, and the TLS
-        /// handshake) may take. Default 30 s.
-        timeout(timeout: Duration);
-        /// The retry policy (see [`RetryPolicy`]).
-        retry_policy(policy: RetryPolicy);
-        /// The longest a call may take, retries included.
-        deadline(deadline: Duration);
-        /// The Thrift transport (`-f` on the gateway: framed). Default buffered.
-        transport(transport: Transport);
-        /// The Thrift protocol (`-c` on the gateway: compact). Default binary.
-        protocol(protocol: Protocol);
-        /// The largest reply accepted. Default 16 MiB.
-        max_message_bytes(max: usize);
-        /// TLS to the gateway, as for Thrift1
-        /// ([`ConnectionBuilder::tls`](crate::ConnectionBuilder::tls)).
-        #[cfg(feature = "tls")]
-        tls(tls: crate::tls::TlsConfig);
-        /// Thrift over HTTP (a gateway with
-        /// `hbase.regionserver.thrift.http=true`), as for Thrift1
-        /// ([`ConnectionBuilder::http`](crate::ConnectionBuilder::http)).
-        http();
-        /// The path HTTP calls are posted to; implies [`http`](Self::http).
-        http_path(path: impl Into<String>);
-        /// A header sent with every HTTP call (e.g. `doAs`); implies
-        /// [`http`](Self::http).
-        http_header(name: impl Into<String>, value: impl Into<String>);
-    }
-
     /// The Thrift1-layer builder underneath (pools take it).
     pub(crate) fn into_thrift1(self) -> thrift1::ConnectionBuilder {
         self.inner

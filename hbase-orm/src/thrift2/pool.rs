@@ -2,10 +2,7 @@
 //! (bounded, failover between addresses, broken connections replaced),
 //! lending [`Connection`]s that make Thrift2 calls.
 
-use std::fmt;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::time::Duration;
 
 use hbase_orm_idl::wire::{Protocol, Transport};
@@ -13,6 +10,7 @@ use hbase_orm_idl::wire::{Protocol, Transport};
 use super::connection::{Connection, ConnectionBuilder};
 use crate::error::Result;
 use crate::network::config::forward_setters;
+use crate::network::pool::{pool_lending, pooled_type};
 use crate::thrift1::{self, RetryPolicy};
 
 /// A pool of Thrift2 connections to one or several gateways; see
@@ -38,11 +36,33 @@ pub struct ConnectionPool {
     inner: thrift1::ConnectionPool,
 }
 
-/// Configures a Thrift2 [`ConnectionPool`]: size 10, acquire timeout 30 s,
-/// `localhost:9090` unless addresses are given.
-#[derive(Debug, Clone, Default)]
-pub struct ConnectionPoolBuilder {
-    inner: thrift1::ConnectionPoolBuilder,
+forward_setters! {
+    /// Configures a Thrift2 [`ConnectionPool`]: size 10, acquire timeout 30 s,
+    /// `localhost:9090` unless addresses are given.
+    pub struct ConnectionPoolBuilder(thrift1::ConnectionPoolBuilder);
+    /// At most `size` connections lent at once.
+    size(size: usize);
+    /// The longest [`ConnectionPool::get`] waits for a free connection.
+    acquire_timeout(timeout: Duration);
+    /// Adds a gateway address (failover goes through them in order).
+    address(host: impl Into<String>, port: u16);
+    /// Adds a gateway address.
+    addr(addr: SocketAddr);
+    /// The Thrift transport.
+    transport(transport: Transport);
+    /// The Thrift protocol.
+    protocol(protocol: Protocol);
+    /// TLS to the gateways.
+    #[cfg(feature = "tls")]
+    tls(tls: crate::tls::TlsConfig);
+    /// Thrift over HTTP.
+    http();
+    /// The timeout of one attempt of a call.
+    timeout(timeout: Duration);
+    /// The retry policy of the connections.
+    retry_policy(policy: RetryPolicy);
+    /// The longest a call may take, retries included.
+    deadline(deadline: Duration);
 }
 
 impl From<thrift1::ConnectionPoolBuilder> for ConnectionPoolBuilder {
@@ -52,39 +72,10 @@ impl From<thrift1::ConnectionPoolBuilder> for ConnectionPoolBuilder {
 }
 
 impl ConnectionPoolBuilder {
-    forward_setters! {
-        /// At most `size` connections lent at once.
-        size(size: usize);
-        /// The longest [`ConnectionPool::get`] waits for a free connection.
-        acquire_timeout(timeout: Duration);
-        /// Adds a gateway address (failover goes through them in order).
-        address(host: impl Into<String>, port: u16);
-        /// Adds a gateway address.
-        addr(addr: SocketAddr);
-    }
-
     /// The settings of every connection (its host and port are used when
     /// no address is given).
     pub fn connection_builder(self, builder: ConnectionBuilder) -> Self {
         self.inner.connection_builder(builder.into_thrift1()).into()
-    }
-
-    forward_setters! {
-        /// The Thrift transport.
-        transport(transport: Transport);
-        /// The Thrift protocol.
-        protocol(protocol: Protocol);
-        /// TLS to the gateways.
-        #[cfg(feature = "tls")]
-        tls(tls: crate::tls::TlsConfig);
-        /// Thrift over HTTP.
-        http();
-        /// The timeout of one attempt of a call.
-        timeout(timeout: Duration);
-        /// The retry policy of the connections.
-        retry_policy(policy: RetryPolicy);
-        /// The longest a call may take, retries included.
-        deadline(deadline: Duration);
     }
 
     /// The pool; connections open on demand.
@@ -118,58 +109,30 @@ impl ConnectionPool {
     /// after the acquire timeout; the last address's error when no gateway
     /// accepts.
     pub async fn get(&self) -> Result<PooledConnection> {
-        let pooled = self.inner.get().await?;
-        let conn = Connection::from_thrift1(pooled.connection());
-        Ok(PooledConnection { pooled, conn })
+        let guard = self.inner.get().await?;
+        let lent = Connection::from_thrift1(guard.connection());
+        Ok(PooledConnection { guard, lent })
     }
 
-    /// Runs `f` with a lent connection, returned when it is done.
-    ///
-    /// # Errors
-    /// As [`ConnectionPool::get`], or what `f` returns.
-    pub async fn run<F, Fut, T>(&self, f: F) -> Result<T>
-    where
-        F: FnOnce(Connection) -> Fut,
-        Fut: Future<Output = Result<T>>,
-    {
-        let conn = self.get().await?;
-        f(conn.conn.clone()).await
+    pool_lending! {
+        PooledConnection of Connection;
+        /// Runs `f` with a lent connection, returned when it is done.
+        ///
+        /// # Errors
+        /// As [`ConnectionPool::get`], or what `f` returns.
+        fn run;
     }
 
     crate::network::pool::pool_accessors!("connections", "gateway");
 }
 
-/// A Thrift2 connection lent by a [`ConnectionPool`], returned on drop;
-/// dereferences to [`Connection`].
-pub struct PooledConnection {
-    pooled: thrift1::PooledConnection,
-    conn: Connection,
-}
-
-impl PooledConnection {
+pooled_type! {
+    /// A Thrift2 connection lent by a [`ConnectionPool`], returned on drop;
+    /// dereferences to [`Connection`].
+    pub struct PooledConnection(thrift1::PooledConnection) lends Connection
+        as "thrift2::PooledConnection";
     /// The lent connection.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
+    fn connection;
     /// Drops this connection instead of returning it to the pool.
-    pub fn discard(self) {
-        self.pooled.discard();
-    }
-}
-
-impl Deref for PooledConnection {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        &self.conn
-    }
-}
-
-impl fmt::Debug for PooledConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("thrift2::PooledConnection")
-            .field("connection", &self.conn)
-            .finish()
-    }
+    fn discard;
 }
