@@ -476,6 +476,11 @@ blocking_twin! {
     /// [`Writer::close`]. Dropped unclosed, it closes in the background and
     /// warns when rows were unflushed, as the async one does.
     pub struct Writer(closes client::Writer) as "blocking::accumulo::Writer";
+    /// Flushes and closes the writer.
+    ///
+    /// # Errors
+    /// As [`crate::accumulo::Writer::close`].
+    fn close;
 }
 
 impl Writer {
@@ -517,18 +522,6 @@ impl Writer {
         let rt = Arc::clone(&self.rt);
         rt.block_on(self.inner().flush())
     }
-
-    /// Flushes and closes the writer.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Writer::close`].
-    #[track_caller]
-    pub fn close(mut self) -> Result<()> {
-        match self.inner.take() {
-            Some(w) => self.rt.block_on(w.close()),
-            None => Ok(()),
-        }
-    }
 }
 
 blocking_twin! {
@@ -537,6 +530,11 @@ blocking_twin! {
     /// drop.
     pub struct Scanner(closes client::Scanner) as "blocking::accumulo::Scanner";
     yields Result<Entry>;
+    /// Closes the scanner now.
+    ///
+    /// # Errors
+    /// As [`crate::accumulo::Scanner::close`].
+    fn close;
 }
 
 impl Scanner {
@@ -544,23 +542,16 @@ impl Scanner {
     pub fn id(&self) -> &str {
         self.inner.as_ref().map_or("", |s| s.id())
     }
-
-    /// Closes the scanner now.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Scanner::close`].
-    #[track_caller]
-    pub fn close(mut self) -> Result<()> {
-        match self.inner.take() {
-            Some(s) => self.rt.block_on(s.close()),
-            None => Ok(()),
-        }
-    }
 }
 
 blocking_twin! {
     /// A blocking [`crate::accumulo::ConditionalWriter`].
     pub struct ConditionalWriter(closes client::ConditionalWriter) as "blocking::accumulo::ConditionalWriter";
+    /// Closes the writer.
+    ///
+    /// # Errors
+    /// As [`crate::accumulo::ConditionalWriter::close`].
+    fn close;
 }
 
 impl ConditionalWriter {
@@ -576,18 +567,6 @@ impl ConditionalWriter {
         match &self.inner {
             Some(w) => self.rt.block_on(w.update(mutations)),
             None => unreachable!("a blocking conditional writer is used after close"),
-        }
-    }
-
-    /// Closes the writer.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::ConditionalWriter::close`].
-    #[track_caller]
-    pub fn close(mut self) -> Result<()> {
-        match self.inner.take() {
-            Some(w) => self.rt.block_on(w.close()),
-            None => Ok(()),
         }
     }
 }

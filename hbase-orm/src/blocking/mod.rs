@@ -200,7 +200,8 @@ impl fmt::Debug for Runtime {
 /// it within the runtime: the async value (a scanner, a writer) sends its
 /// close from its drop, through the socket the runtime serves. With
 /// `yields $item`, such a twin of a stream is an `Iterator` of its items,
-/// each one blocked on.
+/// each one blocked on; with `fn close;`, it has a `close` blocking on the
+/// async value's (with the docs given).
 macro_rules! blocking_twin {
     (@declare [$(#[$m:meta])*] $name:ident($async:ty) in $field:ty, $wrap:path, $label:literal) => {
         $(#[$m])*
@@ -222,7 +223,11 @@ macro_rules! blocking_twin {
             }
         }
     };
-    ($(#[$m:meta])* pub struct $name:ident(closes $async:ty) as $label:literal; $(yields $item:ty;)?) => {
+    (
+        $(#[$m:meta])* pub struct $name:ident(closes $async:ty) as $label:literal;
+        $(yields $item:ty;)?
+        $($(#[$c:meta])* fn close;)?
+    ) => {
         $crate::blocking::blocking_twin!(@declare [$(#[$m])*] $name($async) in Option<$async>, Some, $label);
 
         impl Drop for $name {
@@ -240,6 +245,19 @@ macro_rules! blocking_twin {
                 fn next(&mut self) -> Option<$item> {
                     let stream = self.inner.as_mut()?;
                     self.rt.block_on(futures::StreamExt::next(stream))
+                }
+            }
+        )?
+
+        $(
+            impl $name {
+                $(#[$c])*
+                #[track_caller]
+                pub fn close(mut self) -> $crate::Result<()> {
+                    match self.inner.take() {
+                        Some(inner) => self.rt.block_on(inner.close()),
+                        None => Ok(()),
+                    }
                 }
             }
         )?
