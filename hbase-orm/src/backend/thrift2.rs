@@ -384,6 +384,17 @@ fn row_of(r: RowResult) -> Row {
     r.to_row()
 }
 
+/// The value `name` stands for in `table` (names compared in upper case):
+/// a family setting given by name.
+fn named<T: Copy>(what: &str, name: &str, table: &[(&str, T)]) -> Result<T> {
+    let upper = name.to_ascii_uppercase();
+    table
+        .iter()
+        .find(|(n, _)| *n == upper)
+        .map(|&(_, value)| value)
+        .ok_or_else(|| Error::InvalidInput(format!("unknown {what} {upper:?}")))
+}
+
 /// The Thrift2 descriptor of `f`.
 fn family_descriptor(f: &FamilySpec) -> Result<FamilyDescriptor> {
     let mut d = FamilyDescriptor::new(f.name);
@@ -394,34 +405,24 @@ fn family_descriptor(f: &FamilySpec) -> Result<FamilyDescriptor> {
         d = d.time_to_live(t);
     }
     if let Some(c) = f.compression {
-        let c = match c.to_ascii_uppercase().as_str() {
-            "NONE" => Compression::NONE,
-            "GZ" => Compression::GZ,
-            "SNAPPY" => Compression::SNAPPY,
-            "LZ4" => Compression::LZ4,
-            "LZO" => Compression::LZO,
-            "BZIP2" => Compression::BZIP2,
-            "ZSTD" => Compression::ZSTD,
-            other => {
-                return Err(Error::InvalidInput(format!(
-                    "unknown compression {other:?}"
-                )));
-            }
-        };
-        d = d.compression(c);
+        let compressions = [
+            ("NONE", Compression::NONE),
+            ("GZ", Compression::GZ),
+            ("SNAPPY", Compression::SNAPPY),
+            ("LZ4", Compression::LZ4),
+            ("LZO", Compression::LZO),
+            ("BZIP2", Compression::BZIP2),
+            ("ZSTD", Compression::ZSTD),
+        ];
+        d = d.compression(named("compression", c, &compressions)?);
     }
     if let Some(b) = f.bloom_filter {
-        let b = match b.to_ascii_uppercase().as_str() {
-            "NONE" => BloomFilter::NONE,
-            "ROW" => BloomFilter::ROW,
-            "ROWCOL" => BloomFilter::ROWCOL,
-            other => {
-                return Err(Error::InvalidInput(format!(
-                    "unknown bloom filter {other:?}"
-                )));
-            }
-        };
-        d = d.bloom_filter(b);
+        let filters = [
+            ("NONE", BloomFilter::NONE),
+            ("ROW", BloomFilter::ROW),
+            ("ROWCOL", BloomFilter::ROWCOL),
+        ];
+        d = d.bloom_filter(named("bloom filter", b, &filters)?);
     }
     if let Some(m) = f.in_memory {
         d = d.in_memory(m);
@@ -705,5 +706,26 @@ impl CheckAndPut for Thrift2Table {
         self.table
             .check_and_put(key, cf, cq, check.expected, p)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_settings_are_named_in_any_case() {
+        let mut f = FamilySpec::new("cf");
+        f.compression = Some("snappy");
+        f.bloom_filter = Some("RowCol");
+        let d = family_descriptor(&f).unwrap();
+        assert_eq!(d.wire().compression_type, Some(Compression::SNAPPY));
+        assert_eq!(d.wire().bloomn_filter_type, Some(BloomFilter::ROWCOL));
+        f.compression = Some("zip");
+        let err = family_descriptor(&f).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown compression \"ZIP\""),
+            "{err}"
+        );
     }
 }
