@@ -1,6 +1,6 @@
 //! Blocking [`Batch`].
 
-use super::blocking_twin;
+use super::{blocking_calls, blocking_options, blocking_twin};
 use crate::error::{Error, Result};
 
 blocking_twin! {
@@ -29,49 +29,34 @@ blocking_twin! {
 }
 
 impl Batch {
-    /// Writes puts and deletes at `timestamp` instead of the server's time.
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let batch = table.batch().timestamp(1_700_000_000_000);
-    /// # let _ = batch;
-    /// ```
-    pub fn timestamp(self, timestamp: i64) -> Self {
-        Batch {
-            inner: self.inner.timestamp(timestamp),
-            rt: self.rt,
-        }
-    }
-
-    /// Whether puts and deletes go to the write-ahead log (default true).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let batch = table.batch().wal(false);
-    /// # let _ = batch;
-    /// ```
-    pub fn wal(self, wal: bool) -> Self {
-        Batch {
-            inner: self.inner.wal(wal),
-            rt: self.rt,
-        }
-    }
-
-    /// Sends automatically once `n` mutations are buffered.
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let batch = table.batch().batch_size(1000);
-    /// # let _ = batch;
-    /// ```
-    pub fn batch_size(self, n: usize) -> Self {
-        Batch {
-            inner: self.inner.batch_size(n),
-            rt: self.rt,
-        }
+    blocking_options! {
+        /// Writes puts and deletes at `timestamp` instead of the server's time.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let batch = table.batch().timestamp(1_700_000_000_000);
+        /// # let _ = batch;
+        /// ```
+        timestamp(timestamp: i64);
+        /// Whether puts and deletes go to the write-ahead log (default true).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let batch = table.batch().wal(false);
+        /// # let _ = batch;
+        /// ```
+        wal(wal: bool);
+        /// Sends automatically once `n` mutations are buffered.
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let batch = table.batch().batch_size(1000);
+        /// # let _ = batch;
+        /// ```
+        batch_size(n: usize);
     }
 
     /// How many mutations and increments are buffered.
@@ -101,132 +86,107 @@ impl Batch {
         self.inner.is_empty()
     }
 
-    /// Buffers a put of `(column, value)` pairs into row `key`.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::put`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.put("r", [("cf:a", "1")])?;
-    /// # batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn put<I, C, V>(&mut self, key: impl AsRef<[u8]>, data: I) -> Result<()>
-    where
-        I: IntoIterator<Item = (C, V)>,
-        C: AsRef<[u8]>,
-        V: AsRef<[u8]>,
-    {
-        self.rt.block_on(self.inner.put(key, data))
-    }
+    blocking_calls! {
+        /// Buffers a put of `(column, value)` pairs into row `key`.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::put`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.put("r", [("cf:a", "1")])?;
+        /// # batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn put<I: IntoIterator<Item = (C, V)>, C: AsRef<[u8]>, V: AsRef<[u8]>>(
+            &mut self,
+            key: impl AsRef<[u8]>,
+            data: I,
+        ) -> Result<()>;
 
-    /// Buffers the deletion of a whole row.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::delete`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.delete("r")?;
-    /// # batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn delete(&mut self, key: impl AsRef<[u8]>) -> Result<()> {
-        self.rt.block_on(self.inner.delete(key))
-    }
+        /// Buffers the deletion of a whole row.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::delete`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.delete("r")?;
+        /// # batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn delete(&mut self, key: impl AsRef<[u8]>) -> Result<()>;
 
-    /// Buffers the deletion of families (`cf`) or columns (`cf:q`) of a row.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::delete_columns`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.delete_columns("r", ["cf:a", "other_family"])?;
-    /// # batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn delete_columns<I, C>(&mut self, key: impl AsRef<[u8]>, columns: I) -> Result<()>
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        self.rt.block_on(self.inner.delete_columns(key, columns))
-    }
+        /// Buffers the deletion of families (`cf`) or columns (`cf:q`) of a row.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::delete_columns`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.delete_columns("r", ["cf:a", "other_family"])?;
+        /// # batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn delete_columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(
+            &mut self,
+            key: impl AsRef<[u8]>,
+            columns: I,
+        ) -> Result<()>;
 
-    /// Buffers adding `value` to a counter column.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::counter_inc`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.counter_inc("page", "cf:views", 1)?;
-    /// # batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_inc(
-        &mut self,
-        key: impl AsRef<[u8]>,
-        column: impl AsRef<[u8]>,
-        value: i64,
-    ) -> Result<()> {
-        self.rt.block_on(self.inner.counter_inc(key, column, value))
-    }
+        /// Buffers adding `value` to a counter column.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::counter_inc`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.counter_inc("page", "cf:views", 1)?;
+        /// # batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_inc(&mut self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>, value: i64)
+            -> Result<()>;
 
-    /// Buffers subtracting `value` from a counter column.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::counter_dec`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.counter_dec("stock", "cf:apples", 2)?;
-    /// # batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_dec(
-        &mut self,
-        key: impl AsRef<[u8]>,
-        column: impl AsRef<[u8]>,
-        value: i64,
-    ) -> Result<()> {
-        self.rt.block_on(self.inner.counter_dec(key, column, value))
-    }
+        /// Buffers subtracting `value` from a counter column.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::counter_dec`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.counter_dec("stock", "cf:apples", 2)?;
+        /// # batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_dec(&mut self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>, value: i64)
+            -> Result<()>;
 
-    /// Sends everything buffered.
-    ///
-    /// # Errors
-    /// As [`crate::Batch::send`]: the operations not yet applied stay
-    /// buffered, and `send` may be retried.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
-    /// batch.put("r", [("cf:a", "1")])?;
-    /// batch.send()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn send(&mut self) -> Result<()> {
-        self.rt.block_on(self.inner.send())
+        /// Sends everything buffered.
+        ///
+        /// # Errors
+        /// As [`crate::Batch::send`]: the operations not yet applied stay
+        /// buffered, and `send` may be retried.
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let mut batch = hbase_orm::blocking::Connection::builder().build().table("t").batch();
+        /// batch.put("r", [("cf:a", "1")])?;
+        /// batch.send()?;
+        /// # Ok(()) }
+        /// ```
+        fn send(&mut self) -> Result<()>;
     }
 
     /// Runs `f` on this batch as a transaction: nothing is sent while `f`

@@ -44,7 +44,8 @@
 //! `fn get(&self, key: &K) -> Result<Option<T>> { self.conn.block_on(self.inner.get(key)) }`.
 //! Inside this module, a twin is declared with `blocking_twin!` (the async
 //! value and the runtime; closed within the runtime when dropped, for a
-//! scanner or a writer) and its methods written with `blocking_calls!`.
+//! scanner or a writer), its methods written with `blocking_calls!` and its
+//! option setters with `blocking_options!`.
 //!
 //! # Examples
 //! ```no_run
@@ -302,16 +303,44 @@ pub(crate) use crate::network::config::forward_setters;
 
 /// Blocking forms of async methods, for every blocking twin: each blocks
 /// on the async method of the same name of `self.inner`, on `self.rt`.
+/// One list takes `&self` methods, another `&mut self` ones; type
+/// parameters are written with their bounds inline (`fn f<I: Bound>(..)`).
 macro_rules! blocking_calls {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {$(
+    // One method; `$s` is the receiver's `self`, given with the receiver.
+    (@call ($($recv:tt)+) $s:ident [$(#[$doc:meta])*] $name:ident
+        $(<$($g:ident: $b:path),+>)? ($($arg:ident: $ty:ty),*) -> $out:ty) => {
         $(#[$doc])*
         #[track_caller]
-        pub fn $name(&self $(, $arg: $ty)*) -> $out {
-            self.rt.block_on(self.inner.$name($($arg),*))
+        pub fn $name $(<$($g: $b),+>)? ($($recv)+ $(, $arg: $ty)*) -> $out {
+            $s.rt.block_on($s.inner.$name($($arg),*))
         }
+    };
+    ($($(#[$doc:meta])* fn $name:ident $(<$($g:ident: $b:path),+>)?
+        (&self $(, $arg:ident: $ty:ty)* $(,)?) -> $out:ty;)*) => {$(
+        $crate::blocking::blocking_calls!(@call (&self) self [$(#[$doc])*] $name
+            $(<$($g: $b),+>)? ($($arg: $ty),*) -> $out);
+    )*};
+    ($($(#[$doc:meta])* fn $name:ident $(<$($g:ident: $b:path),+>)?
+        (&mut self $(, $arg:ident: $ty:ty)* $(,)?) -> $out:ty;)*) => {$(
+        $crate::blocking::blocking_calls!(@call (&mut self) self [$(#[$doc])*] $name
+            $(<$($g: $b),+>)? ($($arg: $ty),*) -> $out);
     )*};
 }
 pub(crate) use blocking_calls;
+
+/// Option setters of a blocking value holding its async one in `inner`
+/// (and its runtime in `rt`): each hands its argument to the async setter
+/// of the same name, `name(arg: Type);` or, generic,
+/// `name<P: Bound>(arg: P);`, with the docs it has here.
+macro_rules! blocking_options {
+    ($($(#[$doc:meta])* $name:ident $(<$($g:ident: $b:path),+>)? ($arg:ident: $ty:ty);)*) => {$(
+        $(#[$doc])*
+        pub fn $name $(<$($g: $b),+>)? (self, $arg: $ty) -> Self {
+            Self { inner: self.inner.$name($arg), rt: self.rt }
+        }
+    )*};
+}
+pub(crate) use blocking_options;
 
 /// Writes what every blocking connection has over its async twin, for the
 /// calling module's `Connection { inner, rt }` and `ConnectionBuilder {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{blocking_twin, Batch, Connection, Runtime};
+use super::{blocking_calls, blocking_options, blocking_twin, Batch, Connection, Runtime};
 use crate::connection::ColumnFamily;
 use crate::error::Result;
 use crate::table::{Cell, Region, Row};
@@ -30,6 +30,7 @@ use crate::table::{Cell, Region, Row};
 pub struct Table {
     conn: Connection,
     inner: crate::Table,
+    rt: Arc<Runtime>,
 }
 
 impl fmt::Debug for Table {
@@ -40,11 +41,8 @@ impl fmt::Debug for Table {
 
 impl Table {
     pub(crate) fn new(conn: Connection, inner: crate::Table) -> Table {
-        Table { conn, inner }
-    }
-
-    fn rt(&self) -> &Runtime {
-        self.conn.runtime()
+        let rt = Arc::clone(conn.runtime());
+        Table { conn, inner, rt }
     }
 
     /// The table name, without the connection's table prefix.
@@ -107,7 +105,7 @@ impl Table {
     pub fn row(&self, key: impl AsRef<[u8]>) -> RowRequest<'_> {
         RowRequest {
             inner: self.inner.row(key),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
@@ -129,7 +127,7 @@ impl Table {
     {
         RowsRequest {
             inner: self.inner.rows(keys),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
@@ -146,7 +144,7 @@ impl Table {
     pub fn cells(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>) -> CellsRequest<'_> {
         CellsRequest {
             inner: self.inner.cells(key, column),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
@@ -160,7 +158,7 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn scan(&self) -> Scan {
-        Scan::wrap(self.inner.scan(), Arc::clone(self.conn.runtime()))
+        Scan::wrap(self.inner.scan(), Arc::clone(&self.rt))
     }
 
     /// Writes cells of one row; see [`crate::Table::put`]. Options
@@ -181,7 +179,7 @@ impl Table {
     {
         PutRequest {
             inner: self.inner.put(key, data),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
@@ -200,7 +198,7 @@ impl Table {
     pub fn delete(&self, key: impl AsRef<[u8]>) -> DeleteRequest<'_> {
         DeleteRequest {
             inner: self.inner.delete(key),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
@@ -218,115 +216,86 @@ impl Table {
     /// # Ok(()) }
     /// ```
     pub fn batch(&self) -> Batch {
-        Batch::wrap(self.inner.batch(), Arc::clone(self.conn.runtime()))
+        Batch::wrap(self.inner.batch(), Arc::clone(&self.rt))
     }
 
-    /// The value of a counter column (0 when it does not exist).
-    ///
-    /// # Errors
-    /// As [`crate::Table::counter_get`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let visits = table.counter_get("page1", "stats:visits")?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_get(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>) -> Result<i64> {
-        self.rt().block_on(self.inner.counter_get(key, column))
-    }
+    blocking_calls! {
+        /// The value of a counter column (0 when it does not exist).
+        ///
+        /// # Errors
+        /// As [`crate::Table::counter_get`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let visits = table.counter_get("page1", "stats:visits")?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_get(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>) -> Result<i64>;
 
-    /// Sets a counter column to `value`.
-    ///
-    /// # Errors
-    /// As [`crate::Table::counter_set`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// table.counter_set("page1", "stats:visits", 100)?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_set(
-        &self,
-        key: impl AsRef<[u8]>,
-        column: impl AsRef<[u8]>,
-        value: i64,
-    ) -> Result<()> {
-        self.rt()
-            .block_on(self.inner.counter_set(key, column, value))
-    }
+        /// Sets a counter column to `value`.
+        ///
+        /// # Errors
+        /// As [`crate::Table::counter_set`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// table.counter_set("page1", "stats:visits", 100)?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_set(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>, value: i64)
+            -> Result<()>;
 
-    /// Adds `value` to a counter column and returns the new value.
-    ///
-    /// # Errors
-    /// As [`crate::Table::counter_inc`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let n = table.counter_inc("page1", "stats:visits", 1)?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_inc(
-        &self,
-        key: impl AsRef<[u8]>,
-        column: impl AsRef<[u8]>,
-        value: i64,
-    ) -> Result<i64> {
-        self.rt()
-            .block_on(self.inner.counter_inc(key, column, value))
-    }
+        /// Adds `value` to a counter column and returns the new value.
+        ///
+        /// # Errors
+        /// As [`crate::Table::counter_inc`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let n = table.counter_inc("page1", "stats:visits", 1)?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_inc(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>, value: i64)
+            -> Result<i64>;
 
-    /// Subtracts `value` from a counter column and returns the new value.
-    ///
-    /// # Errors
-    /// As [`crate::Table::counter_dec`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let left = table.counter_dec("stock", "cf:apples", 3)?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn counter_dec(
-        &self,
-        key: impl AsRef<[u8]>,
-        column: impl AsRef<[u8]>,
-        value: i64,
-    ) -> Result<i64> {
-        self.rt()
-            .block_on(self.inner.counter_dec(key, column, value))
-    }
+        /// Subtracts `value` from a counter column and returns the new value.
+        ///
+        /// # Errors
+        /// As [`crate::Table::counter_dec`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let left = table.counter_dec("stock", "cf:apples", 3)?;
+        /// # Ok(()) }
+        /// ```
+        fn counter_dec(&self, key: impl AsRef<[u8]>, column: impl AsRef<[u8]>, value: i64)
+            -> Result<i64>;
 
-    /// Appends bytes to cells and returns the resulting cells.
-    ///
-    /// # Errors
-    /// As [`crate::Table::append`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let cells = table.append("k", [("cf:log", ",event")])?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn append<I, C, V>(&self, key: impl AsRef<[u8]>, data: I) -> Result<Vec<Cell>>
-    where
-        I: IntoIterator<Item = (C, V)>,
-        C: AsRef<[u8]>,
-        V: AsRef<[u8]>,
-    {
-        self.rt().block_on(self.inner.append(key, data))
+        /// Appends bytes to cells and returns the resulting cells.
+        ///
+        /// # Errors
+        /// As [`crate::Table::append`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let cells = table.append("k", [("cf:log", ",event")])?;
+        /// # Ok(()) }
+        /// ```
+        fn append<I: IntoIterator<Item = (C, V)>, C: AsRef<[u8]>, V: AsRef<[u8]>>(
+            &self,
+            key: impl AsRef<[u8]>,
+            data: I,
+        ) -> Result<Vec<Cell>>;
     }
 
     /// Atomically puts `value` into `column` if a check passes; see
@@ -349,44 +318,40 @@ impl Table {
     ) -> CheckAndPutRequest<'_> {
         CheckAndPutRequest {
             inner: self.inner.check_and_put(key, column, value),
-            rt: self.rt(),
+            rt: &self.rt,
         }
     }
 
-    /// The column families of the table, with their options, by name.
-    ///
-    /// # Errors
-    /// As [`crate::Table::families`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// for family in table.families()? {
-    ///     println!("{} keeps {} versions", family.name, family.max_versions);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn families(&self) -> Result<Vec<ColumnFamily>> {
-        self.rt().block_on(self.inner.families())
-    }
+    blocking_calls! {
+        /// The column families of the table, with their options, by name.
+        ///
+        /// # Errors
+        /// As [`crate::Table::families`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// for family in table.families()? {
+        ///     println!("{} keeps {} versions", family.name, family.max_versions);
+        /// }
+        /// # Ok(()) }
+        /// ```
+        fn families(&self) -> Result<Vec<ColumnFamily>>;
 
-    /// The regions of the table (empty for a missing table).
-    ///
-    /// # Errors
-    /// As [`crate::Table::regions`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # fn main() -> hbase_orm::Result<()> {
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let regions = table.regions()?;
-    /// # Ok(()) }
-    /// ```
-    #[track_caller]
-    pub fn regions(&self) -> Result<Vec<Region>> {
-        self.rt().block_on(self.inner.regions())
+        /// The regions of the table (empty for a missing table).
+        ///
+        /// # Errors
+        /// As [`crate::Table::regions`].
+        ///
+        /// # Examples
+        /// ```no_run
+        /// # fn main() -> hbase_orm::Result<()> {
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let regions = table.regions()?;
+        /// # Ok(()) }
+        /// ```
+        fn regions(&self) -> Result<Vec<Region>>;
     }
 }
 
@@ -433,16 +398,6 @@ macro_rules! request {
     )*};
 }
 
-/// Forwards option setters of a blocking request to the async one.
-macro_rules! options {
-    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty);)*) => {$(
-        $(#[$doc])*
-        pub fn $name(self, $arg: $ty) -> Self {
-            Self { inner: self.inner.$name($arg), rt: self.rt }
-        }
-    )*};
-}
-
 request! {
     /// Reads one row; built by [`Table::row`], runs with `.run()`.
     RowRequest => Option<Row>;
@@ -462,26 +417,16 @@ request! {
 }
 
 impl RowRequest<'_> {
-    /// Reads only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let req = table.row("k").columns(["cf:a", "other"]);
-    /// # drop(req);
-    /// ```
-    pub fn columns<I, C>(self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        Self {
-            inner: self.inner.columns(columns),
-            rt: self.rt,
-        }
-    }
-
-    options! {
+    blocking_options! {
+        /// Reads only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.row("k").columns(["cf:a", "other"]);
+        /// # drop(req);
+        /// ```
+        columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(columns: I);
         /// Reads only versions older than `timestamp` (exclusive bound).
         ///
         /// # Examples
@@ -495,26 +440,16 @@ impl RowRequest<'_> {
 }
 
 impl RowsRequest<'_> {
-    /// Reads only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let req = table.rows(["a", "b"]).columns(["cf"]);
-    /// # drop(req);
-    /// ```
-    pub fn columns<I, C>(self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        Self {
-            inner: self.inner.columns(columns),
-            rt: self.rt,
-        }
-    }
-
-    options! {
+    blocking_options! {
+        /// Reads only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.rows(["a", "b"]).columns(["cf"]);
+        /// # drop(req);
+        /// ```
+        columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(columns: I);
         /// Reads only versions older than `timestamp` (exclusive bound).
         ///
         /// # Examples
@@ -528,7 +463,7 @@ impl RowsRequest<'_> {
 }
 
 impl CellsRequest<'_> {
-    options! {
+    blocking_options! {
         /// Reads at most `n` versions (at least 1).
         ///
         /// # Examples
@@ -551,7 +486,7 @@ impl CellsRequest<'_> {
 }
 
 impl PutRequest<'_> {
-    options! {
+    blocking_options! {
         /// Writes at `timestamp` instead of the server's time.
         ///
         /// # Examples
@@ -574,26 +509,16 @@ impl PutRequest<'_> {
 }
 
 impl DeleteRequest<'_> {
-    /// Deletes only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let req = table.delete("k").columns(["cf:a"]);
-    /// # drop(req);
-    /// ```
-    pub fn columns<I, C>(self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        Self {
-            inner: self.inner.columns(columns),
-            rt: self.rt,
-        }
-    }
-
-    options! {
+    blocking_options! {
+        /// Deletes only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let req = table.delete("k").columns(["cf:a"]);
+        /// # drop(req);
+        /// ```
+        columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(columns: I);
         /// Deletes only versions at or before `timestamp`.
         ///
         /// # Examples
@@ -616,7 +541,7 @@ impl DeleteRequest<'_> {
 }
 
 impl CheckAndPutRequest<'_> {
-    options! {
+    blocking_options! {
         /// Puts only if the checked column holds `expected` (instead of: only
         /// if it has no value).
         ///
@@ -683,9 +608,9 @@ blocking_twin! {
 
 /// Forwards scan options to the async scan.
 macro_rules! scan_options {
-    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty);)*) => {$(
+    ($($(#[$doc:meta])* $name:ident $(<$($g:ident: $b:path),+>)? ($arg:ident: $ty:ty);)*) => {$(
         $(#[$doc])*
-        pub fn $name(mut self, $arg: $ty) -> Self {
+        pub fn $name $(<$($g: $b),+>)? (mut self, $arg: $ty) -> Self {
             self.inner = self.inner.take().map(|s| s.$name($arg));
             self
         }
@@ -793,22 +718,14 @@ impl Scan {
         /// # drop(scan);
         /// ```
         cache_blocks(cache: bool);
-    }
-
-    /// Returns only these families (`cf`) and columns (`cf:q`).
-    ///
-    /// # Examples
-    /// ```
-    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
-    /// let scan = table.scan().columns(["cf:a", "other"]);
-    /// # drop(scan);
-    /// ```
-    pub fn columns<I, C>(mut self, columns: I) -> Self
-    where
-        I: IntoIterator<Item = C>,
-        C: AsRef<[u8]>,
-    {
-        self.inner = self.inner.take().map(|s| s.columns(columns));
-        self
+        /// Returns only these families (`cf`) and columns (`cf:q`).
+        ///
+        /// # Examples
+        /// ```
+        /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+        /// let scan = table.scan().columns(["cf:a", "other"]);
+        /// # drop(scan);
+        /// ```
+        columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(columns: I);
     }
 }
