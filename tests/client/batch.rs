@@ -250,3 +250,33 @@ async fn a_dropped_batch_sends_nothing_and_a_failed_send_keeps_its_operations() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_put_repeating_a_column_keeps_its_last_value() {
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
+        let t = f.table("t").await;
+        // Two long columns with the same first and last 8 bytes: distinct.
+        let (x, y) = ("cf:same_xxxxx_the_end", "cf:same_yyyyy_the_end");
+        let mut batch = t.batch();
+        batch
+            .put(
+                "r",
+                [(x, "1"), ("cf:a", "2"), (y, "3"), (x, "4"), ("cf:a", "5")],
+            )
+            .await
+            .unwrap();
+        batch.put("s", [(x, "6"), (y, "7")]).await.unwrap();
+        assert_eq!(batch.len(), 7, "{combo}");
+        batch.send().await.unwrap();
+        let r = t.row("r").await.unwrap().unwrap();
+        assert_eq!(r.cells.len(), 3, "{combo}");
+        assert_eq!(r.get(x).unwrap(), b("4"), "{combo}");
+        assert_eq!(r.get("cf:a").unwrap(), b("5"), "{combo}");
+        assert_eq!(r.get(y).unwrap(), b("3"), "{combo}");
+        let s = t.row("s").await.unwrap().unwrap();
+        assert_eq!(s.get(x).unwrap(), b("6"), "{combo}");
+        assert_eq!(s.get(y).unwrap(), b("7"), "{combo}");
+    })
+    .await;
+}

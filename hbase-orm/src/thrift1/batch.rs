@@ -467,8 +467,17 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    /// The low bits of a product depend only on the low bits of its
+    /// factors, and the hash table picks its bucket from the low bits: the
+    /// well-mixed high bits are rotated down (as rustc-hash 2 does). Without
+    /// it, row keys that differ only in their last bytes (`row-00000001`,
+    /// `row-00000002`) all start probing at one bucket.
     fn finish(&self) -> u64 {
-        self.hash
+        self.hash.rotate_left(26)
     }
 }
 
@@ -491,6 +500,8 @@ struct RowAt {
 /// Where an operation on a row may go.
 #[derive(Debug, Clone, Copy)]
 struct Touch {
+    /// The row key's [`row_hash`], for [`Plan::touch`].
+    hash: u64,
     /// The first call (a position in [`Plan::calls`]) it may join: the
     /// last one touching the row.
     floor: usize,
@@ -715,16 +726,7 @@ impl MutateCall {
     /// Whether two cells from `first` on name the same column.
     fn repeats_a_column(&self, first: usize) -> bool {
         let cells = &self.cells[first..];
-        if cells.len() <= 16 {
-            cells.iter().enumerate().any(|(i, c)| {
-                cells[..i]
-                    .iter()
-                    .any(|d| self.bytes(d.column) == self.bytes(c.column))
-            })
-        } else {
-            let mut seen = FxSet::default();
-            !cells.iter().all(|c| seen.insert(self.bytes(c.column)))
-        }
+        repeats(cells.len(), |i| self.bytes(cells[i].column))
     }
 }
 
@@ -859,14 +861,58 @@ fn unnamed_struct() -> TStructIdentifier {
 
 /// Whether two of `puts` name the same column.
 fn has_repeated_column<C: AsRef<[u8]>, V>(puts: &[(C, V)]) -> bool {
-    if puts.len() <= 16 {
-        puts.iter()
-            .enumerate()
-            .any(|(i, (c, _))| puts[..i].iter().any(|(d, _)| d.as_ref() == c.as_ref()))
-    } else {
+    repeats(puts.len(), |i| puts[i].0.as_ref())
+}
+
+/// Columns of one put beyond which their repeats are found with a set
+/// rather than by comparing every pair of fingerprints.
+const PAIRWISE_COLUMNS: usize = 16;
+
+/// Whether two of the `n` columns `column(0..n)` are equal.
+///
+/// Up to [`PAIRWISE_COLUMNS`], every pair's [`fingerprint`]s are compared
+/// (a few integer compares; the bytes only when two fingerprints of columns
+/// longer than 16 bytes are equal); beyond, the columns go into a set.
+fn repeats<'a>(n: usize, column: impl Fn(usize) -> &'a [u8]) -> bool {
+    if n > PAIRWISE_COLUMNS {
         let mut seen = FxSet::default();
-        !puts.iter().all(|(c, _)| seen.insert(c.as_ref()))
+        return !(0..n).all(|i| seen.insert(column(i)));
     }
+    let mut seen = [Fingerprint::default(); PAIRWISE_COLUMNS];
+    for i in 0..n {
+        let c = column(i);
+        let f = fingerprint(c);
+        let exact = c.len() <= 16;
+        if (0..i).any(|j| seen[j] == f && (exact || column(j) == c)) {
+            return true;
+        }
+        seen[i] = f;
+    }
+    false
+}
+
+/// A column's length and up to 16 of its bytes: see [`fingerprint`].
+type Fingerprint = (usize, u64, u64);
+
+/// The fingerprint of `column`: its length, its first and its last 8 bytes
+/// (4, or the first, middle and last byte, for a shorter one). Equal
+/// columns have equal fingerprints; so do different columns only when
+/// longer than 16 bytes (the bytes read cover all of a shorter one).
+fn fingerprint(column: &[u8]) -> Fingerprint {
+    let n = column.len();
+    let (head, tail) = if let (Some(h), Some(t)) = (column.first_chunk(), column.last_chunk()) {
+        (u64::from_le_bytes(*h), u64::from_le_bytes(*t))
+    } else if let (Some(h), Some(t)) = (column.first_chunk(), column.last_chunk()) {
+        (
+            u64::from(u32::from_le_bytes(*h)),
+            u64::from(u32::from_le_bytes(*t)),
+        )
+    } else {
+        let byte = |b: Option<&u8>| b.copied().map_or(0, u64::from);
+        let three = byte(column.first()) | byte(column.get(n / 2)) << 8 | byte(column.last()) << 16;
+        (three, 0)
+    };
+    (n, head, tail)
 }
 
 impl Plan {
@@ -880,10 +926,12 @@ impl Plan {
 
     /// Where an operation on `key` may go.
     fn touch_of(&self, key: &[u8]) -> Touch {
-        let at = match self.rows.get(&row_hash(key)) {
+        let hash = row_hash(key);
+        let at = match self.rows.get(&hash) {
             Some(&at) if at.call >= self.sent => at,
             _ => {
                 return Touch {
+                    hash,
                     floor: 0,
                     row: None,
                 }
@@ -893,6 +941,7 @@ impl Plan {
         if self.key_at(at) != Some(key) {
             // Another row of the same hash: `key` is in no later call.
             return Touch {
+                hash,
                 floor: floor + 1,
                 row: None,
             };
@@ -901,7 +950,7 @@ impl Plan {
             Some(Call::Mutate(_)) => Some(at.row),
             _ => None,
         };
-        Touch { floor, row }
+        Touch { hash, floor, row }
     }
 
     /// The position of the latest call of the kind `is_kind` from `floor`
@@ -912,8 +961,10 @@ impl Plan {
             .find(|&i| is_kind(&self.calls[i]))
     }
 
-    fn touch(&mut self, key: &[u8], at: RowAt) {
-        self.rows.insert(row_hash(key), at);
+    /// Records that the row of `touch` (from [`Plan::touch_of`]) was last
+    /// touched at `at`.
+    fn touch(&mut self, touch: Touch, at: RowAt) {
+        self.rows.insert(touch.hash, at);
     }
 
     /// The mutate call an operation on `key` goes to, and the row's index
@@ -948,7 +999,7 @@ impl Plan {
             None => self.new_mutate_call(key),
         };
         self.touch(
-            key,
+            t,
             RowAt {
                 call: self.sent + i,
                 row,
@@ -1035,7 +1086,7 @@ impl Plan {
         } else {
             self.count += added;
             self.touch(
-                key,
+                t,
                 RowAt {
                     call: self.sent + i,
                     row,
@@ -1118,7 +1169,7 @@ impl Plan {
             incs.push((key.to_vec(), column, amount));
             self.count += 1;
             self.touch(
-                key,
+                t,
                 RowAt {
                     call: self.sent + i,
                     row,
@@ -1412,6 +1463,65 @@ mod tests {
         p.pop_front();
         put(&mut p, "a", "cf:y");
         assert_eq!(shape(&p), ["a[+cf:y]"]);
+    }
+
+    #[test]
+    fn repeats_are_found_at_every_column_length() {
+        let columns: Vec<Vec<u8>> = (0..=40)
+            .flat_map(|n| {
+                // Columns of length n differing in one byte: first, middle, last.
+                let base = vec![b'a'; n];
+                let mut variants = vec![base.clone()];
+                for at in [0, n / 2, n.saturating_sub(1)] {
+                    if at < n {
+                        let mut v = base.clone();
+                        v[at] = b'b';
+                        variants.push(v);
+                    }
+                }
+                variants
+            })
+            .collect();
+        for (i, c) in columns.iter().enumerate() {
+            for (j, d) in columns.iter().enumerate() {
+                let pair = [c.as_slice(), d.as_slice()];
+                assert_eq!(repeats(2, |k| pair[k]), c == d, "{i} {j}");
+            }
+        }
+        // Long columns with the same first and last 8 bytes: compared whole.
+        let long = |m: u8| [&b"cf:same_"[..], &[m; 5], b"_the_end"].concat();
+        let (x, y) = (long(b'x'), long(b'y'));
+        assert_eq!(fingerprint(&x), fingerprint(&y));
+        let many = |last: &[u8]| -> Vec<Vec<u8>> {
+            let mut v: Vec<Vec<u8>> = (0..5).map(|i| format!("cf:c{i}").into_bytes()).collect();
+            v.insert(2, x.clone());
+            v.push(last.to_vec());
+            v
+        };
+        for (last, want) in [(&y, false), (&x, true), (&b"cf:c3".to_vec(), true)] {
+            let v = many(last);
+            assert_eq!(repeats(v.len(), |k| &v[k]), want);
+            // Beyond the pairwise limit, the set says the same.
+            let wide: Vec<Vec<u8>> = (0..PAIRWISE_COLUMNS)
+                .map(|i| format!("cf:w{i}").into_bytes())
+                .chain(v)
+                .collect();
+            assert_eq!(repeats(wide.len(), |k| &wide[k]), want);
+        }
+    }
+
+    #[test]
+    fn row_keys_differing_in_their_last_bytes_spread_over_the_buckets() {
+        // The table's bucket is the hash's low bits (of the u64 key's hash).
+        let buckets: HashSet<u64> = (0..256)
+            .map(|i| {
+                let h = row_hash(format!("row-{i:08}").as_bytes());
+                let mut map_hash = FxHasher::default();
+                map_hash.write_u64(h);
+                map_hash.finish() & 0xff
+            })
+            .collect();
+        assert!(buckets.len() > 128, "{} buckets of 256", buckets.len());
     }
 
     /// A plan with interleaved rows, deletes, empty values, a WAL change.
