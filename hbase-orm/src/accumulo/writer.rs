@@ -11,6 +11,7 @@ pub use proxy::Durability;
 use super::connector::Connector;
 use super::visibility::ColumnVisibility;
 use crate::error::{AccumuloError, AccumuloErrorKind, Error, Result};
+use crate::protocol::Method;
 
 /// The changes to one row: puts and deletes of cells.
 ///
@@ -427,14 +428,9 @@ impl Writer {
     /// `UnknownWriter` for a writer the proxy does not know (closed, or
     /// the proxy restarted).
     pub async fn flush(&mut self) -> Result<()> {
-        let result = self
-            .connector
-            .connection()
-            .call(&proxy::AccumuloProxyFlushArgs {
-                writer: self.id.clone(),
-            })
-            .await;
-        self.settle(result)
+        let id = self.id.clone();
+        self.settled(&proxy::AccumuloProxyFlushArgs { writer: id })
+            .await
     }
 
     /// Flushes and closes the writer on the proxy.
@@ -443,13 +439,15 @@ impl Writer {
     /// As [`Writer::flush`].
     pub async fn close(mut self) -> Result<()> {
         self.closed = true;
-        let result = self
-            .connector
-            .connection()
-            .call(&proxy::AccumuloProxyCloseWriterArgs {
-                writer: self.id.clone(),
-            })
-            .await;
+        let id = self.id.clone();
+        self.settled(&proxy::AccumuloProxyCloseWriterArgs { writer: id })
+            .await
+    }
+
+    /// Makes a flush or close call and turns its reply into the writer's
+    /// result (see [`Writer::settle`]).
+    async fn settled<M: Method<Output = ()>>(&mut self, call: &M) -> Result<()> {
+        let result = self.connector.connection().call(call).await;
         self.settle(result)
     }
 

@@ -876,26 +876,20 @@ fn tighten(slot: &mut Bound, new: Bound, lower: bool) {
     }
 }
 
+/// The bound of a scan's start or stop `key` (`inclusive` or not); none
+/// for no key or an empty one.
+fn given(key: &Option<Vec<u8>>, inclusive: bool) -> Bound {
+    key.clone()
+        .filter(|k| !k.is_empty())
+        .map(|k| (k, inclusive))
+}
+
 /// The one Accumulo range of a scan's start, stop and prefix and the
 /// filter's row bounds; `None` when it holds no row.
 fn scan_range(spec: &ScanSpec, mut lower: Bound, mut upper: Bound) -> Option<Range> {
-    tighten(
-        &mut lower,
-        spec.start
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(|s| (s, true)),
-        true,
-    );
+    tighten(&mut lower, given(&spec.start, true), true);
     // An empty stop is no stop, as on HBase.
-    tighten(
-        &mut upper,
-        spec.stop
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(|s| (s, false)),
-        false,
-    );
+    tighten(&mut upper, given(&spec.stop, false), false);
     if let Some(prefix) = &spec.prefix {
         tighten(&mut lower, Some((prefix.clone(), true)), true);
         tighten(
