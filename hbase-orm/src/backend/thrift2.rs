@@ -230,14 +230,19 @@ impl Thrift2Table {
 
     /// A put of row `key` with the handle's durability and `visibility`.
     fn put_with(&self, key: &[u8], visibility: Option<&str>) -> Put {
-        let mut put = Put::new(key);
+        self.labelled(Put::new(key), visibility)
+    }
+
+    /// `write` with the handle's durability and `visibility` (an empty one:
+    /// none).
+    fn labelled<W: LabelledWrite>(&self, mut write: W, visibility: Option<&str>) -> W {
         if let Some(v) = visibility.filter(|v| !v.is_empty()) {
-            put = put.visibility(v);
+            write = write.with_visibility(v);
         }
         if let Some(d) = self.options.durability {
-            put = put.durability(d);
+            write = write.with_durability(d);
         }
-        put
+        write
     }
 
     fn delete(&self, key: &[u8]) -> Delete {
@@ -628,16 +633,33 @@ impl StoreWriter for Writer {
     }
 }
 
+/// A write a table handle labels (see `Thrift2Table::labelled`): the
+/// visibility and durability setters of `Put`, `Increment` and `Append`.
+trait LabelledWrite: Sized {
+    fn with_visibility(self, expression: &str) -> Self;
+    fn with_durability(self, durability: Durability) -> Self;
+}
+
+macro_rules! labelled_writes {
+    ($($ty:ident),*) => {$(
+        impl LabelledWrite for $ty {
+            fn with_visibility(self, expression: &str) -> Self {
+                self.visibility(expression)
+            }
+            fn with_durability(self, durability: Durability) -> Self {
+                self.durability(durability)
+            }
+        }
+    )*};
+}
+
+labelled_writes!(Put, Increment, Append);
+
 impl Counters for Thrift2Table {
     async fn increment(&self, key: &[u8], column: &[u8], by: i64) -> Result<i64> {
         let (f, q) = cell_column(column)?;
-        let mut inc = Increment::new(key).add(f, q, by).return_results(true);
-        if let Some(v) = self.visibility_of(column).filter(|v| !v.is_empty()) {
-            inc = inc.visibility(v);
-        }
-        if let Some(d) = self.options.durability {
-            inc = inc.durability(d);
-        }
+        let inc = Increment::new(key).add(f, q, by).return_results(true);
+        let inc = self.labelled(inc, self.visibility_of(column));
         let r = self.table.increment(inc).await?;
         let value = r
             .as_ref()
@@ -657,13 +679,8 @@ impl Counters for Thrift2Table {
 impl Appends for Thrift2Table {
     async fn append(&self, key: &[u8], column: &[u8], value: &[u8]) -> Result<Option<Cell>> {
         let (f, q) = cell_column(column)?;
-        let mut app = Append::new(key).append(f, q, value).return_results(true);
-        if let Some(v) = self.visibility_of(column).filter(|v| !v.is_empty()) {
-            app = app.visibility(v);
-        }
-        if let Some(d) = self.options.durability {
-            app = app.durability(d);
-        }
+        let app = Append::new(key).append(f, q, value).return_results(true);
+        let app = self.labelled(app, self.visibility_of(column));
         let r = self.table.append(app).await?;
         Ok(r.and_then(|r| r.cell(f, q).map(|c| c.to_cell())))
     }
