@@ -122,34 +122,18 @@ impl Connection {
         self.inner.timeout()
     }
 
-    /// Logs in with a password.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connection::login`].
-    #[track_caller]
-    pub fn login(
-        &self,
-        principal: impl Into<String>,
-        password: impl Into<String>,
-    ) -> Result<Connector> {
-        let inner = self.rt.block_on(self.inner.login(principal, password))?;
-        Ok(Connector::wrap(inner, Arc::clone(&self.rt)))
-    }
-
-    /// Logs in with any login properties.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connection::login_with`].
-    #[track_caller]
-    pub fn login_with(
-        &self,
-        principal: impl Into<String>,
-        properties: BTreeMap<String, String>,
-    ) -> Result<Connector> {
-        let inner = self
-            .rt
-            .block_on(self.inner.login_with(principal, properties))?;
-        Ok(Connector::wrap(inner, Arc::clone(&self.rt)))
+    blocking_calls! {
+        /// Logs in with a password.
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connection::login`].
+        fn login(&self, principal: impl Into<String>, password: impl Into<String>) -> twin Connector;
+        /// Logs in with any login properties.
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connection::login_with`].
+        fn login_with(&self, principal: impl Into<String>, properties: BTreeMap<String, String>)
+            -> twin Connector;
     }
 }
 
@@ -196,51 +180,29 @@ impl Connector {
         self.rt.block_on(future.into_future())
     }
 
-    /// A writer on `table`.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connector::writer`].
-    #[track_caller]
-    pub fn writer(&self, table: &str, options: WriterOptions) -> Result<Writer> {
-        let inner = self.rt.block_on(self.inner.writer(table, options))?;
-        Ok(Writer::wrap(inner, Arc::clone(&self.rt)))
-    }
-
-    /// A scanner over one range of `table`: an `Iterator` of entries.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connector::scanner`].
-    #[track_caller]
-    pub fn scanner(&self, table: &str, options: ScanOptions) -> Result<Scanner> {
-        let inner = self.rt.block_on(self.inner.scanner(table, options))?;
-        Ok(Scanner::wrap(inner, Arc::clone(&self.rt)))
-    }
-
-    /// A batch scanner over many ranges of `table` (entries in no set
-    /// order).
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connector::batch_scanner`].
-    #[track_caller]
-    pub fn batch_scanner(&self, table: &str, options: BatchScanOptions) -> Result<Scanner> {
-        let inner = self.rt.block_on(self.inner.batch_scanner(table, options))?;
-        Ok(Scanner::wrap(inner, Arc::clone(&self.rt)))
-    }
-
-    /// A conditional writer on `table`.
-    ///
-    /// # Errors
-    /// As [`crate::accumulo::Connector::conditional_writer`].
-    #[track_caller]
-    pub fn conditional_writer(
-        &self,
-        table: &str,
-        options: ConditionalWriterOptions,
-    ) -> Result<ConditionalWriter> {
-        let inner = self
-            .rt
-            .block_on(self.inner.conditional_writer(table, options))?;
-        Ok(ConditionalWriter::wrap(inner, Arc::clone(&self.rt)))
+    blocking_calls! {
+        /// A writer on `table`.
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connector::writer`].
+        fn writer(&self, table: &str, options: WriterOptions) -> twin Writer;
+        /// A scanner over one range of `table`: an `Iterator` of entries.
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connector::scanner`].
+        fn scanner(&self, table: &str, options: ScanOptions) -> twin Scanner;
+        /// A batch scanner over many ranges of `table` (entries in no set
+        /// order).
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connector::batch_scanner`].
+        fn batch_scanner(&self, table: &str, options: BatchScanOptions) -> twin Scanner;
+        /// A conditional writer on `table`.
+        ///
+        /// # Errors
+        /// As [`crate::accumulo::Connector::conditional_writer`].
+        fn conditional_writer(&self, table: &str, options: ConditionalWriterOptions)
+            -> twin ConditionalWriter;
     }
 
     blocking_calls! {

@@ -305,6 +305,9 @@ pub(crate) use crate::network::config::forward_setters;
 /// on the async method of the same name of `self.inner`, on `self.rt`.
 /// One list takes `&self` methods, another `&mut self` ones; type
 /// parameters are written with their bounds inline (`fn f<I: Bound>(..)`).
+/// A list of `fn f(&self, ..) -> twin Name;` hands out the async value the
+/// call returns as its blocking twin `Name` (on the same runtime), in a
+/// `Result<Name>`.
 macro_rules! blocking_calls {
     // One method; `$s` is the receiver's `self`, given with the receiver.
     (@call ($($recv:tt)+) $s:ident [$(#[$doc:meta])*] $name:ident
@@ -315,6 +318,14 @@ macro_rules! blocking_calls {
             $s.rt.block_on($s.inner.$name($($arg),*))
         }
     };
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> twin $twin:ident;)*) => {$(
+        $(#[$doc])*
+        #[track_caller]
+        pub fn $name(&self $(, $arg: $ty)*) -> $crate::Result<$twin> {
+            let inner = self.rt.block_on(self.inner.$name($($arg),*))?;
+            Ok($twin::wrap(inner, std::sync::Arc::clone(&self.rt)))
+        }
+    )*};
     ($($(#[$doc:meta])* fn $name:ident $(<$($g:ident: $b:path),+>)?
         (&self $(, $arg:ident: $ty:ty)* $(,)?) -> $out:ty;)*) => {$(
         $crate::blocking::blocking_calls!(@call (&self) self [$(#[$doc])*] $name
