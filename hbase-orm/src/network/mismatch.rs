@@ -150,25 +150,12 @@ pub(crate) async fn eof_error(
         format!("the gateway closed the connection before replying to `{waiting}`")
     } else if let Some((transport, protocol)) = diagnose(config).await {
         let mut fixes = Vec::new();
+        // The setters to call, with the variants' names (their `Debug`).
         if transport != config.transport {
-            fixes.push(format!(
-                ".transport(Transport::{})",
-                if transport == Transport::Framed {
-                    "Framed"
-                } else {
-                    "Buffered"
-                }
-            ));
+            fixes.push(format!(".transport(Transport::{transport:?})"));
         }
         if protocol != config.protocol {
-            fixes.push(format!(
-                ".protocol(Protocol::{})",
-                if protocol == Protocol::Compact {
-                    "Compact"
-                } else {
-                    "Binary"
-                }
-            ));
+            fixes.push(format!(".protocol(Protocol::{protocol:?})"));
         }
         return config.protocol_error(format!(
             "the gateway closed the connection without replying to `{waiting}`: it speaks the \
