@@ -3,12 +3,16 @@
 //! check-and-put), and filters translated into the HBase filter language by
 //! [`filter_string`].
 
+use bytes::Bytes;
+use futures::stream::BoxStream;
+
 use super::SetSome;
 use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
     Appends, CellLabels, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters,
-    FamilySpec, FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
+    DecodeRow, FamilySpec, FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
+    TimeRange,
 };
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
@@ -96,6 +100,24 @@ impl StoreTable for Table {
         req.await
     }
 
+    /// Decoded straight from the reply: no [`Row`] is built.
+    async fn get_row_decoded<D: DecodeRow>(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+    ) -> Result<Option<D::Output>> {
+        self.row_decoded::<D>(key, columns).await
+    }
+
+    /// Decoded straight from the reply: no [`Row`] is built.
+    async fn get_rows_decoded<D: DecodeRow>(
+        &self,
+        keys: &[&[u8]],
+        columns: &[&[u8]],
+    ) -> Result<Vec<(Bytes, Result<D::Output>)>> {
+        self.rows_decoded::<D>(keys, columns).await
+    }
+
     async fn get_versions(&self, key: &[u8], column: &[u8], n: u32) -> Result<Vec<Cell>> {
         self.cells(key, column).versions(n).await
     }
@@ -145,6 +167,15 @@ impl StoreTable for Table {
             scan = scan.timestamp(before(range)?);
         }
         Ok(scan)
+    }
+
+    /// Each page decoded straight from its reply: no [`Row`] is built.
+    fn scan_decoded<D>(&self, spec: ScanSpec) -> Result<BoxStream<'static, Result<D::Output>>>
+    where
+        D: DecodeRow + 'static,
+        D::Output: Send + 'static,
+    {
+        Ok(self.scan_rows(spec)?.decoded::<D>())
     }
 }
 

@@ -6,6 +6,8 @@
 //! the client layer then calls it with `conn.call(&args)`, and the retry
 //! policy reads its [`Retry`] class from here, so the two cannot drift apart.
 
+use std::marker::PhantomData;
+
 use bytes::Bytes;
 use hbase_orm_idl::hbase::{self, TCell};
 use hbase_orm_idl::thrift::protocol::{
@@ -14,6 +16,7 @@ use hbase_orm_idl::thrift::protocol::{
 use hbase_orm_idl::thrift::{self, ProtocolError, ProtocolErrorKind};
 use hbase_orm_idl::wire::{self, Protocol};
 
+use super::rows::RowSink;
 use crate::value::Row;
 
 /// Whether a call may be sent again after it failed.
@@ -347,6 +350,57 @@ impl<C: AsRef<[u8]>> Method for GetRow<'_, C> {
 
     fn decode_frame(protocol: Protocol, frame: &Bytes) -> Option<thrift::Result<Vec<Row>>> {
         <hbase::HbaseGetRowWithColumnsArgs as Method>::decode_frame(protocol, frame)
+    }
+}
+
+/// A call of `M`, one of the methods whose reply carries rows
+/// (`getRowWithColumns` as [`GetRow`] sends it, `getRowsWithColumns`,
+/// `scannerGetList`), whose reply's rows go to sink `S` as they are read
+/// instead of becoming [`Row`]s: decoded by a
+/// [`DecodeRow`](crate::value::DecodeRow) straight from the frame with
+/// [`FirstDecoded`](super::rows::FirstDecoded) or
+/// [`AllDecoded`](super::rows::AllDecoded).
+#[derive(Debug)]
+pub(crate) struct Decoded<M, S> {
+    /// The call as it is sent.
+    pub(crate) call: M,
+    sink: PhantomData<fn() -> S>,
+}
+
+impl<M, S> Decoded<M, S> {
+    /// Call `call`, its reply read into `S`.
+    pub(crate) fn new(call: M) -> Self {
+        Decoded {
+            call,
+            sink: PhantomData,
+        }
+    }
+}
+
+impl<M, S> Method for Decoded<M, S>
+where
+    M: Method<Output = Vec<Row>>,
+    S: RowSink,
+{
+    const NAME: &'static str = M::NAME;
+    const RETRY: Retry = M::RETRY;
+    type Output = S::Output;
+
+    fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
+        self.call.write(o)
+    }
+
+    fn write_binary(&self, out: &mut Vec<u8>) -> thrift::Result<()> {
+        self.call.write_binary(out)
+    }
+
+    /// The generated reader, then the rows decoded: the reference.
+    fn read(i: &mut dyn TInputProtocol) -> thrift::Result<S::Output> {
+        M::read(i).map(S::from_rows)
+    }
+
+    fn decode_frame(protocol: Protocol, frame: &Bytes) -> Option<thrift::Result<S::Output>> {
+        Some(super::rows::decode::<S>(protocol, M::NAME, frame))
     }
 }
 

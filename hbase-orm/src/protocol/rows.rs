@@ -7,9 +7,12 @@
 //! client then converts into a [`Row`]. This one reads the frame once, in the
 //! binary or the compact protocol, with the one reader of Thrift primitives
 //! ([`wire::Reader`], shared with the message scanner that found the
-//! frame's end), and builds the [`Row`]s directly: keys, column names and
-//! values are [`Bytes::slice`]s of the frame, so the only allocations are the
-//! rows and their map nodes.
+//! frame's end), and hands each row's key and cells, as places in the
+//! frame, to a [`RowSink`]: [`rows`] builds [`Row`]s of them (keys, column
+//! names and values are [`Bytes::slice`]s of the frame, so the only
+//! allocations are the rows and their map nodes); [`FirstDecoded`] and
+//! [`AllDecoded`] hand them, borrowed, to a [`DecodeRow`] (the typed
+//! layer's models), so that no [`Row`] is built at all.
 //!
 //! It gives the same rows and the same errors as the generated path
 //! ([`row_from_thrift`] over the generated result struct): declared
@@ -20,14 +23,17 @@
 //! before anything is read or allocated.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::ops::Range;
 
 use bytes::Bytes;
 use hbase_orm_idl::hbase::{IOError, IllegalArgument, TCell, TRowResult};
 use hbase_orm_idl::thrift::protocol::TMessageType;
 use hbase_orm_idl::thrift::{self, ApplicationError, ApplicationErrorKind};
-use hbase_orm_idl::wire::{self, Protocol, ReadError, Reader, ValueType as Ty};
+use hbase_orm_idl::wire::{self, Mark, Protocol, ReadError, Reader, ValueType as Ty};
 
-use crate::value::{Cell, Row};
+use crate::error::Result as DecodeResult;
+use crate::value::{Cell, CellRef, DecodeRow, Row};
 
 /// Rows reserved up front at most, whatever count a reply declares.
 const MAX_RESERVED_ROWS: usize = 4096;
@@ -39,15 +45,77 @@ fn bad(message: String) -> ReadError {
     ReadError::Invalid(message.into_boxed_str())
 }
 
+/// One cell of a reply: where its column name and value are in the frame,
+/// and its timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CellAt {
+    /// The column name, `family:qualifier`.
+    pub(crate) column: Range<usize>,
+    /// The value.
+    pub(crate) value: Range<usize>,
+    /// The timestamp.
+    pub(crate) timestamp: i64,
+}
+
+/// What the rows of a reply are handed to, as they are read: for each row,
+/// its cells ([`RowSink::cells`]), then its end ([`RowSink::row`]).
+pub(crate) trait RowSink: Sized {
+    /// What the reply decodes to.
+    type Output;
+
+    /// Whether the cells must come as a [`Row`] holds them: once per
+    /// column (the last the reply holds), in byte order of the columns.
+    /// Otherwise they come as the reply holds them, repeats included.
+    const UNIQUE: bool;
+
+    /// A sink for a list of `rows` rows (as declared: not to be trusted
+    /// further than [`MAX_RESERVED_ROWS`]).
+    fn new(rows: usize) -> Self;
+
+    /// The cells of the row being read, whose key is at `key` in `frame`.
+    /// Not called for a row without cells; called again for the same row
+    /// (the later call wins) where a reply holds its cells twice (a map
+    /// and a sorted list) or a key after them, or, for a sink wanting them
+    /// [`RowSink::UNIQUE`], when they did not come so (they are then given
+    /// again, sorted).
+    fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>);
+
+    /// The row read last ends; its key is at `key` in `frame`.
+    fn row(&mut self, frame: &Bytes, key: Range<usize>);
+
+    /// What the rows read make.
+    fn finish(self) -> Self::Output;
+
+    /// What `rows` make, decoded by the generated decoder instead (the
+    /// reference the sink is tested against, and the path of a reply read
+    /// without the one-pass decoder).
+    fn from_rows(rows: Vec<Row>) -> Self::Output;
+}
+
 /// Decodes a reply to method `name` (one of the methods returning
-/// `list<TRowResult>`) held whole in `frame` (no frame header).
+/// `list<TRowResult>`) held whole in `frame` (no frame header), into
+/// [`Row`]s.
+///
+/// # Errors
+/// As [`decode`].
+pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> thrift::Result<Vec<Row>> {
+    decode::<Rows>(protocol, name, frame)
+}
+
+/// Decodes a reply to method `name` (one of the methods returning
+/// `list<TRowResult>`) held whole in `frame` (no frame header), handing its
+/// rows to a sink `S`.
 ///
 /// # Errors
 /// The error the generated decoder gives for the same bytes: a declared
 /// exception as `thrift::Error::User`, a `TApplicationException` as
 /// `thrift::Error::Application`, a reply to another method or bytes that do
 /// not decode as a protocol error, a reply cut short as a transport error.
-pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> thrift::Result<Vec<Row>> {
+pub(crate) fn decode<S: RowSink>(
+    protocol: Protocol,
+    name: &str,
+    frame: &Bytes,
+) -> thrift::Result<S::Output> {
     let mut d = Decoder {
         r: Reader::new(protocol, frame),
         frame,
@@ -72,7 +140,7 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> thrift::Res
     let (mut result, mut io, mut ia) = (None, None, None);
     while let Some((ty, id)) = d.r.field_begin()? {
         match (id, ty) {
-            (0, Ty::List) => result = Some(d.row_list()?),
+            (0, Ty::List) => result = Some(d.row_list::<S>()?),
             (1, Ty::Struct) => io = Some(d.io_error()?),
             (2, Ty::Struct) => ia = Some(d.illegal_argument()?),
             _ => d.r.skip(ty)?,
@@ -85,18 +153,21 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> thrift::Res
     if let Some(ia) = ia {
         return Err(thrift::Error::User(Box::new(ia)));
     }
-    result.ok_or_else(|| {
-        let mut chars = name.chars();
-        let upper: String = chars
-            .next()
-            .map(|c| c.to_ascii_uppercase())
-            .into_iter()
-            .collect();
-        thrift::Error::Application(ApplicationError::new(
-            ApplicationErrorKind::MissingResult,
-            format!("no result received for Hbase{upper}{}", chars.as_str()),
-        ))
-    })
+    match result {
+        Some(sink) => Ok(sink.finish()),
+        None => {
+            let mut chars = name.chars();
+            let upper: String = chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .collect();
+            Err(thrift::Error::Application(ApplicationError::new(
+                ApplicationErrorKind::MissingResult,
+                format!("no result received for Hbase{upper}{}", chars.as_str()),
+            )))
+        }
+    }
 }
 
 /// Turns one generated gateway result into a row, without copying the bytes.
@@ -134,6 +205,169 @@ pub(crate) fn header(protocol: Protocol, frame: &[u8]) -> thrift::Result<(&[u8],
     Ok((name, seq))
 }
 
+/// The sink of [`rows`]: [`Row`]s whose keys, column names and values are
+/// slices of the frame.
+#[derive(Debug)]
+struct Rows {
+    rows: Vec<Row>,
+    /// The cells of the row being read (`None` until it has some: no
+    /// empty map is made or dropped per row).
+    cells: Option<BTreeMap<Bytes, Cell>>,
+}
+
+impl RowSink for Rows {
+    type Output = Vec<Row>;
+    const UNIQUE: bool = false;
+
+    fn new(rows: usize) -> Self {
+        Rows {
+            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
+            cells: None,
+        }
+    }
+
+    #[inline]
+    fn cells(&mut self, frame: &Bytes, _key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
+        // The map keeps the last cell of a column, as the generated
+        // decoder's map does.
+        let mut map = BTreeMap::new();
+        for c in cells {
+            let cell = Cell {
+                value: frame.slice(c.value),
+                timestamp: c.timestamp,
+            };
+            map.insert(frame.slice(c.column), cell);
+        }
+        self.cells = Some(map);
+    }
+
+    #[inline]
+    fn row(&mut self, frame: &Bytes, key: Range<usize>) {
+        self.rows.push(Row {
+            key: frame.slice(key),
+            cells: self.cells.take().unwrap_or_default(),
+        });
+    }
+
+    fn finish(self) -> Vec<Row> {
+        self.rows
+    }
+
+    fn from_rows(rows: Vec<Row>) -> Vec<Row> {
+        rows
+    }
+}
+
+/// `cells` of `frame` borrowed, for a [`DecodeRow`].
+#[inline]
+fn borrowed<'f>(
+    frame: &'f [u8],
+    cells: impl Iterator<Item = CellAt>,
+) -> impl Iterator<Item = CellRef<'f>> {
+    cells.map(move |c| CellRef {
+        column: &frame[c.column],
+        value: &frame[c.value],
+        timestamp: c.timestamp,
+    })
+}
+
+/// A sink decoding the first row of a reply with `D`, straight from the
+/// frame (the later rows are read, not decoded): `None` when the reply has
+/// no row. The reply to a get.
+pub(crate) struct FirstDecoded<D: DecodeRow> {
+    value: Option<DecodeResult<D::Output>>,
+    /// The first row has ended.
+    done: bool,
+}
+
+impl<D: DecodeRow> RowSink for FirstDecoded<D> {
+    type Output = Option<DecodeResult<D::Output>>;
+    const UNIQUE: bool = true;
+
+    fn new(_rows: usize) -> Self {
+        FirstDecoded {
+            value: None,
+            done: false,
+        }
+    }
+
+    #[inline]
+    fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
+        if !self.done {
+            self.value = Some(D::decode_row(&frame[key], borrowed(frame, cells)));
+        }
+    }
+
+    #[inline]
+    fn row(&mut self, frame: &Bytes, key: Range<usize>) {
+        if !self.done && self.value.is_none() {
+            self.value = Some(D::decode_row(&frame[key], std::iter::empty()));
+        }
+        self.done = true;
+    }
+
+    fn finish(self) -> Self::Output {
+        self.value
+    }
+
+    fn from_rows(rows: Vec<Row>) -> Self::Output {
+        rows.first().map(Row::decode::<D>)
+    }
+}
+
+/// A sink decoding every row of a reply with `D`, straight from the frame:
+/// each row's key (a slice of the frame) and its value or the error
+/// decoding it. The reply to a multi-get, a page of a scan.
+pub(crate) struct AllDecoded<D: DecodeRow> {
+    rows: Vec<(Bytes, DecodeResult<D::Output>)>,
+    value: Option<DecodeResult<D::Output>>,
+    _decoder: PhantomData<fn() -> D>,
+}
+
+impl<D: DecodeRow> RowSink for AllDecoded<D> {
+    type Output = Vec<(Bytes, DecodeResult<D::Output>)>;
+    const UNIQUE: bool = true;
+
+    fn new(rows: usize) -> Self {
+        AllDecoded {
+            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
+            value: None,
+            _decoder: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
+        self.value = Some(D::decode_row(&frame[key], borrowed(frame, cells)));
+    }
+
+    #[inline]
+    fn row(&mut self, frame: &Bytes, key: Range<usize>) {
+        let value = match self.value.take() {
+            Some(value) => value,
+            None => D::decode_row(&frame[key.clone()], std::iter::empty()),
+        };
+        self.rows.push((frame.slice(key), value));
+    }
+
+    fn finish(self) -> Self::Output {
+        self.rows
+    }
+
+    fn from_rows(rows: Vec<Row>) -> Self::Output {
+        rows.iter()
+            .map(|row| (row.key.clone(), row.decode::<D>()))
+            .collect()
+    }
+}
+
+/// Where a row's cells are: the `columns` map or the `sortedColumns` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Map,
+    Sorted,
+}
+
 /// The reader over one reply frame, and the frame to take slices of.
 struct Decoder<'a> {
     r: Reader<'a>,
@@ -141,110 +375,150 @@ struct Decoder<'a> {
 }
 
 impl Decoder<'_> {
-    #[inline]
-    fn binary(&mut self) -> R<Bytes> {
-        let range = self.r.binary_range()?;
-        Ok(self.frame.slice(range))
-    }
-
     fn string(&mut self) -> R<String> {
         self.r.string().map(str::to_owned)
     }
 
     /// `list<TRowResult>`.
-    fn row_list(&mut self) -> R<Vec<Row>> {
+    fn row_list<S: RowSink>(&mut self) -> R<S> {
         let (ty, n) = self.r.list_begin()?;
         if n > 0 && ty != Ty::Struct {
             return Err(bad(format!("a list of {ty:?} where rows were expected")));
         }
-        let mut rows = Vec::with_capacity(n.min(MAX_RESERVED_ROWS));
+        let mut sink = S::new(n);
         for _ in 0..n {
-            rows.push(self.row()?);
+            self.row(&mut sink)?;
         }
-        Ok(rows)
+        Ok(sink)
     }
 
     /// One `TRowResult`: field 1 the key, 2 the columns map, 3 the sorted
     /// columns (which win when both are there, as in [`row_from_thrift`]).
-    fn row(&mut self) -> R<Row> {
+    ///
+    /// The cells go to the sink as they are read when the key came before
+    /// them (as every gateway writes it); otherwise (or when another key
+    /// came after them) they are read over, and read again for the sink
+    /// once the row has ended.
+    fn row<S: RowSink>(&mut self, sink: &mut S) -> R<()> {
         let outer = self.r.struct_begin();
         let mut key = None;
-        let mut columns = None;
-        let mut sorted = None;
+        let mut sorted = false;
+        // Where the winning cells are, and whether the sink has them with
+        // the row's key.
+        let mut winner: Option<(Mark, Form, bool)> = None;
         while let Some((ty, id)) = self.r.field_begin()? {
-            match (id, ty) {
-                (1, Ty::Binary) => key = Some(self.binary()?),
-                (2, Ty::Map) => columns = Some(self.column_map()?),
-                (3, Ty::List) => sorted = Some(self.sorted_columns()?),
-                _ => self.r.skip(ty)?,
+            let form = match (id, ty) {
+                (1, Ty::Binary) => {
+                    key = Some(self.r.binary_range()?);
+                    if let Some((_, _, given)) = &mut winner {
+                        *given = false;
+                    }
+                    continue;
+                }
+                (2, Ty::Map) => Form::Map,
+                (3, Ty::List) => Form::Sorted,
+                _ => {
+                    self.r.skip(ty)?;
+                    continue;
+                }
+            };
+            if form == Form::Map && sorted {
+                // The sorted list read before wins.
+                self.read_over(form)?;
+                continue;
             }
+            sorted |= form == Form::Sorted;
+            let mark = self.r.mark();
+            match &key {
+                Some(key) => self.give(sink, key.clone(), form)?,
+                None => self.read_over(form)?,
+            }
+            winner = Some((mark, form, key.is_some()));
         }
         self.r.struct_end(outer);
-        Ok(Row {
-            key: key.unwrap_or_default(),
-            cells: sorted.or(columns).unwrap_or_default(),
-        })
+        let key = key.unwrap_or(0..0);
+        if let Some((mark, form, false)) = winner {
+            let end = self.r.mark();
+            self.r.seek(mark);
+            self.give(sink, key.clone(), form)?;
+            self.r.seek(end);
+        }
+        sink.row(self.frame, key);
+        Ok(())
     }
 
-    /// `map<Text, TCell>`.
-    fn column_map(&mut self) -> R<BTreeMap<Bytes, Cell>> {
-        let (k, v, n) = self.r.map_begin()?;
-        if n > 0 && (k != Ty::Binary || v != Ty::Struct) {
-            return Err(bad(format!(
-                "a map of {k:?} to {v:?} where columns were expected"
-            )));
+    /// Reads the cells (in `form`) of the row whose key is at `key`, handing
+    /// them to the sink; for a sink wanting them once per column in order
+    /// that did not get them so, reads them again, sorted by column with the
+    /// last of each column kept.
+    fn give<S: RowSink>(&mut self, sink: &mut S, key: Range<usize>, form: Form) -> R<()> {
+        let start = self.r.mark();
+        let frame = self.frame;
+        let mut cells = Cells::new(self, form, S::UNIQUE)?;
+        sink.cells(frame, key.clone(), &mut cells);
+        let in_order = cells.finish()?;
+        if !in_order {
+            self.give_in_order(sink, key, form, start)?;
         }
-        let mut cells = BTreeMap::new();
-        for _ in 0..n {
-            let name = self.binary()?;
-            let cell = self.cell()?;
-            cells.insert(name, cell);
-        }
-        Ok(cells)
+        Ok(())
     }
 
-    /// `list<TColumn>`; columns without a cell are left out, a column
-    /// without a name has the empty name (as the generated decoder reads it).
-    fn sorted_columns(&mut self) -> R<BTreeMap<Bytes, Cell>> {
-        let (ty, n) = self.r.list_begin()?;
-        if n > 0 && ty != Ty::Struct {
-            return Err(bad(format!("a list of {ty:?} where columns were expected")));
-        }
-        let mut cells = BTreeMap::new();
-        for _ in 0..n {
-            let outer = self.r.struct_begin();
-            let (mut name, mut cell) = (Bytes::new(), None);
-            while let Some((ty, id)) = self.r.field_begin()? {
-                match (id, ty) {
-                    (1, Ty::Binary) => name = self.binary()?,
-                    (2, Ty::Struct) => cell = Some(self.cell()?),
-                    _ => self.r.skip(ty)?,
+    /// The rare path of [`Decoder::give`]: the cells at `start` once per
+    /// column, in order.
+    #[cold]
+    #[inline(never)]
+    fn give_in_order<S: RowSink>(
+        &mut self,
+        sink: &mut S,
+        key: Range<usize>,
+        form: Form,
+        start: Mark,
+    ) -> R<()> {
+        let end = self.r.mark();
+        self.r.seek(start);
+        let frame = self.frame;
+        let mut all: Vec<CellAt> = Vec::new();
+        let mut cells = Cells::new(self, form, false)?;
+        all.extend(&mut cells);
+        cells.finish()?;
+        // Stable: the cells of one column stay in the reply's order.
+        all.sort_by(|a, b| frame[a.column.clone()].cmp(&frame[b.column.clone()]));
+        let mut unique: Vec<CellAt> = Vec::with_capacity(all.len());
+        for cell in all {
+            match unique.last_mut() {
+                Some(last) if frame[last.column.clone()] == frame[cell.column.clone()] => {
+                    *last = cell;
                 }
-            }
-            self.r.struct_end(outer);
-            if let Some(cell) = cell {
-                cells.insert(name, cell);
+                _ => unique.push(cell),
             }
         }
-        Ok(cells)
+        sink.cells(frame, key, unique.into_iter());
+        self.r.seek(end);
+        Ok(())
+    }
+
+    /// Reads over cells (in `form`) that no sink gets, checking them as
+    /// when they are handed over.
+    fn read_over(&mut self, form: Form) -> R<()> {
+        let mut cells = Cells::new(self, form, false)?;
+        for _ in &mut cells {}
+        cells.finish().map(|_| ())
     }
 
     /// `TCell`: field 1 the value, 2 the timestamp.
-    fn cell(&mut self) -> R<Cell> {
+    #[inline]
+    fn cell(&mut self) -> R<(Range<usize>, i64)> {
         let outer = self.r.struct_begin();
-        let mut cell = Cell {
-            value: Bytes::new(),
-            timestamp: 0,
-        };
+        let (mut value, mut timestamp) = (0..0, 0);
         while let Some((ty, id)) = self.r.field_begin()? {
             match (id, ty) {
-                (1, Ty::Binary) => cell.value = self.binary()?,
-                (2, Ty::I64) => cell.timestamp = self.r.i64()?,
+                (1, Ty::Binary) => value = self.r.binary_range()?,
+                (2, Ty::I64) => timestamp = self.r.i64()?,
                 _ => self.r.skip(ty)?,
             }
         }
         self.r.struct_end(outer);
-        Ok(cell)
+        Ok((value, timestamp))
     }
 
     /// `IOError`: field 1 the message, 2 whether the call can be retried.
@@ -279,6 +553,132 @@ impl Decoder<'_> {
         }
         self.r.struct_end(outer);
         Ok(e)
+    }
+}
+
+/// The cells of one row, read from the frame as they are iterated:
+/// `map<Text, TCell>`, or `list<TColumn>` (where a column without a cell is
+/// left out, and one without a name has the empty name, as the generated
+/// decoder reads them).
+///
+/// A read error ends the iteration; [`Cells::finish`] reads what was not
+/// iterated and gives the error.
+struct Cells<'d, 'a> {
+    d: &'d mut Decoder<'a>,
+    form: Form,
+    /// Entries not read yet.
+    left: usize,
+    error: Option<ReadError>,
+    /// Whether to check that every column comes after the one before.
+    check: bool,
+    previous: Option<Range<usize>>,
+    in_order: bool,
+}
+
+impl<'d, 'a> Cells<'d, 'a> {
+    /// Reads the header of the map or list.
+    fn new(d: &'d mut Decoder<'a>, form: Form, check: bool) -> R<Self> {
+        let left = match form {
+            Form::Map => {
+                let (k, v, n) = d.r.map_begin()?;
+                if n > 0 && (k != Ty::Binary || v != Ty::Struct) {
+                    return Err(bad(format!(
+                        "a map of {k:?} to {v:?} where columns were expected"
+                    )));
+                }
+                n
+            }
+            Form::Sorted => {
+                let (ty, n) = d.r.list_begin()?;
+                if n > 0 && ty != Ty::Struct {
+                    return Err(bad(format!("a list of {ty:?} where columns were expected")));
+                }
+                n
+            }
+        };
+        Ok(Cells {
+            d,
+            form,
+            left,
+            error: None,
+            check,
+            previous: None,
+            in_order: true,
+        })
+    }
+
+    /// One entry: `None` for a column without a cell.
+    #[inline(always)]
+    fn entry(&mut self) -> R<Option<CellAt>> {
+        let d = &mut *self.d;
+        if self.form == Form::Map {
+            let column = d.r.binary_range()?;
+            let (value, timestamp) = d.cell()?;
+            return Ok(Some(CellAt {
+                column,
+                value,
+                timestamp,
+            }));
+        }
+        let outer = d.r.struct_begin();
+        let (mut column, mut cell) = (0..0, None);
+        while let Some((ty, id)) = d.r.field_begin()? {
+            match (id, ty) {
+                (1, Ty::Binary) => column = d.r.binary_range()?,
+                (2, Ty::Struct) => cell = Some(d.cell()?),
+                _ => d.r.skip(ty)?,
+            }
+        }
+        d.r.struct_end(outer);
+        Ok(cell.map(|(value, timestamp)| CellAt {
+            column,
+            value,
+            timestamp,
+        }))
+    }
+
+    /// Reads the entries not iterated; whether the columns came once
+    /// each, in order (always, when not checked).
+    ///
+    /// # Errors
+    /// The first read error of the entries.
+    fn finish(mut self) -> R<bool> {
+        for _ in &mut self {}
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(self.in_order),
+        }
+    }
+}
+
+impl Iterator for Cells<'_, '_> {
+    type Item = CellAt;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<CellAt> {
+        while self.left > 0 {
+            self.left -= 1;
+            match self.entry() {
+                Ok(Some(cell)) => {
+                    if self.check {
+                        let frame = &self.d.frame[..];
+                        if let Some(previous) = &self.previous {
+                            if frame[previous.clone()] >= frame[cell.column.clone()] {
+                                self.in_order = false;
+                            }
+                        }
+                        self.previous = Some(cell.column.clone());
+                    }
+                    return Some(cell);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    self.left = 0;
+                }
+            }
+        }
+        None
     }
 }
 
@@ -520,7 +920,268 @@ mod tests {
         }
     }
 
+    /// A decoder keeping what it is handed.
+    struct Collect;
+
+    type Collected = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>, i64)>);
+
+    impl DecodeRow for Collect {
+        type Output = Collected;
+        fn decode_row<'a, I>(key: &'a [u8], cells: I) -> DecodeResult<Collected>
+        where
+            I: Iterator<Item = CellRef<'a>>,
+        {
+            let cells = cells.map(|c| (c.column.to_vec(), c.value.to_vec(), c.timestamp));
+            Ok((key.to_vec(), cells.collect()))
+        }
+    }
+
+    /// A decoder failing on rows with a cell `cf:bad`.
+    struct Picky;
+
+    impl DecodeRow for Picky {
+        type Output = usize;
+        fn decode_row<'a, I>(_key: &'a [u8], mut cells: I) -> DecodeResult<usize>
+        where
+            I: Iterator<Item = CellRef<'a>>,
+        {
+            let mut n = 0;
+            if cells.any(|c| {
+                n += 1;
+                c.column == b"cf:bad"
+            }) {
+                return Err(crate::Error::InvalidInput("a bad cell".to_owned()));
+            }
+            Ok(n)
+        }
+    }
+
+    /// Decoded rows, their errors as text.
+    type Flat<T> = Vec<(Bytes, Result<T, String>)>;
+
+    fn flat<T>(rows: Vec<(Bytes, DecodeResult<T>)>) -> Flat<T> {
+        rows.into_iter()
+            .map(|(k, v)| (k, v.map_err(|e| e.to_string())))
+            .collect()
+    }
+
+    /// Each row decoded with `D` straight from `frame`, and through the
+    /// rows [`rows`] builds of it.
+    fn both<D: DecodeRow>(protocol: Protocol, frame: &Bytes) -> (Flat<D::Output>, Flat<D::Output>) {
+        let straight = decode::<AllDecoded<D>>(protocol, "scannerGetList", frame).unwrap();
+        let rows = rows(protocol, "scannerGetList", frame).unwrap();
+        (flat(straight), flat(AllDecoded::<D>::from_rows(rows)))
+    }
+
+    /// A cell as [`raw_reply`] writes it: column, value, timestamp.
+    type Raw<'a> = (&'a [u8], &'a [u8], i64);
+
+    /// A field of a `TRowResult` as [`raw_reply`] writes it.
+    enum Part<'a> {
+        Key(&'a [u8]),
+        Map(&'a [Raw<'a>]),
+        Sorted(&'a [Raw<'a>]),
+    }
+
+    /// A `scannerGetList` reply whose rows have their fields in the order
+    /// given, repeats included (which no generated writer writes).
+    fn raw_reply(protocol: Protocol, rows: &[&[Part<'_>]]) -> Bytes {
+        use hbase_orm_idl::thrift::protocol::{
+            TFieldIdentifier, TListIdentifier, TMapIdentifier, TOutputProtocol, TStructIdentifier,
+            TType,
+        };
+        fn field(o: &mut dyn TOutputProtocol, ty: TType, id: i16) -> thrift::Result<()> {
+            o.write_field_begin(&TFieldIdentifier::new("f", ty, id))
+        }
+        fn tcell(o: &mut dyn TOutputProtocol, value: &[u8], ts: i64) -> thrift::Result<()> {
+            o.write_struct_begin(&TStructIdentifier::new("TCell"))?;
+            field(o, TType::String, 1)?;
+            o.write_bytes(value)?;
+            o.write_field_end()?;
+            field(o, TType::I64, 2)?;
+            o.write_i64(ts)?;
+            o.write_field_end()?;
+            end(o)
+        }
+        /// The stop field and the end of a struct.
+        fn end(o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
+            o.write_field_stop()?;
+            o.write_struct_end()
+        }
+        message(protocol, "scannerGetList", TMessageType::Reply, |o| {
+            o.write_struct_begin(&TStructIdentifier::new("result"))?;
+            field(o, TType::List, 0)?;
+            o.write_list_begin(&TListIdentifier::new(TType::Struct, rows.len() as i32))?;
+            for parts in rows {
+                o.write_struct_begin(&TStructIdentifier::new("TRowResult"))?;
+                for part in *parts {
+                    match part {
+                        Part::Key(key) => {
+                            field(o, TType::String, 1)?;
+                            o.write_bytes(key)?;
+                        }
+                        Part::Map(cells) => {
+                            field(o, TType::Map, 2)?;
+                            let n = cells.len() as i32;
+                            o.write_map_begin(&TMapIdentifier::new(
+                                TType::String,
+                                TType::Struct,
+                                n,
+                            ))?;
+                            for (column, value, ts) in *cells {
+                                o.write_bytes(column)?;
+                                tcell(o, value, *ts)?;
+                            }
+                            o.write_map_end()?;
+                        }
+                        Part::Sorted(cells) => {
+                            field(o, TType::List, 3)?;
+                            let n = cells.len() as i32;
+                            o.write_list_begin(&TListIdentifier::new(TType::Struct, n))?;
+                            for (column, value, ts) in *cells {
+                                o.write_struct_begin(&TStructIdentifier::new("TColumn"))?;
+                                field(o, TType::String, 1)?;
+                                o.write_bytes(column)?;
+                                o.write_field_end()?;
+                                field(o, TType::Struct, 2)?;
+                                tcell(o, value, *ts)?;
+                                o.write_field_end()?;
+                                end(o)?;
+                            }
+                            o.write_list_end()?;
+                        }
+                    }
+                    o.write_field_end()?;
+                }
+                end(o)?;
+            }
+            o.write_list_end()?;
+            o.write_field_end()?;
+            end(o)
+        })
+    }
+
+    #[test]
+    fn decoders_get_the_cells_a_row_holds_whatever_order_the_reply_has() {
+        let a: &[Raw<'_>] = &[(b"cf:a", b"1", 1), (b"cf:b", b"2", 2)];
+        let unsorted: &[Raw<'_>] = &[(b"cf:b", b"2", 2), (b"cf:a", b"1", 1), (b"cf:c", b"3", 3)];
+        let repeated: &[Raw<'_>] = &[
+            (b"cf:a", b"old", 1),
+            (b"cf:b", b"2", 2),
+            (b"cf:a", b"new", 9),
+        ];
+        let other: &[Raw<'_>] = &[(b"cf:z", b"z", 5)];
+        let cases: &[&[Part<'_>]] = &[
+            // As every gateway writes it.
+            &[Part::Key(b"k1"), Part::Map(a)],
+            // The key after the cells.
+            &[Part::Map(a), Part::Key(b"k2")],
+            &[Part::Sorted(repeated), Part::Key(b"k3")],
+            // Out of order, a column twice: the last one kept.
+            &[Part::Key(b"k4"), Part::Map(unsorted)],
+            &[Part::Key(b"k5"), Part::Map(repeated)],
+            &[Part::Key(b"k6"), Part::Sorted(repeated)],
+            // Both forms: the sorted list wins, wherever it is.
+            &[Part::Key(b"k7"), Part::Map(other), Part::Sorted(a)],
+            &[Part::Key(b"k8"), Part::Sorted(a), Part::Map(other)],
+            &[Part::Map(other), Part::Key(b"k9"), Part::Sorted(unsorted)],
+            &[Part::Sorted(a), Part::Key(b"k10"), Part::Map(other)],
+            // A form twice: the later wins.
+            &[Part::Key(b"k11"), Part::Map(other), Part::Map(a)],
+            &[Part::Map(other), Part::Map(repeated), Part::Key(b"k12")],
+            // No cells, no key.
+            &[Part::Key(b"k13")],
+            &[],
+            // Another key after the cells: the last key wins.
+            &[Part::Key(b"no"), Part::Map(a), Part::Key(b"k15")],
+        ];
+        for protocol in PROTOCOLS {
+            let frame = raw_reply(protocol, cases);
+            let rows = rows(protocol, "scannerGetList", &frame).unwrap();
+            assert_eq!(rows, reference(protocol, &frame).unwrap(), "{protocol}");
+            let (straight, through_rows) = both::<Collect>(protocol, &frame);
+            assert_eq!(straight, through_rows, "{protocol}");
+            assert_eq!(straight.len(), cases.len());
+            let cells = |i: usize| straight[i].1.as_ref().unwrap().1.clone();
+            let c = |column: &[u8], value: &[u8], ts| (column.to_vec(), value.to_vec(), ts);
+            assert_eq!(cells(1), [c(b"cf:a", b"1", 1), c(b"cf:b", b"2", 2)]);
+            assert_eq!(cells(4), [c(b"cf:a", b"new", 9), c(b"cf:b", b"2", 2)]);
+            assert_eq!(cells(8), cells(3));
+            assert_eq!(cells(10), cells(0));
+            assert_eq!(straight[13].0, Bytes::new());
+            assert_eq!(straight[14].1.as_ref().unwrap().0, b"k15");
+            let first = decode::<FirstDecoded<Collect>>(protocol, "scannerGetList", &frame);
+            let first = first.unwrap().unwrap().unwrap();
+            assert_eq!(first, (b"k1".to_vec(), cells(0)), "{protocol}");
+        }
+    }
+
+    #[test]
+    fn a_row_that_does_not_decode_fails_alone_and_a_bad_reply_fails_whole() {
+        let good: &[Raw<'_>] = &[(b"cf:a", b"1", 1)];
+        let bad: &[Raw<'_>] = &[(b"cf:a", b"1", 1), (b"cf:bad", b"2", 2)];
+        for protocol in PROTOCOLS {
+            let frame = raw_reply(
+                protocol,
+                &[
+                    &[Part::Key(b"a"), Part::Map(good)],
+                    &[Part::Key(b"b"), Part::Map(bad)],
+                    &[Part::Key(b"c"), Part::Sorted(good)],
+                ],
+            );
+            let (straight, through_rows) = both::<Picky>(protocol, &frame);
+            assert_eq!(straight, through_rows, "{protocol}");
+            let values: Vec<_> = straight.iter().map(|(_, v)| v.clone()).collect();
+            assert_eq!(
+                values,
+                [Ok(1), Err("invalid input: a bad cell".to_owned()), Ok(1)]
+            );
+            // Cut anywhere, the reply is an error, whatever its rows decode to.
+            for len in 0..frame.len() {
+                let cut = frame.slice(..len);
+                let straight = decode::<AllDecoded<Picky>>(protocol, "scannerGetList", &cut);
+                let first = decode::<FirstDecoded<Picky>>(protocol, "scannerGetList", &cut);
+                let theirs = rows(protocol, "scannerGetList", &cut).unwrap_err();
+                let theirs = format!("{:?}", crate::Error::from_thrift(theirs, "a"));
+                for mine in [straight.map(|_| ()), first.map(|_| ())] {
+                    let mine = crate::Error::from_thrift(mine.unwrap_err(), "a");
+                    assert_eq!(format!("{mine:?}"), theirs, "{protocol} {len}");
+                }
+            }
+            // Exceptions as the rows decoder gives them.
+            let io = reply(
+                protocol,
+                &HbaseScannerGetListResult {
+                    result_value: Some(sample()),
+                    io: Some(IOError::new("boom".to_owned(), true)),
+                    ia: None,
+                },
+            );
+            let mine = decode::<AllDecoded<Picky>>(protocol, "scannerGetList", &io).unwrap_err();
+            let theirs = rows(protocol, "scannerGetList", &io).unwrap_err();
+            assert_eq!(
+                format!("{:?}", crate::Error::from_thrift(mine, "a")),
+                format!("{:?}", crate::Error::from_thrift(theirs, "a")),
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn random_rows_decode_straight_as_through_rows(
+            results in proptest::collection::vec(row_result(), 0..6),
+        ) {
+            for protocol in PROTOCOLS {
+                let frame = reply(protocol, &ok(results.clone()));
+                let (straight, through_rows) = both::<Collect>(protocol, &frame);
+                prop_assert_eq!(&straight, &through_rows);
+                let first = decode::<FirstDecoded<Collect>>(protocol, "scannerGetList", &frame)
+                    .unwrap()
+                    .map(|v| v.map_err(|e| e.to_string()));
+                prop_assert_eq!(first, straight.first().map(|(_, v)| v.clone()));
+            }
+        }
+
         #[test]
         fn random_rows_decode_as_the_generated_decoder_does(
             results in proptest::collection::vec(row_result(), 0..6),

@@ -50,6 +50,12 @@
 //! }
 //! ```
 //!
+//! Reads the typed layer decodes go through [`StoreTable::get_row_decoded`],
+//! [`StoreTable::get_rows_decoded`] and [`StoreTable::scan_decoded`] with a
+//! [`DecodeRow`]: a backend that can decodes the rows straight from the
+//! bytes it received (the HBase Thrift1 backend), the others through
+//! [`Row`]s, which is what those methods do by default.
+//!
 //! Filters reach the backend as an expression tree ([`FilterExpr`]) that
 //! each backend translates into its own filter language, or refuses with
 //! [`Error::Unsupported`](crate::Error::Unsupported) (never ignores).
@@ -65,10 +71,12 @@ use std::fmt;
 use std::future::Future;
 use std::ops::Range;
 
-use futures::Stream;
+use bytes::Bytes;
+use futures::stream::{BoxStream, Stream, StreamExt};
 
 use crate::error::Result;
 use crate::value::{Cell, Row};
+pub use crate::value::{CellRef, DecodeRow};
 
 mod filter;
 mod labels;
@@ -146,6 +154,47 @@ pub trait StoreTable: Clone + Send + Sync + fmt::Debug + 'static {
         columns: &[&[u8]],
     ) -> impl Future<Output = Result<Vec<Row>>> + Send;
 
+    /// Row `key` as [`StoreTable::get_row`] reads it, decoded by `D`. A
+    /// backend that can decodes it straight from the bytes it received,
+    /// without building the [`Row`] (the HBase Thrift1 backend); by
+    /// default it is decoded from the row.
+    ///
+    /// # Errors
+    /// As [`StoreTable::get_row`]; what `D` fails with.
+    fn get_row_decoded<D: DecodeRow>(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+    ) -> impl Future<Output = Result<Option<D::Output>>> + Send {
+        async move {
+            match self.get_row(key, columns).await? {
+                Some(row) => row.decode::<D>().map(Some),
+                None => Ok(None),
+            }
+        }
+    }
+
+    /// The rows of [`StoreTable::get_rows`], each decoded by `D` (straight
+    /// from the reply where the backend can, as
+    /// [`StoreTable::get_row_decoded`]): its key and its value, or the error
+    /// decoding it.
+    ///
+    /// # Errors
+    /// As [`StoreTable::get_rows`].
+    fn get_rows_decoded<D: DecodeRow>(
+        &self,
+        keys: &[&[u8]],
+        columns: &[&[u8]],
+    ) -> impl Future<Output = Result<Vec<(Bytes, Result<D::Output>)>>> + Send {
+        async move {
+            let rows = self.get_rows(keys, columns).await?;
+            Ok(rows
+                .iter()
+                .map(|row| (row.key.clone(), row.decode::<D>()))
+                .collect())
+        }
+    }
+
     /// Up to `n` versions of one cell, newest first.
     fn get_versions(
         &self,
@@ -172,6 +221,23 @@ pub trait StoreTable: Clone + Send + Sync + fmt::Debug + 'static {
     /// cannot serve a part of `scan` (a filter it cannot translate), before
     /// anything is sent.
     fn scan_rows(&self, scan: ScanSpec) -> Result<Self::Rows>;
+
+    /// A scan whose rows are decoded by `D` (straight from the replies
+    /// where the backend can, as [`StoreTable::get_row_decoded`]). A row
+    /// that does not decode is an error item; the stream goes on after it.
+    ///
+    /// # Errors
+    /// As [`StoreTable::scan_rows`].
+    fn scan_decoded<D>(&self, scan: ScanSpec) -> Result<BoxStream<'static, Result<D::Output>>>
+    where
+        D: DecodeRow + 'static,
+        D::Output: Send + 'static,
+    {
+        let rows = self.scan_rows(scan)?;
+        Ok(rows
+            .map(|row| row.and_then(|row| row.decode::<D>()))
+            .boxed())
+    }
 }
 
 /// Row writes buffered and sent in few calls ([`StoreTable::writer`]).

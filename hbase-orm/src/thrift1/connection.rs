@@ -747,13 +747,14 @@ impl Connection {
                 });
             }
             let timeout = self.timeout().min(left);
-            let result = match self.inner.handle.start_with(args, timeout) {
-                Ok(sent) => self.inner.handle.finish(sent).await,
-                Err(e) => Err(e),
-            };
-            let err = match result {
-                Ok(output) => return Ok(output),
-                Err(err) => err,
+            // No `Result<M::Output>` is kept across the awaits below (a
+            // future holding one would be `Send` only for `Send` outputs).
+            let err = match self.inner.handle.start_with(args, timeout) {
+                Ok(sent) => match self.inner.handle.finish(sent).await {
+                    Ok(output) => return Ok(output),
+                    Err(err) => err,
+                },
+                Err(e) => e,
             };
             if attempt >= self.retry.max_attempts || !self.retry.should_retry(M::RETRY, &err) {
                 return Err(retry::give_up(M::NAME, attempt, started, err));

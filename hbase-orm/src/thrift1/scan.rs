@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -18,7 +19,10 @@ use super::connection::Connection;
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::network::Sent;
-use crate::value::Row;
+use crate::protocol::method::Decoded;
+use crate::protocol::rows::AllDecoded;
+use crate::protocol::Method;
+use crate::value::{DecodeRow, Row};
 
 /// Default number of rows fetched per round trip.
 ///
@@ -298,11 +302,127 @@ impl Scan {
 
     fn start(&mut self) -> BoxStream<'static, Result<Row>> {
         let options = std::mem::take(&mut self.options);
-        match Cursor::new(self.table.clone(), options) {
-            Ok(Some(cursor)) => Box::pin(stream::unfold(cursor, Cursor::next)),
-            Ok(None) => Box::pin(stream::empty()),
-            Err(e) => Box::pin(stream::once(async move { Err(e) })),
+        start::<Rows>(self.table.clone(), options)
+    }
+
+    /// The scan as a stream of its rows decoded by `D`, each page straight
+    /// from its reply (no [`Row`] is built). A row that does not decode is
+    /// an error item, and the stream goes on after it. A scan with
+    /// `scan_batching` (whose results are pieces of rows) yields
+    /// [`Error::InvalidInput`].
+    pub(crate) fn decoded<D>(self) -> BoxStream<'static, Result<D::Output>>
+    where
+        D: DecodeRow + 'static,
+        D::Output: Send + 'static,
+    {
+        if self.options.scan_batching.is_some() || self.stream.is_some() {
+            let e = Error::InvalidInput(
+                "a scan decoded row by row takes no scan_batching and must not have started"
+                    .to_owned(),
+            );
+            return Box::pin(stream::once(async move { Err(e) }));
         }
+        start::<Models<D>>(self.table, self.options)
+    }
+}
+
+/// The stream of a scan with `options`, its pages of `P`.
+fn start<P: Page>(table: Table, options: Options) -> BoxStream<'static, Result<P::Output>> {
+    match Cursor::<P>::new(table, options) {
+        Ok(Some(cursor)) => Box::pin(stream::unfold(cursor, Cursor::next)),
+        Ok(None) => Box::pin(stream::empty()),
+        Err(e) => Box::pin(stream::once(async move { Err(e) })),
+    }
+}
+
+/// What the pages of a scan hold: [`Row`]s, or values decoded from each
+/// reply ([`Models`]).
+trait Page: Send + 'static {
+    /// One result of a page.
+    type Item: Send;
+    /// What the stream yields of a result.
+    type Output: Send + 'static;
+    /// The `scannerGetList` call fetching a page.
+    type Fetch: Method<Output = Vec<Self::Item>> + Send + Sync + 'static;
+
+    /// The call fetching `nb_rows` results of scanner `id`.
+    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch;
+
+    /// The row key of a result.
+    fn key(item: &Self::Item) -> &Bytes;
+
+    /// The cells of a result (counted under `scan_batching` only).
+    fn cells(item: &Self::Item) -> usize;
+
+    /// Leaves out the first `n` cells of a result, fewer than it has.
+    fn skip_cells(item: &mut Self::Item, n: usize);
+
+    /// What the stream yields of a result.
+    fn output(item: Self::Item) -> Result<Self::Output>;
+}
+
+/// Pages of [`Row`]s.
+struct Rows;
+
+impl Page for Rows {
+    type Item = Row;
+    type Output = Row;
+    type Fetch = HbaseScannerGetListArgs;
+
+    fn fetch(id: i32, nb_rows: i32) -> HbaseScannerGetListArgs {
+        HbaseScannerGetListArgs { id, nb_rows }
+    }
+
+    fn key(row: &Row) -> &Bytes {
+        &row.key
+    }
+
+    fn cells(row: &Row) -> usize {
+        row.cells.len()
+    }
+
+    fn skip_cells(row: &mut Row, n: usize) {
+        let keep = row.cells.keys().nth(n).cloned();
+        if let Some(keep) = keep {
+            row.cells = row.cells.split_off(&keep);
+        }
+    }
+
+    fn output(row: Row) -> Result<Row> {
+        Ok(row)
+    }
+}
+
+/// Pages decoded by `D` straight from their replies: each result's key and
+/// value (or the error decoding it). Never under `scan_batching`
+/// ([`Scan::decoded`] refuses it), so a result's cells are not counted.
+struct Models<D>(PhantomData<fn() -> D>);
+
+impl<D> Page for Models<D>
+where
+    D: DecodeRow + 'static,
+    D::Output: Send + 'static,
+{
+    type Item = (Bytes, Result<D::Output>);
+    type Output = D::Output;
+    type Fetch = Decoded<HbaseScannerGetListArgs, AllDecoded<D>>;
+
+    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch {
+        Decoded::new(HbaseScannerGetListArgs { id, nb_rows })
+    }
+
+    fn key(item: &Self::Item) -> &Bytes {
+        &item.0
+    }
+
+    fn cells(_: &Self::Item) -> usize {
+        0
+    }
+
+    fn skip_cells(_: &mut Self::Item, _: usize) {}
+
+    fn output(item: Self::Item) -> Result<D::Output> {
+        item.1
     }
 }
 
@@ -376,14 +496,14 @@ impl Drop for ScannerGuard {
 }
 
 /// The state of a running scan.
-struct Cursor {
+struct Cursor<P: Page> {
     table: Table,
     guard: ScannerGuard,
     /// The scan to open; taken when the scanner is opened.
     scan: Option<TScan>,
-    page: std::vec::IntoIter<Row>,
+    page: std::vec::IntoIter<P::Item>,
     /// The next page, asked for while the current one is consumed.
-    next_page: Option<Sent<HbaseScannerGetListArgs>>,
+    next_page: Option<Sent<P::Fetch>>,
     batch_size: u32,
     limit: Option<u64>,
     returned: u64,
@@ -410,8 +530,8 @@ struct Cursor {
     first_failure: Option<std::time::Instant>,
 }
 
-impl Cursor {
-    fn new(table: Table, o: Options) -> Result<Option<Cursor>> {
+impl<P: Page> Cursor<P> {
+    fn new(table: Table, o: Options) -> Result<Option<Self>> {
         let batch_size = o.batch_size.unwrap_or(DEFAULT_BATCH_SIZE);
         if batch_size == 0 {
             return Err(Error::InvalidInput(
@@ -494,7 +614,7 @@ impl Cursor {
     }
 
     /// Ends the stream with an error; the scanner is closed in the background.
-    fn fail(mut self, err: Error) -> Option<(Result<Row>, Cursor)> {
+    fn fail(mut self, err: Error) -> Option<(Result<P::Output>, Self)> {
         self.guard.close_detached();
         self.finished = true;
         self.page = Vec::new().into_iter();
@@ -502,7 +622,7 @@ impl Cursor {
         Some((Err(err), self))
     }
 
-    async fn next(mut self) -> Option<(Result<Row>, Cursor)> {
+    async fn next(mut self) -> Option<(Result<P::Output>, Self)> {
         if self.finished {
             return None;
         }
@@ -511,9 +631,10 @@ impl Cursor {
                 if !self.skip_returned(&mut row) {
                     continue;
                 }
+                let key = P::key(&row);
                 if let Some(prefix) = &self.reverse_prefix {
-                    if !row.key.starts_with(prefix) {
-                        if row.key.as_ref() > prefix.as_slice() {
+                    if !key.starts_with(prefix) {
+                        if key.as_ref() > prefix.as_slice() {
                             // The one key equal to the end of the prefix range.
                             continue;
                         }
@@ -525,11 +646,11 @@ impl Cursor {
                     }
                 }
                 self.returned += 1;
-                if self.last_key.as_ref() == Some(&row.key) {
-                    self.cells_done += row.cells.len();
+                if self.last_key.as_ref() == Some(key) {
+                    self.cells_done += P::cells(&row);
                 } else {
-                    self.last_key = Some(row.key.clone());
-                    self.cells_done = row.cells.len();
+                    self.last_key = Some(key.clone());
+                    self.cells_done = P::cells(&row);
                 }
                 if self.limit.is_some_and(|l| self.returned >= l) {
                     // Nothing more will be asked for: close now, without
@@ -539,7 +660,7 @@ impl Cursor {
                     self.next_page = None;
                     self.guard.close_detached();
                 }
-                return Some((Ok(row), self));
+                return Some((P::output(row), self));
             }
             if self.exhausted {
                 self.finished = true;
@@ -622,25 +743,23 @@ impl Cursor {
 
     /// Whether `row` is to be returned, after trimming the cells returned
     /// before the scanner was reopened.
-    fn skip_returned(&mut self, row: &mut Row) -> bool {
+    fn skip_returned(&mut self, row: &mut P::Item) -> bool {
         let Some((key, cells)) = self.skip.as_mut() else {
             return true;
         };
-        if row.key != *key {
+        if P::key(row) != key {
             self.skip = None;
             return true;
         }
         let Some(done) = cells else {
             return false;
         };
-        if row.cells.len() <= *done {
-            *done -= row.cells.len();
+        let n = P::cells(row);
+        if n <= *done {
+            *done -= n;
             return false;
         }
-        let keep = row.cells.keys().nth(*done).cloned();
-        if let Some(keep) = keep {
-            row.cells = row.cells.split_off(&keep);
-        }
+        P::skip_cells(row, *done);
         self.skip = None;
         true
     }
@@ -720,20 +839,15 @@ impl Cursor {
         n
     }
 
-    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<HbaseScannerGetListArgs>> {
+    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<P::Fetch>> {
         let conn = self.table.connection();
         let left = deadline.saturating_duration_since(Instant::now());
-        conn.start_with(
-            &HbaseScannerGetListArgs {
-                id,
-                nb_rows: i32::try_from(self.page_size()).unwrap_or(i32::MAX),
-            },
-            conn.attempt_timeout().min(left),
-        )
+        let nb_rows = i32::try_from(self.page_size()).unwrap_or(i32::MAX);
+        conn.start_with(&P::fetch(id, nb_rows), conn.attempt_timeout().min(left))
     }
 
     /// Asks for the page after the `pending` rows not yet returned.
-    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<HbaseScannerGetListArgs>> {
+    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<P::Fetch>> {
         let mut n = u64::from(self.batch_size);
         if let Some(limit) = self.limit {
             n = n.min(limit.saturating_sub(self.returned + pending));
@@ -741,13 +855,8 @@ impl Cursor {
         if n == 0 {
             return None;
         }
-        self.table
-            .connection()
-            .start(&HbaseScannerGetListArgs {
-                id,
-                nb_rows: i32::try_from(n).unwrap_or(i32::MAX),
-            })
-            .ok()
+        let nb_rows = i32::try_from(n).unwrap_or(i32::MAX);
+        self.table.connection().start(&P::fetch(id, nb_rows)).ok()
     }
 }
 
@@ -764,7 +873,7 @@ mod tests {
         assert_eq!(prefix_end(b"a\x00"), Some(b"a\x01".to_vec()));
     }
 
-    fn cursor(scan: Scan) -> Result<Option<Cursor>> {
+    fn cursor(scan: Scan) -> Result<Option<Cursor<Rows>>> {
         Cursor::new(scan.table, scan.options)
     }
 

@@ -25,12 +25,13 @@ use hbase_orm_idl::hbase::{
     TAppend,
 };
 
-use super::column::{check_column, ColumnUse};
+use super::column::{check_column, columns_of, ColumnUse};
 use super::connection::{ColumnFamily, Connection};
 use super::request::{into_future, setters};
 use crate::error::{Error, Result};
-use crate::protocol::method::GetRow;
-use crate::protocol::rows::cell_from_thrift;
+use crate::protocol::method::{Decoded, GetRow};
+use crate::protocol::rows::{cell_from_thrift, AllDecoded, FirstDecoded};
+use crate::value::DecodeRow;
 
 pub use super::request::BoxFuture;
 pub use crate::value::{Cell, Region, Row};
@@ -170,6 +171,66 @@ impl Table {
             check_column(column, ColumnUse::Read)?;
         }
         Ok(self.get_row_call(key, columns).await?.into_iter().next())
+    }
+
+    /// Row `key`, only `columns`, as [`Table::row_of`] reads it, decoded by
+    /// `D` straight from the reply: no [`Row`] is built. `None` when the
+    /// reply has no row.
+    ///
+    /// # Errors
+    /// As [`Table::row_of`]; what `D` fails with.
+    pub(crate) async fn row_decoded<D: DecodeRow>(
+        &self,
+        key: &[u8],
+        columns: &[&[u8]],
+    ) -> Result<Option<D::Output>> {
+        for column in columns {
+            check_column(column, ColumnUse::Read)?;
+        }
+        let get = GetRow {
+            table_name: self.full_name().as_bytes(),
+            row: key,
+            columns,
+        };
+        let first = self
+            .conn
+            .call(&Decoded::<_, FirstDecoded<D>>::new(get))
+            .await?;
+        first.transpose()
+    }
+
+    /// The rows of `keys`, only `columns`, as [`Table::rows`] reads them,
+    /// each decoded by `D` straight from the reply: its key (a slice of the
+    /// reply) and its value or the error decoding it.
+    ///
+    /// # Errors
+    /// As [`Table::rows`].
+    pub(crate) async fn rows_decoded<D: DecodeRow>(
+        &self,
+        keys: &[&[u8]],
+        columns: &[&[u8]],
+    ) -> Result<Vec<(Bytes, Result<D::Output>)>> {
+        let columns = columns_of(columns, ColumnUse::Read)?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys.iter().map(|k| k.to_vec()).collect();
+        let get = self.get_rows_args(keys, columns);
+        self.conn.call(&Decoded::<_, AllDecoded<D>>::new(get)).await
+    }
+
+    /// The arguments of a `getRowsWithColumns` call.
+    fn get_rows_args(
+        &self,
+        rows: Vec<Vec<u8>>,
+        columns: Vec<Vec<u8>>,
+    ) -> HbaseGetRowsWithColumnsArgs {
+        HbaseGetRowsWithColumnsArgs {
+            table_name: self.name_bytes(),
+            rows,
+            columns,
+            attributes: BTreeMap::new(),
+        }
     }
 
     /// The `getRowWithColumns` call of a read without a timestamp, on
@@ -690,24 +751,16 @@ impl RowsRequest<'_> {
         if self.keys.is_empty() {
             return Ok(Vec::new());
         }
-        let table_name = self.table.name_bytes();
         let rows = match self.timestamp {
             None => {
-                self.table
-                    .conn
-                    .call(&HbaseGetRowsWithColumnsArgs {
-                        table_name,
-                        rows: self.keys,
-                        columns,
-                        attributes: BTreeMap::new(),
-                    })
-                    .await?
+                let get = self.table.get_rows_args(self.keys, columns);
+                self.table.conn.call(&get).await?
             }
             Some(timestamp) => {
                 self.table
                     .conn
                     .call(&HbaseGetRowsWithColumnsTsArgs {
-                        table_name,
+                        table_name: self.table.name_bytes(),
                         rows: self.keys,
                         columns,
                         timestamp,

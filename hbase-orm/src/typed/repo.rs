@@ -61,8 +61,8 @@ use super::row::{self, CellWriter, Column, EncodeError, HRow};
 use super::row_key::{EncodeKey, KeyPrefix};
 use crate::error::{Error, Result};
 use crate::store::{
-    Appends, CompareOp, ConditionalWrites, Counters, GetSpec, RowWrite, ScanSpec, Store,
-    StoreTable, StoreWriter, TimeRange,
+    Appends, CellRef, CompareOp, ConditionalWrites, Counters, DecodeRow, GetSpec, RowWrite,
+    ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
 };
 use crate::thrift1::{Connection, Table};
 use crate::value::Row;
@@ -146,22 +146,39 @@ fn fetch_columns(fetch: &'static [&'static [u8]]) -> impl Iterator<Item = &'stat
         })
 }
 
-/// Decodes a row of a model without versioned fields.
-fn decode_plain<T: HRow>(row: &Row) -> Result<T> {
-    let cells = row.cells.iter().map(|(c, cell)| row::Cell {
-        column: c,
-        value: &cell.value,
-        timestamp: cell.timestamp,
-    });
-    Ok(T::from_cells(&row.key, cells)?)
+/// The decoder of a model without versioned fields, from whatever holds
+/// its row's cells: a backend's reply (decoded straight from it) or a
+/// [`Row`].
+struct Plain<T>(PhantomData<fn() -> T>);
+
+impl<T: HRow> DecodeRow for Plain<T> {
+    type Output = T;
+
+    #[inline]
+    fn decode_row<'a, I>(key: &'a [u8], cells: I) -> Result<T>
+    where
+        I: Iterator<Item = CellRef<'a>>,
+    {
+        let cells = cells.map(|c| row::Cell {
+            column: c.column,
+            value: c.value,
+            timestamp: c.timestamp,
+        });
+        Ok(T::from_cells(key, cells)?)
+    }
+}
+
+/// Whether `T` has no versioned field: its rows decode from one read.
+fn is_plain<T: HRow>() -> bool {
+    T::SCHEMA.versioned().next().is_none()
 }
 
 /// Decodes a row, fetching the versions of versioned fields first.
 async fn decode_row<T: HRow, B: StoreTable>(table: &B, row: Row) -> Result<T> {
-    let schema = T::SCHEMA;
-    if schema.versioned().next().is_none() {
-        return decode_plain(&row);
+    if is_plain::<T>() {
+        return row.decode::<Plain<T>>();
     }
+    let schema = T::SCHEMA;
     let mut versions = Vec::new();
     for (column, n) in schema.versioned() {
         versions.push((column, table.get_versions(&row.key, column, n).await?));
@@ -303,6 +320,13 @@ impl<T: HRow, S: Store> Repo<T, S> {
     /// ```
     pub async fn get<Q: EncodeKey<T::Key> + ?Sized>(&self, key: &Q) -> Result<Option<T>> {
         let key = Self::key(key);
+        if is_plain::<T>() {
+            // Decoded where the backend received it (no `Row` in between).
+            return self
+                .table
+                .get_row_decoded::<Plain<T>>(&key, T::SCHEMA.fetch)
+                .await;
+        }
         match self.table.get_row(&key, T::SCHEMA.fetch).await? {
             Some(row) => decode_row(&self.table, row).await.map(Some),
             None => Ok(None),
@@ -340,7 +364,7 @@ impl<T: HRow, S: Store> Repo<T, S> {
         let key = Self::key(key);
         let spec = GetSpec::new().time_range(range);
         match self.table.get_row_with(&key, T::SCHEMA.fetch, spec).await? {
-            Some(row) => decode_plain(&row).map(Some),
+            Some(row) => row.decode::<Plain<T>>().map(Some),
             None => Ok(None),
         }
     }
@@ -383,6 +407,19 @@ impl<T: HRow, S: Store> Repo<T, S> {
                 unique.push(key);
             }
             *n += 1;
+        }
+        if is_plain::<T>() && unique.len() == keys.len() {
+            // Each key once: every row decoded where the backend received
+            // it, and moved to its one position.
+            let rows = self
+                .table
+                .get_rows_decoded::<Plain<T>>(&unique, T::SCHEMA.fetch)
+                .await?;
+            let mut found: HashMap<bytes::Bytes, Result<T>> = rows.into_iter().collect();
+            return keys
+                .iter()
+                .map(|key| found.remove(&key[..]).transpose())
+                .collect();
         }
         let rows = self.table.get_rows(&unique, T::SCHEMA.fetch).await?;
         let mut found: HashMap<bytes::Bytes, Row> =
@@ -801,19 +838,12 @@ pub struct RepoScan<T, S: Store = Connection> {
     filter: Option<Filter<T>>,
     time_range: Option<TimeRange>,
     skip_undecodable: bool,
-    stream: Option<Running<T, <S::Table as StoreTable>::Rows>>,
+    /// The values once started: the store's rows decoded by the store
+    /// (models without versioned fields, straight from the replies where
+    /// the backend can), or by an adapter reading each row's versions; or
+    /// the error refusing the scan before anything was sent.
+    stream: Option<BoxStream<'static, Result<T>>>,
     _model: PhantomData<fn() -> T>,
-}
-
-/// A started scan: the store's rows decoded where they are polled (models
-/// without versioned fields: no adapter, no box per scan), or a boxed
-/// stream (versioned models, whose versions are read per row, and scans
-/// refused before anything was sent).
-enum Running<T, R> {
-    /// Rows decoded by [`decode_plain`] in [`RepoScan::poll_next`].
-    Plain(R),
-    /// Values made by an adapter.
-    Boxed(BoxStream<'static, Result<T>>),
 }
 
 impl<T, S: Store> fmt::Debug for RepoScan<T, S> {
@@ -909,8 +939,8 @@ impl<T: HRow + Send + 'static, S: Store> RepoScan<T, S> {
         self
     }
 
-    fn begin(&mut self) -> Running<T, <S::Table as StoreTable>::Rows> {
-        let once = |e| Running::Boxed(Box::pin(stream::once(ready(Err(e)))));
+    fn begin(&mut self) -> BoxStream<'static, Result<T>> {
+        let once = |e| -> BoxStream<'static, Result<T>> { Box::pin(stream::once(ready(Err(e)))) };
         let mut spec = ScanSpec {
             start: self.start.take(),
             stop: self.stop.take(),
@@ -938,22 +968,22 @@ impl<T: HRow + Send + 'static, S: Store> RepoScan<T, S> {
                 }
             }
         }
+        if is_plain::<T>() {
+            return self
+                .table
+                .scan_decoded::<Plain<T>>(spec)
+                .unwrap_or_else(once);
+        }
         let scan = match self.table.scan_rows(spec) {
             Ok(scan) => scan,
             Err(e) => return once(e),
         };
-        if T::SCHEMA.versioned().next().is_none() {
-            return Running::Plain(scan);
-        }
-        let skip = self.skip_undecodable;
         let table = self.table.clone();
         let decoded = scan.then(move |row| {
             let table = table.clone();
             async move { decode_row::<T, S::Table>(&table, row?).await }
         });
-        Running::Boxed(Box::pin(
-            decoded.filter_map(move |r| ready(keep_row(skip, r))),
-        ))
+        Box::pin(decoded)
     }
 }
 
@@ -969,8 +999,7 @@ fn keep_row<T>(skip: bool, r: Result<T>) -> Option<Result<T>> {
     }
 }
 
-// Nothing in a `RepoScan` is pinned: the store's rows are `Unpin`, the
-// adapters boxed.
+// Nothing in a `RepoScan` is pinned: the stream is boxed.
 impl<T, S: Store> Unpin for RepoScan<T, S> {}
 
 impl<T: HRow + Send + 'static, S: Store> Stream for RepoScan<T, S> {
@@ -982,19 +1011,18 @@ impl<T: HRow + Send + 'static, S: Store> Stream for RepoScan<T, S> {
             this.stream = Some(this.begin());
         }
         let skip = this.skip_undecodable;
-        match this.stream.as_mut() {
-            Some(Running::Plain(rows)) => loop {
-                let row = match Pin::new(&mut *rows).poll_next(cx) {
-                    Poll::Ready(Some(row)) => row,
-                    Poll::Ready(None) => return Poll::Ready(None),
-                    Poll::Pending => return Poll::Pending,
-                };
-                if let Some(value) = keep_row(skip, row.and_then(|row| decode_plain::<T>(&row))) {
-                    return Poll::Ready(Some(value));
-                }
-            },
-            Some(Running::Boxed(s)) => s.as_mut().poll_next(cx),
-            None => Poll::Ready(None),
+        let Some(values) = this.stream.as_mut() else {
+            return Poll::Ready(None);
+        };
+        loop {
+            let value = match values.as_mut().poll_next(cx) {
+                Poll::Ready(Some(value)) => value,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            };
+            if let Some(value) = keep_row(skip, value) {
+                return Poll::Ready(Some(value));
+            }
         }
     }
 }
@@ -1008,5 +1036,190 @@ mod tests {
         static FETCH: [&[u8]; 4] = [b"cf:a", b"attrs", b"attrs:x", b"other:b"];
         let names: Vec<&[u8]> = fetch_columns(&FETCH).collect();
         assert_eq!(names, [&b"cf:a"[..], b"attrs", b"other:b"]);
+    }
+}
+
+#[cfg(all(test, feature = "derive"))]
+mod decode_tests {
+    //! A model decoded straight from a reply is the one decoded through the
+    //! reply's `Row`s.
+
+    use std::collections::BTreeMap;
+
+    use bytes::Bytes;
+    use hbase_orm_idl::hbase::{HbaseScannerGetListResult, TCell, TColumn, TRowResult};
+    use hbase_orm_idl::thrift::protocol::{TMessageIdentifier, TMessageType};
+    use hbase_orm_idl::wire::{self, Protocol, Transport};
+
+    use super::Plain;
+    use crate::protocol::rows::{self, AllDecoded, FirstDecoded, RowSink};
+    use crate::HRow;
+
+    #[derive(Debug, Clone, PartialEq, crate::HRow)]
+    #[hbase(table = "readings", family = "cf", crate = crate)]
+    struct Reading {
+        #[hbase(row_key)]
+        sensor: String,
+        #[hbase(row_key)]
+        at: u32,
+        name: String,
+        note: Option<String>,
+        #[hbase(default)]
+        level: u32,
+        #[hbase(counter)]
+        hits: i64,
+        #[hbase(family_map = "tags")]
+        tags: BTreeMap<String, String>,
+    }
+
+    fn reading(at: u32) -> Reading {
+        Reading {
+            sensor: "s1".to_owned(),
+            at,
+            name: "boiler".to_owned(),
+            note: Some("hot".to_owned()),
+            level: 3,
+            hits: 42,
+            tags: [("room".to_owned(), "b2".to_owned())].into(),
+        }
+    }
+
+    fn cell(value: &[u8], timestamp: i64) -> TCell {
+        TCell {
+            value: Some(value.to_vec()),
+            timestamp: Some(timestamp),
+        }
+    }
+
+    fn column(name: &[u8], value: &[u8], timestamp: i64) -> TColumn {
+        TColumn {
+            column_name: Some(name.to_vec()),
+            cell: Some(cell(value, timestamp)),
+        }
+    }
+
+    /// Rows of every kind: whole (with columns the model does not know),
+    /// several versions of a cell, optional and default cells absent, and
+    /// rows that do not decode (a value, a missing cell, the key).
+    fn results() -> Vec<TRowResult> {
+        let whole = TRowResult {
+            row: Some(reading(1).row_key()),
+            columns: Some(BTreeMap::from([
+                (b"cf:name".to_vec(), cell(b"boiler", 5)),
+                (b"cf:note".to_vec(), cell(b"hot", 5)),
+                (b"cf:level".to_vec(), cell(&3u32.to_be_bytes(), 5)),
+                (b"cf:hits".to_vec(), cell(&42i64.to_be_bytes(), 6)),
+                (b"tags:room".to_vec(), cell(b"b2", 5)),
+                (b"cf:unknown".to_vec(), cell(b"?", 5)),
+                (b"other:x".to_vec(), cell(b"?", 5)),
+            ])),
+            sorted_columns: None,
+        };
+        let versions = TRowResult {
+            row: Some(reading(2).row_key()),
+            columns: None,
+            sorted_columns: Some(vec![
+                column(b"cf:name", b"newer", 9),
+                column(b"cf:name", b"older", 1),
+                column(b"cf:zzz", b"?", 1),
+                column(b"tags:a", b"1", 2),
+                column(b"tags:a", b"2", 1),
+            ]),
+        };
+        let bad_value = TRowResult {
+            row: Some(reading(3).row_key()),
+            columns: Some(BTreeMap::from([(b"cf:name".to_vec(), cell(b"\xff", 1))])),
+            sorted_columns: None,
+        };
+        let missing = TRowResult {
+            row: Some(reading(4).row_key()),
+            columns: Some(BTreeMap::from([(b"cf:note".to_vec(), cell(b"n", 1))])),
+            sorted_columns: None,
+        };
+        let bad_key = TRowResult {
+            row: Some(b"s1".to_vec()),
+            columns: whole.columns.clone(),
+            sorted_columns: None,
+        };
+        vec![whole, versions, bad_value, missing, bad_key]
+    }
+
+    fn reply(protocol: Protocol, name: &str, results: Vec<TRowResult>) -> Bytes {
+        let result = HbaseScannerGetListResult {
+            result_value: Some(results),
+            io: None,
+            ia: None,
+        };
+        let ident = TMessageIdentifier::new(name, TMessageType::Reply, 1);
+        let mut out = Vec::new();
+        wire::encode(protocol, Transport::Buffered, &ident, &mut out, |o| {
+            result.write_to_out_protocol(o)
+        })
+        .unwrap();
+        Bytes::from(out)
+    }
+
+    type Decoded = Vec<(Bytes, Result<Reading, String>)>;
+
+    fn flat(rows: Vec<(Bytes, crate::Result<Reading>)>) -> Decoded {
+        rows.into_iter()
+            .map(|(k, v)| (k, v.map_err(|e| e.to_string())))
+            .collect()
+    }
+
+    fn straight(protocol: Protocol, frame: &Bytes) -> crate::Result<Decoded> {
+        rows::decode::<AllDecoded<Plain<Reading>>>(protocol, "scannerGetList", frame)
+            .map(flat)
+            .map_err(|e| crate::Error::from_thrift(e, "gw"))
+    }
+
+    fn through_rows(protocol: Protocol, frame: &Bytes) -> crate::Result<Decoded> {
+        rows::rows(protocol, "scannerGetList", frame)
+            .map(|rows| flat(AllDecoded::<Plain<Reading>>::from_rows(rows)))
+            .map_err(|e| crate::Error::from_thrift(e, "gw"))
+    }
+
+    #[test]
+    fn models_decode_straight_from_a_reply_as_through_its_rows() {
+        for protocol in [Protocol::Binary, Protocol::Compact] {
+            let frame = reply(protocol, "scannerGetList", results());
+            let mine = straight(protocol, &frame).unwrap();
+            assert_eq!(mine, through_rows(protocol, &frame).unwrap(), "{protocol}");
+            assert_eq!(mine[0].1, Ok(reading(1)));
+            // One cell per column, the one a `Row` keeps; absent optional
+            // and default cells.
+            let two = mine[1].1.clone().unwrap();
+            assert_eq!(two.name, "older");
+            assert_eq!((two.note, two.level, two.hits), (None, 0, 0));
+            assert_eq!(two.tags, [("a".to_owned(), "2".to_owned())].into());
+            for i in [2, 3] {
+                let e = mine[i].1.clone().unwrap_err();
+                assert!(e.contains("readings") && e.contains("name"), "{e}");
+            }
+            assert!(mine[4].1.is_err());
+            let first =
+                rows::decode::<FirstDecoded<Plain<Reading>>>(protocol, "scannerGetList", &frame);
+            assert_eq!(first.unwrap().unwrap().unwrap(), reading(1));
+        }
+    }
+
+    #[test]
+    fn a_bad_reply_is_the_error_the_rows_decoder_gives() {
+        for protocol in [Protocol::Binary, Protocol::Compact] {
+            let frame = reply(protocol, "scannerGetList", results());
+            for len in (0..frame.len()).step_by(7) {
+                let cut = frame.slice(..len);
+                let mine = straight(protocol, &cut).unwrap_err();
+                let theirs = through_rows(protocol, &cut).unwrap_err();
+                assert_eq!(
+                    format!("{mine:?}"),
+                    format!("{theirs:?}"),
+                    "{protocol} {len}"
+                );
+            }
+            let other = reply(protocol, "getRowWithColumns", results());
+            let e = straight(protocol, &other).unwrap_err();
+            assert!(matches!(e, crate::Error::Protocol { .. }), "{e:?}");
+        }
     }
 }
