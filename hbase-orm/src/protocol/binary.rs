@@ -54,16 +54,33 @@ pub(crate) fn stop(out: &mut Vec<u8>) {
 /// A `string` or `binary` value.
 #[inline]
 pub(crate) fn bytes(out: &mut Vec<u8>, value: &[u8]) -> thrift::Result<()> {
-    out.extend_from_slice(&size(value.len(), "a string")?);
+    length(out, value.len())?;
     out.extend_from_slice(value);
     Ok(())
 }
 
-/// A `bool` field (header and value).
+/// The length of a `string` or `binary` value of `n` bytes (the bytes
+/// follow); on error nothing is written.
 #[inline]
-pub(crate) fn bool_field(out: &mut Vec<u8>, id: i16, value: bool) {
-    let id = id.to_be_bytes();
-    out.extend_from_slice(&[BOOL, id[0], id[1], u8::from(value)]);
+pub(crate) fn length(out: &mut Vec<u8>, n: usize) -> thrift::Result<()> {
+    out.extend_from_slice(&size(n, "a string")?);
+    Ok(())
+}
+
+/// A `string` field's header and the length of its `n` bytes, which the
+/// caller writes next: what `field` then `bytes` write before the bytes.
+#[inline]
+pub(crate) fn string_field_head(id: i16, n: usize) -> thrift::Result<[u8; 7]> {
+    let [i, d] = id.to_be_bytes();
+    let [a, b, c, e] = size(n, "a string")?;
+    Ok([STRING, i, d, a, b, c, e])
+}
+
+/// The bytes of a `bool` field (header and value).
+#[inline]
+pub(crate) fn bool_field_bytes(id: i16, value: bool) -> [u8; 4] {
+    let [i, d] = id.to_be_bytes();
+    [BOOL, i, d, u8::from(value)]
 }
 
 /// An `i64` value.
@@ -137,7 +154,7 @@ mod tests {
                 list(o, STRING, 2)?;
                 bytes(o, b"")?;
                 bytes(o, b"x")?;
-                bool_field(o, 3, true);
+                o.extend_from_slice(&bool_field_bytes(3, true));
                 field(o, I64, 4);
                 i64(o, -5);
                 field(o, MAP, 5);
@@ -183,6 +200,17 @@ mod tests {
             .unwrap();
             assert_eq!(ours, generic, "{transport}");
         }
+    }
+
+    #[test]
+    fn field_heads_are_what_the_field_writers_write() {
+        let mut want = Vec::new();
+        field(&mut want, STRING, 3);
+        bytes(&mut want, b"abc").unwrap();
+        let mut got = string_field_head(3, 3).unwrap().to_vec();
+        got.extend_from_slice(b"abc");
+        assert_eq!(got, want);
+        assert!(string_field_head(3, 1 << 31).is_err());
     }
 
     #[test]

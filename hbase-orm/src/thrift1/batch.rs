@@ -562,6 +562,11 @@ struct RowEntry {
     puts: u32,
     /// The row has a delete in this call: a later put would be applied first.
     deleted: bool,
+    /// The row's cells as `mutateRows` writes them on the binary protocol,
+    /// while they lie end to end in [`MutateCall::data`] (cells pushed in
+    /// one go, as every row of a bulk load is); `None` once the bytes of
+    /// another row came between two of them.
+    encoded: Option<Span>,
 }
 
 /// The lengths of a mutate call's buffers at one moment.
@@ -588,16 +593,29 @@ const NO_CELL: u32 = u32::MAX;
 /// The largest buffer of a sent call kept for the next call.
 const SPARE_BYTES: usize = 8 << 20;
 
+/// Bytes of a cell's binary encoding before its column: the `isDelete`
+/// field, the `column` field's header and length.
+const CELL_HEAD: usize = 4 + 3 + 4;
+/// Bytes of a cell's binary encoding after its value (or its column, for a
+/// delete): the `writeToWAL` field and the stop.
+const CELL_TAIL: usize = 4 + 1;
+
 /// One `mutateRows` call: the mutations of each row, in row order of first
 /// appearance, with their bytes in one buffer.
 #[derive(Debug, Default)]
 struct MutateCall {
-    /// Row keys, columns and values.
+    /// Row keys, and each cell as the binary protocol writes its `Mutation`
+    /// struct (so the binary writer copies a row's cells at once): its
+    /// column and value are spans of these bytes.
     data: Vec<u8>,
     rows: Vec<RowEntry>,
     cells: Vec<Cell>,
     /// Columns put per row, kept only for rows with many puts.
     wide: FxMap<u32, FxSet<Box<[u8]>>>,
+    /// The first cell whose column or value is too long for the binary
+    /// protocol (its length is written as 0), and that length: the binary
+    /// writer fails on it.
+    too_long: Option<(usize, usize)>,
 }
 
 impl MutateCall {
@@ -624,6 +642,10 @@ impl MutateCall {
             cells: 0,
             puts: 0,
             deleted: false,
+            encoded: Some(Span {
+                start: self.data.len(),
+                len: 0,
+            }),
         });
         (self.rows.len() - 1) as u32
     }
@@ -652,9 +674,35 @@ impl MutateCall {
             .any(|c| c.value.is_some() && self.bytes(c.column) == column)
     }
 
+    /// A string field of a cell's encoding: header, length, then the
+    /// bytes (a length the protocol cannot hold is written as 0 and kept in
+    /// `too_long`).
+    fn string_field(&mut self, id: i16, bytes: &[u8]) -> Span {
+        let head = binary::string_field_head(id, bytes.len()).unwrap_or_else(|_| {
+            self.too_long.get_or_insert((self.cells.len(), bytes.len()));
+            binary::string_field_head(id, 0).unwrap_or_default()
+        });
+        self.data.extend_from_slice(&head);
+        self.span(bytes)
+    }
+
+    /// The binary encoding of `cell`.
+    fn encoded(&self, cell: &Cell) -> &[u8] {
+        let end = cell.value.unwrap_or(cell.column);
+        &self.data[cell.column.start - CELL_HEAD..end.start + end.len + CELL_TAIL]
+    }
+
+    /// Appends a cell to row `row`, encoded as `mutateRows` writes it on
+    /// the binary protocol.
     fn push_cell(&mut self, row: u32, column: &[u8], value: Option<&[u8]>, wal: bool) {
-        let column_span = self.span(column);
-        let value = value.map(|v| self.span(v));
+        let start = self.data.len();
+        self.data
+            .extend_from_slice(&binary::bool_field_bytes(1, value.is_none()));
+        let column_span = self.string_field(2, column);
+        let value = value.map(|v| self.string_field(3, v));
+        let [b, i, d, w] = binary::bool_field_bytes(4, wal);
+        // The field, then the struct's stop.
+        self.data.extend_from_slice(&[b, i, d, w, 0]);
         let index = self.cells.len() as u32;
         self.cells.push(Cell {
             column: column_span,
@@ -662,7 +710,15 @@ impl MutateCall {
             wal,
             next: NO_CELL,
         });
+        let end = self.data.len();
         let entry = &mut self.rows[row as usize];
+        entry.encoded = entry
+            .encoded
+            .filter(|e| e.start + e.len == start)
+            .map(|e| Span {
+                start: e.start,
+                len: end - e.start,
+            });
         if entry.last == NO_CELL {
             entry.first = index;
         } else {
@@ -701,6 +757,7 @@ impl MutateCall {
         self.rows.clear();
         self.cells.clear();
         self.wide.clear();
+        self.too_long = None;
     }
 
     /// Where the call ends now, for [`MutateCall::truncate`].
@@ -721,6 +778,7 @@ impl MutateCall {
         self.data.truncate(mark.data);
         self.rows.truncate(mark.rows);
         self.cells.truncate(mark.cells);
+        self.too_long = self.too_long.filter(|&(cell, _)| cell < mark.cells);
     }
 
     /// Whether two cells from `first` on name the same column.
@@ -802,9 +860,12 @@ impl RowBatches for MutateCall {
         timestamp: Option<i64>,
         out: &mut Vec<u8>,
     ) -> thrift::Result<()> {
-        // Per cell: 4 field headers, 2 lengths, 2 bools, a stop; the bytes
-        // themselves are all in `data` (keys, columns, values).
-        out.reserve(self.data.len() + 24 * self.cells.len() + 16 * self.rows.len() + 64);
+        // The cells are encoded in `data` already; per row a key, two field
+        // headers, a list header and a stop.
+        out.reserve(self.data.len() + 16 * self.rows.len() + 64);
+        if let Some((_, n)) = self.too_long {
+            binary::length(out, n)?;
+        }
         binary::field(out, binary::STRING, 1);
         binary::bytes(out, table_name)?;
         binary::field(out, binary::LIST, 2);
@@ -814,16 +875,13 @@ impl RowBatches for MutateCall {
             binary::bytes(out, self.bytes(row.key))?;
             binary::field(out, binary::LIST, 2);
             binary::list(out, binary::STRUCT, row.cells as usize)?;
-            for cell in self.row_cells(i as u32) {
-                binary::bool_field(out, 1, cell.value.is_none());
-                binary::field(out, binary::STRING, 2);
-                binary::bytes(out, self.bytes(cell.column))?;
-                if let Some(value) = cell.value {
-                    binary::field(out, binary::STRING, 3);
-                    binary::bytes(out, self.bytes(value))?;
+            match row.encoded {
+                Some(cells) => out.extend_from_slice(self.bytes(cells)),
+                None => {
+                    for cell in self.row_cells(i as u32) {
+                        out.extend_from_slice(self.encoded(cell));
+                    }
                 }
-                binary::bool_field(out, 4, cell.wal);
-                binary::stop(out);
             }
             binary::stop(out);
         }
@@ -1626,7 +1684,11 @@ mod tests {
                 assert_eq!(got, want, "{transport} {}", M::NAME);
             }
         }
-        let m = sample();
+        let mut m = sample();
+        // r1's cells are split by r2's (copied cell by cell), the others'
+        // lie end to end (copied at once).
+        let split: Vec<bool> = m.rows.iter().map(|r| r.encoded.is_none()).collect();
+        assert_eq!(split, [true, false, false, false]);
         let table = b"ns:table".to_vec();
         same(&MutateRows {
             table_name: &table,
@@ -1637,5 +1699,13 @@ mod tests {
             batches: &m,
             timestamp: -5,
         });
+        // A string too long for the protocol fails the write.
+        m.too_long = Some((0, 1 << 31));
+        let mut out = Vec::new();
+        let args = MutateRows {
+            table_name: &table,
+            batches: &m,
+        };
+        assert!(args.write_binary(&mut out).is_err());
     }
 }
