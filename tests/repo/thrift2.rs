@@ -99,13 +99,23 @@ impl Drop for Thrift2Fixture {
             return;
         }
         let tables = std::mem::take(&mut *self.tables.lock().unwrap());
-        let conn = self.conn.clone();
+        // A connection of the dropping thread's own: the test's connection
+        // has its reader on the test's runtime, which is blocked in this
+        // `drop` until the thread is joined, so its replies would be read by
+        // no one (each call would wait out its timeout).
+        let Ok(addr) = self.conn.addr().parse::<SocketAddr>() else {
+            return;
+        };
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
             rt.block_on(async {
+                let conn = Connection::builder()
+                    .addr(addr)
+                    .timeout(Duration::from_secs(30))
+                    .build();
                 for t in tables {
                     let _ = conn.disable_table(&t).await;
                     let _ = conn.delete_table(&t).await;
