@@ -187,15 +187,8 @@ impl Table {
         for column in columns {
             check_column(column, ColumnUse::Read)?;
         }
-        let get = GetRow {
-            table_name: self.full_name().as_bytes(),
-            row: key,
-            columns,
-        };
-        let first = self
-            .conn
-            .call(&Decoded::<_, FirstDecoded<D>>::new(get))
-            .await?;
+        let get = Decoded::<_, FirstDecoded<D>>::new(self.get_row_args(key, columns));
+        let first = self.conn.call(&get).await?;
         first.transpose()
     }
 
@@ -236,13 +229,17 @@ impl Table {
     /// The `getRowWithColumns` call of a read without a timestamp, on
     /// columns already checked, borrowed from the caller.
     async fn get_row_call<C: AsRef<[u8]>>(&self, key: &[u8], columns: &[C]) -> Result<Vec<Row>> {
-        self.conn
-            .call(&GetRow {
-                table_name: self.full_name().as_bytes(),
-                row: key,
-                columns,
-            })
-            .await
+        self.conn.call(&self.get_row_args(key, columns)).await
+    }
+
+    /// The arguments of a `getRowWithColumns` call, borrowed from the
+    /// caller.
+    fn get_row_args<'a, C>(&'a self, key: &'a [u8], columns: &'a [C]) -> GetRow<'a, C> {
+        GetRow {
+            table_name: self.full_name().as_bytes(),
+            row: key,
+            columns,
+        }
     }
 
     /// Reads several rows in one call, with the options of [`Table::row`].

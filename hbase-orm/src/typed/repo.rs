@@ -159,11 +159,6 @@ impl<T: HRow> DecodeRow for Plain<T> {
     where
         I: Iterator<Item = CellRef<'a>>,
     {
-        let cells = cells.map(|c| row::Cell {
-            column: c.column,
-            value: c.value,
-            timestamp: c.timestamp,
-        });
         Ok(T::from_cells(key, cells)?)
     }
 }

@@ -366,16 +366,11 @@ pub trait HRow: Sized {
         I: IntoIterator<Item = Cell<'a>>;
 }
 
-/// One cell as read from HBase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cell<'a> {
-    /// `family:qualifier`.
-    pub column: &'a [u8],
-    /// The value.
-    pub value: &'a [u8],
-    /// The timestamp, milliseconds since the epoch.
-    pub timestamp: i64,
-}
+/// One cell as read from the store, borrowed: the cells
+/// [`HRow::from_cells`] decodes from. The same type as
+/// [`store::CellRef`](crate::store::CellRef), which backends hand to a
+/// [`DecodeRow`](crate::store::DecodeRow).
+pub type Cell<'a> = crate::value::CellRef<'a>;
 
 /// A column name in a write: a compile-time constant, or a family with a
 /// qualifier known at run time (map fields).

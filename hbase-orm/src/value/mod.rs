@@ -139,7 +139,8 @@ impl Row {
 }
 
 /// One cell of a row, borrowed from where it was read: the bytes of a
-/// reply, or a [`Row`].
+/// reply, or a [`Row`]. The typed layer names it
+/// [`row::Cell`](crate::row::Cell) (what [`HRow::from_cells`](crate::HRow::from_cells) takes).
 ///
 /// # Examples
 /// ```
