@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use hbase_orm_idl::wire;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
@@ -41,6 +41,7 @@ use super::socket::{self, ReadHalf, WriteHalf};
 use crate::error::{Error, Result};
 use crate::protocol::binary;
 use crate::protocol::method::{self, Method};
+use crate::protocol::places::Frame;
 use crate::protocol::rows::header;
 
 /// Time [`Handle::open`] gives the writer on top of the timeout, so that
@@ -63,8 +64,9 @@ const POOLED_MAX_CAPACITY: usize = 256 * 1024;
 /// call with a transport error, which the retry policy handles.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 
-/// What the caller gets back: the reply message, undecoded.
-type Reply = Result<Bytes>;
+/// What the caller gets back: the reply message, undecoded (with the
+/// places of its rows where they were found while it was read).
+type Reply = Result<Frame>;
 
 /// A call sent and not yet answered.
 pub(crate) struct Sent<M> {
@@ -231,7 +233,7 @@ impl Handle {
                 shared.got_reply.store(true, Ordering::Release);
             }
             if let Some(reply) = reply {
-                let _ = reply.send(result);
+                let _ = reply.send(result.map(Frame::plain));
             }
         });
         Ok(())
@@ -470,7 +472,7 @@ impl Handle {
         }
     }
 
-    fn decode<M: Method>(&self, frame: &Bytes) -> Result<M::Output> {
+    fn decode<M: Method>(&self, frame: &Frame) -> Result<M::Output> {
         method::decode_reply::<M>(self.config.protocol, frame)
             .map_err(|e| self.decode_error(e, frame))
     }
@@ -936,7 +938,7 @@ fn deliver(
     config: &Config,
     shared: &Shared,
     pending: &Mutex<VecDeque<Pending>>,
-    frame: Bytes,
+    frame: Frame,
 ) -> Result<()> {
     let (name, seq) = match header(config.protocol, &frame) {
         Ok(header) => header,
@@ -1092,7 +1094,7 @@ mod tests {
             "{advice}"
         );
         assert!(handle
-            .decode::<HbaseGetTableNamesArgs>(&Bytes::from(framed))
+            .decode::<HbaseGetTableNamesArgs>(&Frame::plain(framed.into()))
             .is_err());
 
         assert_eq!(config_buffered.advice(None), "");
@@ -1116,7 +1118,7 @@ mod tests {
         .unwrap();
         let handle = Handle::new(config);
         let err = handle
-            .decode::<HbaseGetTableNamesArgs>(&Bytes::from(out))
+            .decode::<HbaseGetTableNamesArgs>(&Frame::plain(out.into()))
             .unwrap_err();
         assert!(
             matches!(

@@ -1,21 +1,23 @@
 //! Splitting a socket's byte stream into whole messages: the frame header
 //! of the framed transport, a walk of the message on the buffered one.
 
-use bytes::{Buf, Bytes, BytesMut};
-use hbase_orm_idl::wire::{self, MessageScanner, Protocol, Transport, WireError};
+use bytes::{Buf, BytesMut};
+use hbase_orm_idl::wire::{self, Protocol, Transport, WireError};
 
 use super::config::Config;
+use crate::protocol::places::{Frame, RowsScanner};
 
-/// Splits the buffered transport's byte stream into messages, with the one
-/// [`MessageScanner`] (the walk resumes where it stopped as bytes arrive).
+/// Splits the buffered transport's byte stream into messages with one
+/// [`RowsScanner`] (the walk resumes where it stopped as bytes arrive; the
+/// places of the rows of a row reply are recorded on the way).
 pub(crate) struct Splitter {
-    scanner: MessageScanner,
+    scanner: RowsScanner,
 }
 
 impl Splitter {
     pub(crate) fn new(protocol: Protocol, max_message_bytes: usize) -> Splitter {
         Splitter {
-            scanner: MessageScanner::new(protocol, max_message_bytes),
+            scanner: RowsScanner::new(protocol, max_message_bytes),
         }
     }
 }
@@ -25,12 +27,16 @@ pub(crate) fn next_frame(
     config: &Config,
     buf: &mut BytesMut,
     splitter: &mut Splitter,
-) -> std::result::Result<Option<Bytes>, WireError> {
+) -> std::result::Result<Option<Frame>, WireError> {
     match config.transport {
         Transport::Buffered => match splitter.scanner.scan(buf)? {
             Some(len) => {
+                let rows = splitter.scanner.take_places();
                 splitter.scanner.reset();
-                Ok(Some(buf.split_to(len).freeze()))
+                Ok(Some(Frame {
+                    bytes: buf.split_to(len).freeze(),
+                    rows,
+                }))
             }
             None => Ok(None),
         },
@@ -45,7 +51,7 @@ pub(crate) fn next_frame(
                 return Ok(None);
             }
             buf.advance(4);
-            Ok(Some(buf.split_to(len).freeze()))
+            Ok(Some(Frame::plain(buf.split_to(len).freeze())))
         }
     }
 }

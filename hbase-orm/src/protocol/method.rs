@@ -8,7 +8,6 @@
 
 use std::marker::PhantomData;
 
-use bytes::Bytes;
 use hbase_orm_idl::hbase::{self, TCell};
 use hbase_orm_idl::thrift::protocol::{
     TBinaryOutputProtocol, TInputProtocol, TMessageType, TOutputProtocol,
@@ -16,7 +15,8 @@ use hbase_orm_idl::thrift::protocol::{
 use hbase_orm_idl::thrift::{self, ProtocolError, ProtocolErrorKind};
 use hbase_orm_idl::wire::{self, Protocol};
 
-use super::rows::RowSink;
+use super::places::Frame;
+use super::rows::ReplySink;
 use crate::value::Row;
 
 /// Whether a call may be sent again after it failed.
@@ -56,7 +56,7 @@ pub(crate) trait Method {
     /// Decodes a whole reply message by hand, for the methods that have a
     /// one-pass decoder; `None` (the default) decodes it with
     /// [`Method::read`].
-    fn decode_frame(_protocol: Protocol, _frame: &Bytes) -> Option<thrift::Result<Self::Output>> {
+    fn decode_frame(_protocol: Protocol, _frame: &Frame) -> Option<thrift::Result<Self::Output>> {
         None
     }
 }
@@ -71,7 +71,7 @@ pub(crate) trait Method {
 /// do not decode as a protocol error.
 pub(crate) fn decode_reply<M: Method>(
     protocol: Protocol,
-    frame: &Bytes,
+    frame: &Frame,
 ) -> thrift::Result<M::Output> {
     if let Some(decoded) = M::decode_frame(protocol, frame) {
         return decoded;
@@ -119,7 +119,7 @@ macro_rules! methods {
     (@output rows) => { Vec<Row> };
     (@output $out:ty) => { $out };
     (@frame rows, $name:literal, $protocol:ident, $frame:ident) => {
-        Some(super::rows::rows($protocol, $name, $frame))
+        Some(super::places::decode_rows($protocol, $name, $frame))
     };
     (@frame $out:ty, $name:literal, $protocol:ident, $frame:ident) => {{
         let _ = ($protocol, $frame);
@@ -138,7 +138,7 @@ macro_rules! methods {
             }
             fn decode_frame(
                 protocol: Protocol,
-                frame: &Bytes,
+                frame: &Frame,
             ) -> Option<thrift::Result<Self::Output>> {
                 methods!(@frame $out, $name, protocol, frame)
             }
@@ -348,7 +348,7 @@ impl<C: AsRef<[u8]>> Method for GetRow<'_, C> {
         <hbase::HbaseGetRowWithColumnsArgs as Method>::read(i)
     }
 
-    fn decode_frame(protocol: Protocol, frame: &Bytes) -> Option<thrift::Result<Vec<Row>>> {
+    fn decode_frame(protocol: Protocol, frame: &Frame) -> Option<thrift::Result<Vec<Row>>> {
         <hbase::HbaseGetRowWithColumnsArgs as Method>::decode_frame(protocol, frame)
     }
 }
@@ -380,7 +380,7 @@ impl<M, S> Decoded<M, S> {
 impl<M, S> Method for Decoded<M, S>
 where
     M: Method<Output = Vec<Row>>,
-    S: RowSink,
+    S: ReplySink,
 {
     const NAME: &'static str = M::NAME;
     const RETRY: Retry = M::RETRY;
@@ -399,8 +399,8 @@ where
         M::read(i).map(S::from_rows)
     }
 
-    fn decode_frame(protocol: Protocol, frame: &Bytes) -> Option<thrift::Result<S::Output>> {
-        Some(super::rows::decode::<S>(protocol, M::NAME, frame))
+    fn decode_frame(protocol: Protocol, frame: &Frame) -> Option<thrift::Result<S::Output>> {
+        Some(super::places::decode::<S>(protocol, M::NAME, frame))
     }
 }
 

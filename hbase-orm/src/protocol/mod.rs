@@ -9,6 +9,7 @@
 
 pub(crate) mod binary;
 pub(crate) mod method;
+pub(crate) mod places;
 pub(crate) mod rows;
 
 pub(crate) use method::{Method, Retry};

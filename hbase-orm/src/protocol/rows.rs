@@ -59,18 +59,17 @@ pub(crate) struct CellAt {
 
 /// What the rows of a reply are handed to, as they are read: for each row,
 /// its cells ([`RowSink::cells`]), then its end ([`RowSink::row`]).
-pub(crate) trait RowSink: Sized {
-    /// What the reply decodes to.
-    type Output;
+pub(crate) trait RowSink {
+    /// What the rows are read from: the whole reply ([`Bytes`], for sinks
+    /// that keep slices of it), or the bytes of a reply still arriving
+    /// (`[u8]`, for the [`RowPlaces`](super::places::RowPlaces) recorded
+    /// while the reply's end is looked for).
+    type Frame: ?Sized + AsRef<[u8]>;
 
     /// Whether the cells must come as a [`Row`] holds them: once per
     /// column (the last the reply holds), in byte order of the columns.
     /// Otherwise they come as the reply holds them, repeats included.
     const UNIQUE: bool;
-
-    /// A sink for a list of `rows` rows (as declared: not to be trusted
-    /// further than [`MAX_RESERVED_ROWS`]).
-    fn new(rows: usize) -> Self;
 
     /// The cells of the row being read, whose key is at `key` in `frame`.
     /// Not called for a row without cells; called again for the same row
@@ -78,10 +77,25 @@ pub(crate) trait RowSink: Sized {
     /// and a sorted list) or a key after them, or, for a sink wanting them
     /// [`RowSink::UNIQUE`], when they did not come so (they are then given
     /// again, sorted).
-    fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>);
+    fn cells(
+        &mut self,
+        frame: &Self::Frame,
+        key: Range<usize>,
+        cells: impl Iterator<Item = CellAt>,
+    );
 
     /// The row read last ends; its key is at `key` in `frame`.
-    fn row(&mut self, frame: &Bytes, key: Range<usize>);
+    fn row(&mut self, frame: &Self::Frame, key: Range<usize>);
+}
+
+/// A [`RowSink`] that a whole reply decodes into.
+pub(crate) trait ReplySink: RowSink<Frame = Bytes> + Sized {
+    /// What the reply decodes to.
+    type Output;
+
+    /// A sink for a list of `rows` rows (as declared: not to be trusted
+    /// further than [`MAX_RESERVED_ROWS`]).
+    fn new(rows: usize) -> Self;
 
     /// What the rows read make.
     fn finish(self) -> Self::Output;
@@ -111,15 +125,12 @@ pub(crate) fn rows(protocol: Protocol, name: &str, frame: &Bytes) -> thrift::Res
 /// exception as `thrift::Error::User`, a `TApplicationException` as
 /// `thrift::Error::Application`, a reply to another method or bytes that do
 /// not decode as a protocol error, a reply cut short as a transport error.
-pub(crate) fn decode<S: RowSink>(
+pub(crate) fn decode<S: ReplySink>(
     protocol: Protocol,
     name: &str,
     frame: &Bytes,
 ) -> thrift::Result<S::Output> {
-    let mut d = Decoder {
-        r: Reader::new(protocol, frame),
-        frame,
-    };
+    let mut d = Decoder::new(Reader::new(protocol, frame), frame);
     let (kind, method, _) = d.r.message_begin()?;
     if kind == TMessageType::Exception {
         // Rare: the generated reader of `TApplicationException` is exact.
@@ -208,7 +219,7 @@ pub(crate) fn header(protocol: Protocol, frame: &[u8]) -> thrift::Result<(&[u8],
 /// The sink of [`rows`]: [`Row`]s whose keys, column names and values are
 /// slices of the frame.
 #[derive(Debug)]
-struct Rows {
+pub(crate) struct Rows {
     rows: Vec<Row>,
     /// The cells of the row being read (`None` until it has some: no
     /// empty map is made or dropped per row).
@@ -216,15 +227,8 @@ struct Rows {
 }
 
 impl RowSink for Rows {
-    type Output = Vec<Row>;
+    type Frame = Bytes;
     const UNIQUE: bool = false;
-
-    fn new(rows: usize) -> Self {
-        Rows {
-            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
-            cells: None,
-        }
-    }
 
     #[inline]
     fn cells(&mut self, frame: &Bytes, _key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
@@ -247,6 +251,17 @@ impl RowSink for Rows {
             key: frame.slice(key),
             cells: self.cells.take().unwrap_or_default(),
         });
+    }
+}
+
+impl ReplySink for Rows {
+    type Output = Vec<Row>;
+
+    fn new(rows: usize) -> Self {
+        Rows {
+            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
+            cells: None,
+        }
     }
 
     fn finish(self) -> Vec<Row> {
@@ -281,15 +296,8 @@ pub(crate) struct FirstDecoded<D: DecodeRow> {
 }
 
 impl<D: DecodeRow> RowSink for FirstDecoded<D> {
-    type Output = Option<DecodeResult<D::Output>>;
+    type Frame = Bytes;
     const UNIQUE: bool = true;
-
-    fn new(_rows: usize) -> Self {
-        FirstDecoded {
-            value: None,
-            done: false,
-        }
-    }
 
     #[inline]
     fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
@@ -304,6 +312,17 @@ impl<D: DecodeRow> RowSink for FirstDecoded<D> {
             self.value = Some(D::decode_row(&frame[key], std::iter::empty()));
         }
         self.done = true;
+    }
+}
+
+impl<D: DecodeRow> ReplySink for FirstDecoded<D> {
+    type Output = Option<DecodeResult<D::Output>>;
+
+    fn new(_rows: usize) -> Self {
+        FirstDecoded {
+            value: None,
+            done: false,
+        }
     }
 
     fn finish(self) -> Self::Output {
@@ -325,16 +344,8 @@ pub(crate) struct AllDecoded<D: DecodeRow> {
 }
 
 impl<D: DecodeRow> RowSink for AllDecoded<D> {
-    type Output = Vec<(Bytes, DecodeResult<D::Output>)>;
+    type Frame = Bytes;
     const UNIQUE: bool = true;
-
-    fn new(rows: usize) -> Self {
-        AllDecoded {
-            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
-            value: None,
-            _decoder: PhantomData,
-        }
-    }
 
     #[inline]
     fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
@@ -348,6 +359,18 @@ impl<D: DecodeRow> RowSink for AllDecoded<D> {
             None => D::decode_row(&frame[key.clone()], std::iter::empty()),
         };
         self.rows.push((frame.slice(key), value));
+    }
+}
+
+impl<D: DecodeRow> ReplySink for AllDecoded<D> {
+    type Output = Vec<(Bytes, DecodeResult<D::Output>)>;
+
+    fn new(rows: usize) -> Self {
+        AllDecoded {
+            rows: Vec::with_capacity(rows.min(MAX_RESERVED_ROWS)),
+            value: None,
+            _decoder: PhantomData,
+        }
     }
 
     fn finish(self) -> Self::Output {
@@ -369,18 +392,17 @@ enum Form {
 }
 
 /// The reader over one reply frame, and the frame to take slices of.
-struct Decoder<'a> {
-    r: Reader<'a>,
-    frame: &'a Bytes,
+pub(super) struct Decoder<'a, F: ?Sized> {
+    pub(super) r: Reader<'a>,
+    /// What the sinks are given.
+    frame: &'a F,
+    /// The bytes of `frame`.
+    bytes: &'a [u8],
 }
 
-impl Decoder<'_> {
-    fn string(&mut self) -> R<String> {
-        self.r.string().map(str::to_owned)
-    }
-
+impl Decoder<'_, Bytes> {
     /// `list<TRowResult>`.
-    fn row_list<S: RowSink>(&mut self) -> R<S> {
+    fn row_list<S: ReplySink>(&mut self) -> R<S> {
         let (ty, n) = self.r.list_begin()?;
         if n > 0 && ty != Ty::Struct {
             return Err(bad(format!("a list of {ty:?} where rows were expected")));
@@ -391,6 +413,21 @@ impl Decoder<'_> {
         }
         Ok(sink)
     }
+}
+
+impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
+    /// A decoder reading `frame` with `r` (a reader of `frame`'s bytes).
+    pub(super) fn new(r: Reader<'a>, frame: &'a F) -> Self {
+        Decoder {
+            r,
+            frame,
+            bytes: frame.as_ref(),
+        }
+    }
+
+    fn string(&mut self) -> R<String> {
+        self.r.string().map(str::to_owned)
+    }
 
     /// One `TRowResult`: field 1 the key, 2 the columns map, 3 the sorted
     /// columns (which win when both are there, as in [`row_from_thrift`]).
@@ -399,7 +436,7 @@ impl Decoder<'_> {
     /// them (as every gateway writes it); otherwise (or when another key
     /// came after them) they are read over, and read again for the sink
     /// once the row has ended.
-    fn row<S: RowSink>(&mut self, sink: &mut S) -> R<()> {
+    pub(super) fn row<S: RowSink<Frame = F>>(&mut self, sink: &mut S) -> R<()> {
         let outer = self.r.struct_begin();
         let mut key = None;
         let mut sorted = false;
@@ -451,7 +488,12 @@ impl Decoder<'_> {
     /// them to the sink; for a sink wanting them once per column in order
     /// that did not get them so, reads them again, sorted by column with the
     /// last of each column kept.
-    fn give<S: RowSink>(&mut self, sink: &mut S, key: Range<usize>, form: Form) -> R<()> {
+    fn give<S: RowSink<Frame = F>>(
+        &mut self,
+        sink: &mut S,
+        key: Range<usize>,
+        form: Form,
+    ) -> R<()> {
         let start = self.r.mark();
         let frame = self.frame;
         let mut cells = Cells::new(self, form, S::UNIQUE)?;
@@ -467,7 +509,7 @@ impl Decoder<'_> {
     /// column, in order.
     #[cold]
     #[inline(never)]
-    fn give_in_order<S: RowSink>(
+    fn give_in_order<S: RowSink<Frame = F>>(
         &mut self,
         sink: &mut S,
         key: Range<usize>,
@@ -476,17 +518,17 @@ impl Decoder<'_> {
     ) -> R<()> {
         let end = self.r.mark();
         self.r.seek(start);
-        let frame = self.frame;
+        let (frame, bytes) = (self.frame, self.bytes);
         let mut all: Vec<CellAt> = Vec::new();
         let mut cells = Cells::new(self, form, false)?;
         all.extend(&mut cells);
         cells.finish()?;
         // Stable: the cells of one column stay in the reply's order.
-        all.sort_by(|a, b| frame[a.column.clone()].cmp(&frame[b.column.clone()]));
+        all.sort_by(|a, b| bytes[a.column.clone()].cmp(&bytes[b.column.clone()]));
         let mut unique: Vec<CellAt> = Vec::with_capacity(all.len());
         for cell in all {
             match unique.last_mut() {
-                Some(last) if frame[last.column.clone()] == frame[cell.column.clone()] => {
+                Some(last) if bytes[last.column.clone()] == bytes[cell.column.clone()] => {
                     *last = cell;
                 }
                 _ => unique.push(cell),
@@ -563,8 +605,8 @@ impl Decoder<'_> {
 ///
 /// A read error ends the iteration; [`Cells::finish`] reads what was not
 /// iterated and gives the error.
-struct Cells<'d, 'a> {
-    d: &'d mut Decoder<'a>,
+struct Cells<'d, 'a, F: ?Sized> {
+    d: &'d mut Decoder<'a, F>,
     form: Form,
     /// Entries not read yet.
     left: usize,
@@ -575,9 +617,9 @@ struct Cells<'d, 'a> {
     in_order: bool,
 }
 
-impl<'d, 'a> Cells<'d, 'a> {
+impl<'d, 'a, F: ?Sized + AsRef<[u8]>> Cells<'d, 'a, F> {
     /// Reads the header of the map or list.
-    fn new(d: &'d mut Decoder<'a>, form: Form, check: bool) -> R<Self> {
+    fn new(d: &'d mut Decoder<'a, F>, form: Form, check: bool) -> R<Self> {
         let left = match form {
             Form::Map => {
                 let (k, v, n) = d.r.map_begin()?;
@@ -651,7 +693,7 @@ impl<'d, 'a> Cells<'d, 'a> {
     }
 }
 
-impl Iterator for Cells<'_, '_> {
+impl<F: ?Sized + AsRef<[u8]>> Iterator for Cells<'_, '_, F> {
     type Item = CellAt;
 
     #[inline(always)]
@@ -661,7 +703,7 @@ impl Iterator for Cells<'_, '_> {
             match self.entry() {
                 Ok(Some(cell)) => {
                     if self.check {
-                        let frame = &self.d.frame[..];
+                        let frame = self.d.bytes;
                         if let Some(previous) = &self.previous {
                             if frame[previous.clone()] >= frame[cell.column.clone()] {
                                 self.in_order = false;
@@ -683,7 +725,7 @@ impl Iterator for Cells<'_, '_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::protocol::Method;
     use hbase_orm_idl::hbase::{
@@ -693,9 +735,9 @@ mod tests {
     use hbase_orm_idl::wire::Transport;
     use proptest::prelude::*;
 
-    const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
+    pub(crate) const PROTOCOLS: [Protocol; 2] = [Protocol::Binary, Protocol::Compact];
 
-    fn message(
+    pub(crate) fn message(
         protocol: Protocol,
         name: &str,
         kind: TMessageType,
@@ -709,14 +751,14 @@ mod tests {
         Bytes::from(out)
     }
 
-    fn reply(protocol: Protocol, result: &HbaseScannerGetListResult) -> Bytes {
+    pub(crate) fn reply(protocol: Protocol, result: &HbaseScannerGetListResult) -> Bytes {
         message(protocol, "scannerGetList", TMessageType::Reply, |o| {
             result.write_to_out_protocol(o)
         })
     }
 
     /// The generated decoder, then [`row_from_thrift`]: the reference.
-    fn reference(protocol: Protocol, frame: &Bytes) -> thrift::Result<Vec<Row>> {
+    pub(crate) fn reference(protocol: Protocol, frame: &Bytes) -> thrift::Result<Vec<Row>> {
         wire::decode(protocol, frame, |ident, i| {
             if ident.message_type == TMessageType::Exception {
                 return Err(thrift::Error::Application(
@@ -727,7 +769,7 @@ mod tests {
         })
     }
 
-    fn ok(rows: Vec<TRowResult>) -> HbaseScannerGetListResult {
+    pub(crate) fn ok(rows: Vec<TRowResult>) -> HbaseScannerGetListResult {
         HbaseScannerGetListResult {
             result_value: Some(rows),
             io: None,
@@ -747,7 +789,7 @@ mod tests {
         proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b':')], 0..4)
     }
 
-    fn row_result() -> impl Strategy<Value = TRowResult> {
+    pub(crate) fn row_result() -> impl Strategy<Value = TRowResult> {
         let columns = proptest::collection::btree_map(name(), cell(), 0..5);
         let sorted = proptest::collection::vec(
             (proptest::option::of(name()), proptest::option::of(cell()))
@@ -766,7 +808,7 @@ mod tests {
             })
     }
 
-    fn sample() -> Vec<TRowResult> {
+    pub(crate) fn sample() -> Vec<TRowResult> {
         vec![
             TRowResult {
                 row: Some(b"r1".to_vec()),
@@ -921,9 +963,9 @@ mod tests {
     }
 
     /// A decoder keeping what it is handed.
-    struct Collect;
+    pub(crate) struct Collect;
 
-    type Collected = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>, i64)>);
+    pub(crate) type Collected = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>, i64)>);
 
     impl DecodeRow for Collect {
         type Output = Collected;
@@ -937,7 +979,7 @@ mod tests {
     }
 
     /// A decoder failing on rows with a cell `cf:bad`.
-    struct Picky;
+    pub(crate) struct Picky;
 
     impl DecodeRow for Picky {
         type Output = usize;
@@ -957,9 +999,9 @@ mod tests {
     }
 
     /// Decoded rows, their errors as text.
-    type Flat<T> = Vec<(Bytes, Result<T, String>)>;
+    pub(crate) type Flat<T> = Vec<(Bytes, Result<T, String>)>;
 
-    fn flat<T>(rows: Vec<(Bytes, DecodeResult<T>)>) -> Flat<T> {
+    pub(crate) fn flat<T>(rows: Vec<(Bytes, DecodeResult<T>)>) -> Flat<T> {
         rows.into_iter()
             .map(|(k, v)| (k, v.map_err(|e| e.to_string())))
             .collect()
@@ -974,10 +1016,10 @@ mod tests {
     }
 
     /// A cell as [`raw_reply`] writes it: column, value, timestamp.
-    type Raw<'a> = (&'a [u8], &'a [u8], i64);
+    pub(crate) type Raw<'a> = (&'a [u8], &'a [u8], i64);
 
     /// A field of a `TRowResult` as [`raw_reply`] writes it.
-    enum Part<'a> {
+    pub(crate) enum Part<'a> {
         Key(&'a [u8]),
         Map(&'a [Raw<'a>]),
         Sorted(&'a [Raw<'a>]),
@@ -985,7 +1027,7 @@ mod tests {
 
     /// A `scannerGetList` reply whose rows have their fields in the order
     /// given, repeats included (which no generated writer writes).
-    fn raw_reply(protocol: Protocol, rows: &[&[Part<'_>]]) -> Bytes {
+    pub(crate) fn raw_reply(protocol: Protocol, rows: &[&[Part<'_>]]) -> Bytes {
         use hbase_orm_idl::thrift::protocol::{
             TFieldIdentifier, TListIdentifier, TMapIdentifier, TOutputProtocol, TStructIdentifier,
             TType,

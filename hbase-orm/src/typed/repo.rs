@@ -1047,7 +1047,7 @@ mod decode_tests {
     use hbase_orm_idl::wire::{self, Protocol, Transport};
 
     use super::Plain;
-    use crate::protocol::rows::{self, AllDecoded, FirstDecoded, RowSink};
+    use crate::protocol::rows::{self, AllDecoded, FirstDecoded, ReplySink};
     use crate::HRow;
 
     #[derive(Debug, Clone, PartialEq, crate::HRow)]
