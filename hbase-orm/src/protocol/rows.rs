@@ -552,6 +552,14 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
     fn cell(&mut self) -> R<(Range<usize>, i64)> {
         let outer = self.r.struct_begin();
         let (mut value, mut timestamp) = (0..0, 0);
+        // The shape every gateway writes, value then timestamp, each header
+        // checked in one comparison; then anything else, as it comes.
+        if self.r.field_is(Ty::Binary, 1) {
+            value = self.r.binary_range()?;
+            if self.r.field_is(Ty::I64, 2) {
+                timestamp = self.r.i64()?;
+            }
+        }
         while let Some((ty, id)) = self.r.field_begin()? {
             match (id, ty) {
                 (1, Ty::Binary) => value = self.r.binary_range()?,

@@ -385,6 +385,57 @@ impl<'a> Reader<'a> {
         self.last_id = outer.0;
     }
 
+    /// Reads the header of a field `id` of type `ty` when that is what comes
+    /// next, and says whether it was; reads nothing otherwise (another
+    /// field, the stop, too few bytes; in the compact protocol, a boolean,
+    /// whose header holds its value, or a header in the long form a jump of
+    /// more than 15 ids takes). For the field a struct is expected to
+    /// have next: its header is checked in one comparison, and
+    /// [`Reader::field_begin`] reads whatever else comes.
+    ///
+    /// ```
+    /// use hbase_orm_idl::wire::{Protocol, Reader, ValueType};
+    ///
+    /// // Field 1, a string "hi"; field 2, an i64; the stop byte.
+    /// let bytes = [11, 0, 1, 0, 0, 0, 2, b'h', b'i', 10, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7, 0];
+    /// let mut r = Reader::new(Protocol::Binary, &bytes);
+    /// let outer = r.struct_begin();
+    /// assert!(!r.field_is(ValueType::I64, 2));
+    /// assert!(r.field_is(ValueType::Binary, 1));
+    /// assert_eq!(r.binary().unwrap(), b"hi");
+    /// assert!(r.field_is(ValueType::I64, 2));
+    /// assert_eq!(r.i64().unwrap(), 7);
+    /// assert!(!r.field_is(ValueType::I64, 3));
+    /// assert_eq!(r.field_begin().unwrap(), None);
+    /// r.struct_end(outer);
+    /// ```
+    #[inline]
+    pub fn field_is(&mut self, ty: ValueType, id: i16) -> bool {
+        if self.compact {
+            let delta = id.wrapping_sub(self.last_id);
+            if ty == ValueType::Bool || !(1..=15).contains(&delta) {
+                return false;
+            }
+            // `delta` is 1 to 15: it fits the high nibble.
+            let header = ((delta as u8) << 4) | compact_code(ty);
+            if self.buf.get(self.pos) != Some(&header) {
+                return false;
+            }
+            self.pos += 1;
+            self.last_id = id;
+            true
+        } else {
+            let [i, d] = id.to_be_bytes();
+            let header = [binary_code(ty), i, d];
+            let end = self.pos + 3;
+            if self.buf.get(self.pos..end) != Some(&header[..]) {
+                return false;
+            }
+            self.pos = end;
+            true
+        }
+    }
+
     /// The next field's type and id, `None` at the end of the struct (its
     /// stop byte read).
     ///
@@ -611,6 +662,43 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The binary protocol's code of `ty` (as [`Reader::ty`] reads them).
+fn binary_code(ty: ValueType) -> u8 {
+    match ty {
+        ValueType::Bool => 2,
+        ValueType::Byte => 3,
+        ValueType::Double => 4,
+        ValueType::I16 => 6,
+        ValueType::I32 => 8,
+        ValueType::I64 => 10,
+        ValueType::Binary => 11,
+        ValueType::Struct => 12,
+        ValueType::Map => 13,
+        ValueType::Set => 14,
+        ValueType::List => 15,
+        ValueType::Uuid => 16,
+    }
+}
+
+/// The compact protocol's code of `ty` in a field header (a boolean's is
+/// its value, 1 or 2: this gives 1, true).
+fn compact_code(ty: ValueType) -> u8 {
+    match ty {
+        ValueType::Bool => 1,
+        ValueType::Byte => 3,
+        ValueType::I16 => 4,
+        ValueType::I32 => 5,
+        ValueType::I64 => 6,
+        ValueType::Double => 7,
+        ValueType::Binary => 8,
+        ValueType::List => 9,
+        ValueType::Set => 10,
+        ValueType::Map => 11,
+        ValueType::Struct => 12,
+        ValueType::Uuid => 13,
+    }
+}
+
 fn message_type(code: u8) -> Result<TMessageType, ReadError> {
     match code {
         1 => Ok(TMessageType::Call),
@@ -678,6 +766,131 @@ mod tests {
             o.flush().unwrap();
         }
         out
+    }
+
+    /// Fields of every type, at ids near and far from the one before (a
+    /// compact header holds a delta of 1 to 15 only), as the thrift crate
+    /// writes them.
+    fn every_field_type(protocol: Protocol) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut o: Box<dyn TOutputProtocol + '_> = match protocol {
+                Protocol::Binary => Box::new(TBinaryOutputProtocol::new(&mut out, true)),
+                Protocol::Compact => Box::new(TCompactOutputProtocol::new(&mut out)),
+            };
+            let field = |ty, id| TFieldIdentifier::new::<_, _, i16>("f", ty, id);
+            o.write_struct_begin(&TStructIdentifier::new("s")).unwrap();
+            let fields = [
+                (TType::String, 1),
+                (TType::I64, 2),
+                (TType::Bool, 3),
+                (TType::I32, 40),
+                (TType::I16, 41),
+                (TType::I08, 20),
+                (TType::Double, -3),
+                (TType::Struct, 300),
+                (TType::List, 301),
+                (TType::Set, 316),
+                (TType::Map, 317),
+                (TType::String, 317),
+            ];
+            for (ty, id) in fields {
+                o.write_field_begin(&field(ty, id)).unwrap();
+                match ty {
+                    TType::String => o.write_bytes(b"v").unwrap(),
+                    TType::I64 => o.write_i64(-2).unwrap(),
+                    TType::Bool => o.write_bool(false).unwrap(),
+                    TType::I32 => o.write_i32(7).unwrap(),
+                    TType::I16 => o.write_i16(7).unwrap(),
+                    TType::I08 => o.write_i8(7).unwrap(),
+                    TType::Double => o.write_double(0.5).unwrap(),
+                    TType::Struct => {
+                        o.write_struct_begin(&TStructIdentifier::new("e")).unwrap();
+                        o.write_field_stop().unwrap();
+                        o.write_struct_end().unwrap();
+                    }
+                    TType::List | TType::Set => {
+                        o.write_list_begin(&TListIdentifier::new(TType::I32, 1))
+                            .unwrap();
+                        o.write_i32(1).unwrap();
+                        o.write_list_end().unwrap();
+                    }
+                    _ => {
+                        o.write_map_begin(&TMapIdentifier::new(TType::I32, TType::I32, 0))
+                            .unwrap();
+                        o.write_map_end().unwrap();
+                    }
+                }
+                o.write_field_end().unwrap();
+            }
+            o.write_field_stop().unwrap();
+            o.write_struct_end().unwrap();
+            o.flush().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn field_is_agrees_with_field_begin() {
+        let types = [
+            ValueType::Bool,
+            ValueType::Byte,
+            ValueType::I16,
+            ValueType::I32,
+            ValueType::I64,
+            ValueType::Double,
+            ValueType::Binary,
+            ValueType::Struct,
+            ValueType::Map,
+            ValueType::Set,
+            ValueType::List,
+            ValueType::Uuid,
+        ];
+        let ids = [1, 2, 3, 20, 40, 41, -3, 300, 301, 316, 317, 0];
+        for protocol in [Protocol::Binary, Protocol::Compact] {
+            let bytes = every_field_type(protocol);
+            let mut r = Reader::new(protocol, &bytes);
+            let outer = r.struct_begin();
+            let mut fields = 0;
+            loop {
+                let mut read = r.clone();
+                let next = read.field_begin().unwrap();
+                for ty in types {
+                    for id in ids {
+                        let mut tried = r.clone();
+                        let is = tried.field_is(ty, id);
+                        // The compact protocol's long headers and booleans
+                        // are left to `field_begin`.
+                        let short = bytes[r.pos()] >> 4 != 0;
+                        let expected = next == Some((ty, id))
+                            && (protocol == Protocol::Binary || (ty != ValueType::Bool && short));
+                        assert_eq!(is, expected, "{protocol:?} {next:?} as {ty:?} {id}");
+                        if is {
+                            assert_eq!(tried.mark(), read.mark(), "{protocol:?} {next:?}");
+                        } else {
+                            assert_eq!(tried.mark(), r.mark(), "{protocol:?} {next:?}");
+                        }
+                    }
+                }
+                let Some((ty, _)) = next else {
+                    r = read;
+                    break;
+                };
+                read.skip(ty).unwrap();
+                r = read;
+                fields += 1;
+            }
+            r.struct_end(outer);
+            assert_eq!(fields, 12);
+            assert_eq!(r.pos(), bytes.len(), "{protocol:?}");
+            // Too few bytes for the header: nothing read, no panic.
+            let header = if protocol == Protocol::Binary { 3 } else { 1 };
+            for cut in 0..header {
+                let mut r = Reader::new(protocol, &bytes[..cut]);
+                assert!(!r.field_is(ValueType::Binary, 1));
+                assert_eq!(r.pos(), 0);
+            }
+        }
     }
 
     #[test]
