@@ -8,5 +8,6 @@ mod fixture;
 mod interop;
 mod labels;
 mod models;
+mod put_many;
 mod scan;
 mod thrift2;

@@ -3,6 +3,9 @@
 //! check-and-put), and filters translated into the HBase filter language by
 //! [`filter_string`].
 
+use std::borrow::Cow;
+use std::future::Future;
+
 use bytes::Bytes;
 use futures::stream::BoxStream;
 
@@ -11,9 +14,10 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::store::{
     Appends, CellLabels, Check, CheckAndPut, ColumnValue, CompareOp, ConditionalWrites, Counters,
-    DecodeRow, FamilySpec, FilterExpr, GetSpec, RowWrite, ScanSpec, Store, StoreTable, StoreWriter,
-    TimeRange,
+    DecodeRow, FamilySpec, FillRow, FilterExpr, GetSpec, RowCells, RowWrite, ScanSpec, Store,
+    StoreTable, StoreWriter, TimeRange,
 };
+use crate::thrift1::batch::RowPuts;
 use crate::thrift1::{Batch, ColumnFamily, Connection, Scan, Table};
 use crate::value::{Cell, Row};
 
@@ -220,8 +224,64 @@ impl StoreWriter for Writer {
         put_versions(&self.table, key, write).await
     }
 
+    /// The row's puts are encoded into the batch's call as `row` gives
+    /// them (each value copied once); its deletes follow them in the batch
+    /// and its timestamped puts are sent at once, as by
+    /// [`StoreWriter::write_row`].
+    fn write_filled<F: FillRow + ?Sized>(
+        &mut self,
+        key: &[u8],
+        row: &F,
+        scratch: &mut RowWrite,
+    ) -> impl Future<Output = Result<()>> + Send {
+        scratch.clear();
+        let buffered = refuse_labels(&self.table).and_then(|()| {
+            self.batch.put_row(key, row.distinct_columns(), |puts| {
+                row.fill(&mut BatchCells {
+                    puts,
+                    rest: &mut *scratch,
+                })
+            })
+        });
+        async move {
+            buffered?;
+            if !scratch.deletes().is_empty() {
+                self.batch.delete_columns(key, scratch.deletes()).await?;
+            }
+            put_versions(&self.table, key, scratch).await?;
+            self.batch.send_if_full().await
+        }
+    }
+
     async fn flush(&mut self) -> Result<()> {
         self.batch.send().await
+    }
+}
+
+/// The cells of a row given to [`Writer::write_filled`]: puts go into the
+/// batch, deletes and timestamped puts are kept in a [`RowWrite`] for
+/// after them.
+struct BatchCells<'a, 'b> {
+    puts: &'a mut RowPuts<'b>,
+    rest: &'a mut RowWrite,
+}
+
+impl RowCells for BatchCells<'_, '_> {
+    fn put(&mut self, column: Cow<'static, [u8]>, value: &[u8]) {
+        self.puts.put(&column, value);
+    }
+    fn put_with<E>(
+        &mut self,
+        column: Cow<'static, [u8]>,
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.puts.put_with(&column, encode)
+    }
+    fn put_version(&mut self, column: Cow<'static, [u8]>, timestamp: i64, value: Vec<u8>) {
+        self.rest.put_version(column, timestamp, value);
+    }
+    fn delete(&mut self, column: Cow<'static, [u8]>) {
+        self.rest.delete(column);
     }
 }
 

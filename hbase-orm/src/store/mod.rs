@@ -253,8 +253,96 @@ pub trait StoreWriter: Send {
         write: &RowWrite,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Adds the writes of row `key` that `row` fills in, as
+    /// [`StoreWriter::write_row`] adds those of the [`RowWrite`] they would
+    /// fill. By default they are filled into `scratch` (emptied first, so
+    /// one `RowWrite` serves row after row) and written by `write_row`; a
+    /// backend may take them straight into its buffered request instead
+    /// (the HBase Thrift1 backend: each value is copied once, into the
+    /// encoded call).
+    ///
+    /// # Errors
+    /// What `row` fails with (nothing of the row is buffered then), and
+    /// the errors of `write_row`.
+    fn write_filled<F: FillRow + ?Sized>(
+        &mut self,
+        key: &[u8],
+        row: &F,
+        scratch: &mut RowWrite,
+    ) -> impl Future<Output = Result<()>> + Send {
+        scratch.clear();
+        let filled = row.fill(scratch);
+        async move {
+            filled?;
+            self.write_row(key, scratch).await
+        }
+    }
+
     /// Sends everything buffered.
     fn flush(&mut self) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// What fills in the writes of one row, cell by cell (a model's fields:
+/// [`Repo`](crate::Repo) hands its values over as this to
+/// [`StoreWriter::write_filled`]).
+pub trait FillRow {
+    /// Gives the row's cells to `cells`.
+    ///
+    /// # Errors
+    /// When a cell cannot be produced (a value that does not encode); the
+    /// writer then buffers nothing of the row.
+    fn fill<C: RowCells>(&self, cells: &mut C) -> Result<()>;
+
+    /// Whether [`FillRow::fill`] puts each column at most once (a model
+    /// whose fields name distinct columns), so a writer need not look for
+    /// repeats. By default `false`: a writer looks.
+    fn distinct_columns(&self) -> bool {
+        false
+    }
+}
+
+/// Receives the cells of one row write as a [`FillRow`] gives them: a
+/// [`RowWrite`] keeps them; a backend's writer may encode them as they come.
+pub trait RowCells {
+    /// Puts `value` at `column`.
+    fn put(&mut self, column: Cow<'static, [u8]>, value: &[u8]);
+
+    /// Puts at `column` the bytes `encode` appends to the buffer it is
+    /// given (which may hold other bytes before them); nothing when it
+    /// fails.
+    ///
+    /// # Errors
+    /// What `encode` fails with.
+    fn put_with<E>(
+        &mut self,
+        column: Cow<'static, [u8]>,
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E>;
+
+    /// Puts `value` at `column` with timestamp `timestamp`.
+    fn put_version(&mut self, column: Cow<'static, [u8]>, timestamp: i64, value: Vec<u8>);
+
+    /// Deletes every version of `column`.
+    fn delete(&mut self, column: Cow<'static, [u8]>);
+}
+
+impl RowCells for RowWrite {
+    fn put(&mut self, column: Cow<'static, [u8]>, value: &[u8]) {
+        RowWrite::put(self, column, value);
+    }
+    fn put_with<E>(
+        &mut self,
+        column: Cow<'static, [u8]>,
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        RowWrite::put_with(self, column, encode)
+    }
+    fn put_version(&mut self, column: Cow<'static, [u8]>, timestamp: i64, value: Vec<u8>) {
+        RowWrite::put_version(self, column, timestamp, value);
+    }
+    fn delete(&mut self, column: Cow<'static, [u8]>) {
+        RowWrite::delete(self, column);
+    }
 }
 
 /// Tables with atomic counters (64-bit big-endian cells).

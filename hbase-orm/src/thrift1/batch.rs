@@ -181,6 +181,32 @@ impl Batch {
         self.maybe_send().await
     }
 
+    /// Buffers the puts of row `key` that `fill` gives to its [`RowPuts`],
+    /// each cell encoded into the batch as it is put (one copy of each
+    /// value); sends nothing (see [`Batch::send_if_full`]).
+    ///
+    /// As [`Batch::put`]: a column repeated in the row is split off (the
+    /// last value wins; with `distinct`, the caller vouches that `fill`
+    /// repeats no column, and none is looked for), and when `fill` fails,
+    /// or a column has no qualifier, nothing of the row is buffered.
+    pub(crate) fn put_row(
+        &mut self,
+        key: &[u8],
+        distinct: bool,
+        fill: impl FnOnce(&mut RowPuts<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.plan.put_row(key, self.wal, distinct, fill)
+    }
+
+    /// Sends what is buffered when `batch_size` is reached (outside a
+    /// transaction), as each write of the batch does.
+    ///
+    /// # Errors
+    /// As [`Batch::send`].
+    pub(crate) async fn send_if_full(&mut self) -> Result<()> {
+        self.maybe_send().await
+    }
+
     /// Buffers the deletion of a whole row (as HappyBase does, a deletion of
     /// each of the table's families, which are read once per batch).
     ///
@@ -534,6 +560,11 @@ struct Plan {
     count: usize,
     /// A sent mutate call, emptied, whose buffers the next call reuses.
     spare: Option<MutateCall>,
+    /// Where the cells of a put that cannot be encoded into its call at
+    /// once are put first (see [`Plan::put_row`]); empty between puts.
+    staging: MutateCall,
+    /// The buffer [`RowPuts::put_with`] has values encoded in.
+    value: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -599,6 +630,16 @@ const CELL_HEAD: usize = 4 + 3 + 4;
 /// Bytes of a cell's binary encoding after its value (or its column, for a
 /// delete): the `writeToWAL` field and the stop.
 const CELL_TAIL: usize = 4 + 1;
+
+/// The longest string the binary protocol holds (its length is an `i32`).
+const MAX_LEN: usize = i32::MAX as usize;
+
+/// The header of string field `id` of `n` bytes, `n` at most [`MAX_LEN`].
+fn string_head(id: i16, n: usize) -> [u8; 7] {
+    let [i, d] = id.to_be_bytes();
+    let [a, b, c, e] = (n as u32).to_be_bytes();
+    [binary::STRING, i, d, a, b, c, e]
+}
 
 /// One `mutateRows` call: the mutations of each row, in row order of first
 /// appearance, with their bytes in one buffer.
@@ -696,10 +737,29 @@ impl MutateCall {
     /// the binary protocol.
     fn push_cell(&mut self, row: u32, column: &[u8], value: Option<&[u8]>, wal: bool) {
         let start = self.data.len();
-        self.data
-            .extend_from_slice(&binary::bool_field_bytes(1, value.is_none()));
-        let column_span = self.string_field(2, column);
-        let value = value.map(|v| self.string_field(3, v));
+        let value_len = value.map_or(0, <[u8]>::len);
+        let (column_span, value) = if column.len() <= MAX_LEN && value_len <= MAX_LEN {
+            // The common cell: its bytes reserved at once, each field's
+            // header written in one go.
+            self.data
+                .reserve(CELL_HEAD + column.len() + value.map_or(0, |v| 7 + v.len()) + CELL_TAIL);
+            let [b, i, d, x] = binary::bool_field_bytes(1, value.is_none());
+            let [s, j, e, l0, l1, l2, l3] = string_head(2, column.len());
+            self.data
+                .extend_from_slice(&[b, i, d, x, s, j, e, l0, l1, l2, l3]);
+            let column_span = self.span(column);
+            let value = value.map(|v| {
+                self.data.extend_from_slice(&string_head(3, v.len()));
+                self.span(v)
+            });
+            (column_span, value)
+        } else {
+            self.data
+                .extend_from_slice(&binary::bool_field_bytes(1, value.is_none()));
+            let column_span = self.string_field(2, column);
+            let value = value.map(|v| self.string_field(3, v));
+            (column_span, value)
+        };
         let [b, i, d, w] = binary::bool_field_bytes(4, wal);
         // The field, then the struct's stop.
         self.data.extend_from_slice(&[b, i, d, w, 0]);
@@ -785,6 +845,62 @@ impl MutateCall {
     fn repeats_a_column(&self, first: usize) -> bool {
         let cells = &self.cells[first..];
         repeats(cells.len(), |i| self.bytes(cells[i].column))
+    }
+}
+
+/// The puts of one row being buffered ([`Batch::put_row`]): each cell is
+/// encoded into the call as it is put.
+#[derive(Debug)]
+pub(crate) struct RowPuts<'a> {
+    call: &'a mut MutateCall,
+    row: u32,
+    wal: bool,
+    /// Where [`RowPuts::put_with`] has a value encoded.
+    value: &'a mut Vec<u8>,
+    /// The first column that may not be written: nothing of the row is
+    /// buffered then.
+    failed: Option<Error>,
+}
+
+impl RowPuts<'_> {
+    /// Puts `value` at `column` (`family:qualifier`).
+    #[inline]
+    pub(crate) fn put(&mut self, column: &[u8], value: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Err(e) = check_column(column, ColumnUse::Write) {
+            self.failed = Some(e);
+            return;
+        }
+        self.call.push_cell(self.row, column, Some(value), self.wal);
+    }
+
+    /// Puts at `column` the bytes `encode` appends to the buffer it is
+    /// given; nothing when it fails.
+    ///
+    /// # Errors
+    /// What `encode` fails with.
+    #[inline]
+    pub(crate) fn put_with<E>(
+        &mut self,
+        column: &[u8],
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        if let Err(e) = check_column(column, ColumnUse::Write) {
+            self.failed = Some(e);
+            return Ok(());
+        }
+        // The value is encoded apart (in a buffer of the plan's, reused), so
+        // that an encoder reaches no byte of the call.
+        self.value.clear();
+        encode(self.value)?;
+        self.call
+            .push_cell(self.row, column, Some(self.value), self.wal);
+        Ok(())
     }
 }
 
@@ -1076,28 +1192,41 @@ impl Plan {
 
     /// Buffers a put of `data`, checking its columns: on an error nothing
     /// is buffered.
-    ///
-    /// A row in no pending call cannot conflict with anything (every row of
-    /// a bulk load): its cells are copied straight into the latest mutate
-    /// call as they come. Otherwise they are collected first, to choose the
-    /// call.
     fn put_iter<I, C, V>(&mut self, key: &[u8], data: I, wal: bool) -> Result<()>
     where
         I: IntoIterator<Item = (C, V)>,
         C: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
+        self.put_row(key, wal, false, |puts| {
+            for (c, v) in data {
+                puts.put(c.as_ref(), v.as_ref());
+            }
+            Ok(())
+        })
+    }
+
+    /// Buffers the puts `fill` gives to its [`RowPuts`]: on an error
+    /// (of `fill`, or a column without qualifier) nothing is buffered.
+    ///
+    /// A row in no pending call cannot conflict with anything (every row of
+    /// a bulk load): its cells are encoded straight into the latest mutate
+    /// call as they come. Otherwise they are staged first, to choose the
+    /// call; so are those of a put repeating a column (not looked for
+    /// when `distinct`: the caller knows `fill` repeats none).
+    fn put_row(
+        &mut self,
+        key: &[u8],
+        wal: bool,
+        distinct: bool,
+        fill: impl FnOnce(&mut RowPuts<'_>) -> Result<()>,
+    ) -> Result<()> {
         let t = self.touch_of(key);
         let joined = self
             .joinable(t.floor, |c| matches!(c, Call::Mutate(_)))
             .filter(|&i| matches!(&self.calls[i], Call::Mutate(m) if !m.is_full()));
         if t.row.is_some() && joined == Some(t.floor) {
-            let puts: Vec<(C, V)> = data.into_iter().collect();
-            for (c, _) in &puts {
-                check_column(c.as_ref(), ColumnUse::Write)?;
-            }
-            self.put(key, &puts, wal);
-            return Ok(());
+            return self.put_staged(key, wal, fill);
         }
         let (i, opened) = match joined {
             Some(i) => (i, false),
@@ -1112,50 +1241,93 @@ impl Plan {
         };
         let mark = m.mark();
         let row = m.add_row(key);
-        let mut failed = None;
-        for (c, v) in data {
-            if let Err(e) = check_column(c.as_ref(), ColumnUse::Write) {
-                failed = Some(e);
-                break;
-            }
-            m.push_cell(row, c.as_ref(), Some(v.as_ref()), wal);
-        }
-        let added = m.len() - mark.cells;
-        let repeated = failed.is_none() && m.repeats_a_column(mark.cells);
-        // A repeated column takes the general path, from a copy.
-        let retry: Vec<(Vec<u8>, Vec<u8>)> = if repeated {
-            m.cells[mark.cells..]
-                .iter()
-                .map(|c| {
-                    let value = c.value.map_or(&[][..], |v| m.bytes(v));
-                    (m.bytes(c.column).to_vec(), value.to_vec())
-                })
-                .collect()
-        } else {
-            Vec::new()
+        let mut puts = RowPuts {
+            call: &mut *m,
+            row,
+            wal,
+            value: &mut self.value,
+            failed: None,
         };
-        if failed.is_some() || added == 0 || repeated {
+        let filled = fill(&mut puts).and_then(|()| puts.failed.map_or(Ok(()), Err));
+        let added = m.len() - mark.cells;
+        let repeated = filled.is_ok() && !distinct && m.repeats_a_column(mark.cells);
+        if filled.is_err() || added == 0 || repeated {
+            // A repeated column takes the general path, from the staging
+            // call.
+            if repeated {
+                self.staging.clear();
+                let staged = self.staging.add_row(key);
+                for c in &m.cells[mark.cells..] {
+                    let value = c.value.map(|v| m.bytes(v));
+                    self.staging
+                        .push_cell(staged, m.bytes(c.column), value, c.wal);
+                }
+            }
             m.truncate(mark);
             if opened {
                 if let Some(Call::Mutate(m)) = self.calls.pop_back() {
                     self.spare = Some(m);
                 }
             }
-        } else {
-            self.count += added;
-            self.touch(
-                t,
-                RowAt {
-                    call: self.sent + i,
-                    row,
-                },
-            );
+            filled?;
+            if repeated {
+                self.put_from_staging(key, wal);
+            }
+            return Ok(());
         }
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        self.put(key, &retry, wal);
+        self.count += added;
+        self.touch(
+            t,
+            RowAt {
+                call: self.sent + i,
+                row,
+            },
+        );
         Ok(())
+    }
+
+    /// Buffers the puts of `fill` by the general path ([`Plan::put`]),
+    /// from the staging call they are put in first.
+    fn put_staged(
+        &mut self,
+        key: &[u8],
+        wal: bool,
+        fill: impl FnOnce(&mut RowPuts<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.staging.clear();
+        let row = self.staging.add_row(key);
+        let mut puts = RowPuts {
+            call: &mut self.staging,
+            row,
+            wal,
+            value: &mut self.value,
+            failed: None,
+        };
+        let filled = fill(&mut puts).and_then(|()| puts.failed.map_or(Ok(()), Err));
+        if filled.is_ok() {
+            self.put_from_staging(key, wal);
+        }
+        self.staging.clear();
+        filled
+    }
+
+    /// Buffers the puts of the staging call's one row by [`Plan::put`],
+    /// and empties it.
+    fn put_from_staging(&mut self, key: &[u8], wal: bool) {
+        let staging = std::mem::take(&mut self.staging);
+        let puts: Vec<(&[u8], &[u8])> = staging
+            .cells
+            .iter()
+            .map(|c| {
+                (
+                    staging.bytes(c.column),
+                    c.value.map_or(&[][..], |v| staging.bytes(v)),
+                )
+            })
+            .collect();
+        self.put(key, &puts, wal);
+        self.staging = staging;
+        self.staging.clear();
     }
 
     fn put<C: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, key: &[u8], puts: &[(C, V)], wal: bool) {
@@ -1465,6 +1637,79 @@ mod tests {
         p.pop_front();
         p.put_iter(b"e", [("cf:x", "1")], true).unwrap();
         assert_eq!(shape(&p), ["e[+cf:x]"]);
+    }
+
+    #[test]
+    fn a_failing_fill_buffers_nothing_of_its_row() {
+        let mut p = Plan::default();
+        // Into a call of its own (opened for it, then given back).
+        let failed = p.put_row(b"a", true, false, |r| {
+            r.put(b"cf:x", b"1");
+            r.put_with(b"cf:y", |out| {
+                out.extend_from_slice(b"partial");
+                Err(Error::InvalidInput("no encoding".into()))
+            })
+        });
+        assert!(failed.is_err());
+        assert!(p.calls.is_empty());
+        p.put_iter(b"a", [("cf:x", "1")], true).unwrap();
+        // Into a call holding another row: that row stays whole.
+        let failed = p.put_row(b"b", true, false, |r| {
+            r.put(b"cf:x", b"1");
+            Err(Error::InvalidInput("later".into()))
+        });
+        assert!(failed.is_err());
+        // A bad column anywhere in the row fails it.
+        let failed = p.put_row(b"b", true, false, |r| {
+            r.put_with(b"nofamily", |out| {
+                out.push(b'1');
+                Ok::<_, Error>(())
+            })?;
+            r.put(b"cf:y", b"2");
+            Ok(())
+        });
+        assert!(failed.is_err());
+        // The row already in the call takes the staged path: its failure
+        // leaves the call as it was.
+        let failed = p.put_row(b"a", true, false, |r| {
+            r.put(b"cf:y", b"2");
+            Err(Error::InvalidInput("staged".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(shape(&p), ["a[+cf:x]"]);
+        assert_eq!(p.count, 1);
+        // A value encoded by `put_with` is the value sent.
+        p.put_row(b"a", true, false, |r| {
+            r.put_with(b"cf:y", |out| {
+                out.extend_from_slice(b"22");
+                Ok::<_, Error>(())
+            })
+        })
+        .unwrap();
+        p.put_row(b"c", true, true, |r| {
+            r.put(b"cf:x", b"3");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(shape(&p), ["a[+cf:x,+cf:y] c[+cf:x]"]);
+        match &p.calls[0] {
+            Call::Mutate(m) => {
+                let values: Vec<&[u8]> = m
+                    .row_cells(0)
+                    .map(|c| m.bytes(c.value.unwrap_or_default()))
+                    .collect();
+                assert_eq!(values, [&b"1"[..], b"22"]);
+            }
+            Call::Increment(_) => panic!("a mutate call expected"),
+        }
+        // Repeats are split off unless the caller vouches there are none.
+        p.put_row(b"d", true, false, |r| {
+            r.put(b"cf:x", b"1");
+            r.put(b"cf:x", b"2");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(shape(&p), ["a[+cf:x,+cf:y] c[+cf:x] d[+cf:x]", "d[+cf:x]"]);
     }
 
     #[test]

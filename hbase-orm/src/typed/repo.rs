@@ -61,8 +61,8 @@ use super::row::{self, CellWriter, Column, EncodeError, HRow};
 use super::row_key::{EncodeKey, KeyPrefix};
 use crate::error::{Error, Result};
 use crate::store::{
-    Appends, CellRef, CompareOp, ConditionalWrites, Counters, DecodeRow, GetSpec, RowWrite,
-    ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
+    Appends, CellRef, CompareOp, ConditionalWrites, Counters, DecodeRow, FillRow, GetSpec,
+    RowCells, RowWrite, ScanSpec, Store, StoreTable, StoreWriter, TimeRange,
 };
 use crate::thrift1::{Connection, Table};
 use crate::value::Row;
@@ -125,6 +125,57 @@ fn column_name(c: Column<'_>) -> Cow<'static, [u8]> {
     match c {
         Column::Static(c) => Cow::Borrowed(c),
         other => Cow::Owned(other.to_vec()),
+    }
+}
+
+/// A model's value as the [`FillRow`] of its row: its cells go to the
+/// store's [`RowCells`] through the [`CellWriter`] the derive writes to.
+struct Model<'a, T> {
+    value: &'a T,
+    /// [`distinct_columns`] of the model.
+    distinct: bool,
+}
+
+impl<T: HRow> FillRow for Model<'_, T> {
+    fn fill<C: RowCells>(&self, cells: &mut C) -> Result<()> {
+        self.value.write_cells(&mut ToCells(cells))?;
+        Ok(())
+    }
+
+    fn distinct_columns(&self) -> bool {
+        self.distinct
+    }
+}
+
+/// Whether the cells of model `T` are in distinct columns: no map field
+/// (its qualifiers are data, which may name another field's column) and no
+/// two fields of one column.
+fn distinct_columns<T: HRow>() -> bool {
+    let columns = T::SCHEMA.columns;
+    columns.iter().enumerate().all(|(i, c)| {
+        c.kind != row::ColumnKind::FamilyMap && columns[..i].iter().all(|d| d.column != c.column)
+    })
+}
+
+/// The [`CellWriter`] over a store's [`RowCells`].
+struct ToCells<'a, C>(&'a mut C);
+
+impl<C: RowCells> CellWriter for ToCells<'_, C> {
+    fn put(&mut self, column: Column<'_>, value: Vec<u8>) {
+        self.0.put(column_name(column), &value);
+    }
+    fn put_version(&mut self, column: Column<'_>, timestamp: i64, value: Vec<u8>) {
+        self.0.put_version(column_name(column), timestamp, value);
+    }
+    fn delete(&mut self, column: Column<'_>) {
+        self.0.delete(column_name(column));
+    }
+    fn put_with<E>(
+        &mut self,
+        column: Column<'_>,
+        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        self.0.put_with(column_name(column), encode)
     }
 }
 
@@ -515,14 +566,12 @@ impl<T: HRow, S: Store> Repo<T, S> {
         // One set of buffers for every value, the key's included.
         let mut write = RowWrite::new();
         let mut key = Vec::new();
+        let distinct = distinct_columns::<T>();
         for value in values {
-            if let Err(e) = fill(&mut write, value) {
-                result = Err(e);
-                break;
-            }
             key.clear();
             value.encode_row_key(&mut key);
-            if let Err(e) = writer.write_row(&key, &write).await {
+            let model = Model { value, distinct };
+            if let Err(e) = writer.write_filled(&key, &model, &mut write).await {
                 result = Err(e);
                 break;
             }
