@@ -178,7 +178,7 @@ impl Batch {
         V: AsRef<[u8]>,
     {
         self.plan.put_iter(key.as_ref(), data, self.wal)?;
-        self.maybe_send().await
+        self.send_if_full().await
     }
 
     /// Buffers the puts of row `key` that `fill` gives to its [`RowPuts`],
@@ -196,15 +196,6 @@ impl Batch {
         fill: impl FnOnce(&mut RowPuts<'_>) -> Result<()>,
     ) -> Result<()> {
         self.plan.put_row(key, self.wal, distinct, fill)
-    }
-
-    /// Sends what is buffered when `batch_size` is reached (outside a
-    /// transaction), as each write of the batch does.
-    ///
-    /// # Errors
-    /// As [`Batch::send`].
-    pub(crate) async fn send_if_full(&mut self) -> Result<()> {
-        self.maybe_send().await
     }
 
     /// Buffers the deletion of a whole row (as HappyBase does, a deletion of
@@ -228,7 +219,7 @@ impl Batch {
         }
         let columns = self.families.as_deref().unwrap_or_default();
         self.plan.delete(key.as_ref(), columns, self.wal);
-        self.maybe_send().await
+        self.send_if_full().await
     }
 
     /// Buffers the deletion of families (`cf`) or columns (`cf:q`) of a row.
@@ -254,7 +245,7 @@ impl Batch {
             return Ok(());
         }
         self.plan.delete(key.as_ref(), &columns, self.wal);
-        self.maybe_send().await
+        self.send_if_full().await
     }
 
     /// Buffers adding `value` to a counter column.
@@ -279,7 +270,7 @@ impl Batch {
         check_column(column.as_ref(), ColumnUse::Write)?;
         self.plan
             .increment(key.as_ref(), column.as_ref().to_vec(), value);
-        self.maybe_send().await
+        self.send_if_full().await
     }
 
     /// Buffers subtracting `value` from a counter column.
@@ -307,7 +298,12 @@ impl Batch {
         self.counter_inc(key, column, delta).await
     }
 
-    async fn maybe_send(&mut self) -> Result<()> {
+    /// Sends what is buffered when `batch_size` is reached (outside a
+    /// transaction), as each write of the batch does.
+    ///
+    /// # Errors
+    /// As [`Batch::send`].
+    pub(crate) async fn send_if_full(&mut self) -> Result<()> {
         match self.batch_size {
             Some(n) if !self.in_transaction && self.plan.count >= n => self.send().await,
             _ => Ok(()),
@@ -862,18 +858,49 @@ pub(crate) struct RowPuts<'a> {
     failed: Option<Error>,
 }
 
-impl RowPuts<'_> {
+impl<'a> RowPuts<'a> {
+    /// Has `fill` put its cells in row `row` of `call` (values encoded by
+    /// [`RowPuts::put_with`] in `value`); the error of `fill`, else that of
+    /// the first column that may not be written.
+    fn run(
+        call: &'a mut MutateCall,
+        row: u32,
+        wal: bool,
+        value: &'a mut Vec<u8>,
+        fill: impl FnOnce(&mut RowPuts<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut puts = RowPuts {
+            call,
+            row,
+            wal,
+            value,
+            failed: None,
+        };
+        fill(&mut puts)?;
+        puts.failed.map_or(Ok(()), Err)
+    }
+
+    /// Whether `column` may be written in this row; the first one that may
+    /// not fails the row.
+    fn admits(&mut self, column: &[u8]) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        match check_column(column, ColumnUse::Write) {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
     /// Puts `value` at `column` (`family:qualifier`).
     #[inline]
     pub(crate) fn put(&mut self, column: &[u8], value: &[u8]) {
-        if self.failed.is_some() {
-            return;
+        if self.admits(column) {
+            self.call.push_cell(self.row, column, Some(value), self.wal);
         }
-        if let Err(e) = check_column(column, ColumnUse::Write) {
-            self.failed = Some(e);
-            return;
-        }
-        self.call.push_cell(self.row, column, Some(value), self.wal);
     }
 
     /// Puts at `column` the bytes `encode` appends to the buffer it is
@@ -887,11 +914,7 @@ impl RowPuts<'_> {
         column: &[u8],
         encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        if self.failed.is_some() {
-            return Ok(());
-        }
-        if let Err(e) = check_column(column, ColumnUse::Write) {
-            self.failed = Some(e);
+        if !self.admits(column) {
             return Ok(());
         }
         // The value is encoded apart (in a buffer of the plan's, reused), so
@@ -1241,14 +1264,7 @@ impl Plan {
         };
         let mark = m.mark();
         let row = m.add_row(key);
-        let mut puts = RowPuts {
-            call: &mut *m,
-            row,
-            wal,
-            value: &mut self.value,
-            failed: None,
-        };
-        let filled = fill(&mut puts).and_then(|()| puts.failed.map_or(Ok(()), Err));
+        let filled = RowPuts::run(m, row, wal, &mut self.value, fill);
         let added = m.len() - mark.cells;
         let repeated = filled.is_ok() && !distinct && m.repeats_a_column(mark.cells);
         if filled.is_err() || added == 0 || repeated {
@@ -1296,14 +1312,7 @@ impl Plan {
     ) -> Result<()> {
         self.staging.clear();
         let row = self.staging.add_row(key);
-        let mut puts = RowPuts {
-            call: &mut self.staging,
-            row,
-            wal,
-            value: &mut self.value,
-            failed: None,
-        };
-        let filled = fill(&mut puts).and_then(|()| puts.failed.map_or(Ok(()), Err));
+        let filled = RowPuts::run(&mut self.staging, row, wal, &mut self.value, fill);
         if filled.is_ok() {
             self.put_from_staging(key, wal);
         }

@@ -100,27 +100,6 @@ impl<T, S: Store> fmt::Debug for Repo<T, S> {
     }
 }
 
-/// A model's cells land in a [`RowWrite`]: the derive writes them through
-/// [`CellWriter`], the backend sends them.
-impl CellWriter for RowWrite {
-    fn put(&mut self, column: Column<'_>, value: Vec<u8>) {
-        RowWrite::put(self, column_name(column), &value);
-    }
-    fn put_version(&mut self, column: Column<'_>, timestamp: i64, value: Vec<u8>) {
-        RowWrite::put_version(self, column_name(column), timestamp, value);
-    }
-    fn delete(&mut self, column: Column<'_>) {
-        RowWrite::delete(self, column_name(column));
-    }
-    fn put_with<E>(
-        &mut self,
-        column: Column<'_>,
-        encode: impl FnOnce(&mut Vec<u8>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        RowWrite::put_with(self, column_name(column), encode)
-    }
-}
-
 fn column_name(c: Column<'_>) -> Cow<'static, [u8]> {
     match c {
         Column::Static(c) => Cow::Borrowed(c),
@@ -157,7 +136,8 @@ fn distinct_columns<T: HRow>() -> bool {
     })
 }
 
-/// The [`CellWriter`] over a store's [`RowCells`].
+/// The [`CellWriter`] over a store's [`RowCells`] (a [`RowWrite`], or a
+/// backend's writer): a model's cells land there through the derive.
 struct ToCells<'a, C>(&'a mut C);
 
 impl<C: RowCells> CellWriter for ToCells<'_, C> {
@@ -182,7 +162,7 @@ impl<C: RowCells> CellWriter for ToCells<'_, C> {
 /// `value`'s cells, in `write` (emptied first).
 fn fill<T: HRow>(write: &mut RowWrite, value: &T) -> Result<()> {
     write.clear();
-    value.write_cells(write)?;
+    value.write_cells(&mut ToCells(write))?;
     Ok(())
 }
 
