@@ -17,7 +17,7 @@ use crate::meter::Sample;
 use crate::peers::Peer;
 
 /// The comparisons printed, `(ours, peer)`, when both were measured.
-const COMPARISONS: [(Peer, Peer); 10] = [
+const COMPARISONS: [(Peer, Peer); 14] = [
     (Peer::Raw, Peer::Floor),
     (Peer::Raw, Peer::Happybase),
     (Peer::Raw, Peer::Sync),
@@ -28,6 +28,10 @@ const COMPARISONS: [(Peer, Peer); 10] = [
     (Peer::RawBlockOn, Peer::Floor),
     (Peer::RawBlockOn, Peer::Happybase),
     (Peer::RawBlockOn, Peer::Sync),
+    (Peer::RawRows, Peer::Floor),
+    (Peer::RawRows, Peer::Happybase),
+    (Peer::Raw, Peer::RawRows),
+    (Peer::Repo, Peer::RawRows),
 ];
 
 /// Raw client CPU per operation allowed over the floor's.

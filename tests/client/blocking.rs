@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use hbase_orm::blocking::{ColumnFamily, Connection, ConnectionPool};
-use hbase_orm::Error;
+use hbase_orm::{Error, Row};
 use hbase_orm_tests::{Combo, Emulator, COMBOS};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -141,6 +141,28 @@ fn round_trip(combo: Combo) {
         }
     }
     eventually("the scanner is closed", || emulator.open_scanners() == 0);
+    // Read as row views: the same rows.
+    let views: Vec<Row> = table
+        .scan()
+        .row_prefix("s")
+        .batch_size(4)
+        .views()
+        .map(|v| v.expect("views").to_row())
+        .collect();
+    let rows: Vec<Row> = table
+        .scan()
+        .row_prefix("s")
+        .collect::<hbase_orm::Result<_>>()
+        .expect("scan");
+    assert_eq!(views, rows, "{combo}");
+    assert_eq!(views.len(), 25, "{combo}");
+    for view in table.scan().row_prefix("s").batch_size(2).views() {
+        if view.expect("views").key().ends_with(b"03") {
+            assert_eq!(emulator.open_scanners(), 1, "{combo}: views under way");
+            break;
+        }
+    }
+    eventually("the views' scanner is closed", || emulator.open_scanners() == 0);
     // (`filter` is the scan option, not `Iterator::filter`.)
     let mut bad = table.scan().filter("NoSuchFilter()");
     let err = bad.next().expect("an error").expect_err("bad filter");

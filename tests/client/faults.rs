@@ -345,6 +345,29 @@ async fn read_with_cuts(
     out
 }
 
+/// As [`read_with_cuts`], the scan read as row views.
+async fn read_views_with_cuts(
+    scan: hbase_orm::Scan,
+    proxy: &FaultProxy,
+    cut_every: usize,
+) -> Vec<(String, Vec<String>)> {
+    let mut views = scan.views();
+    let mut out = Vec::new();
+    let mut n = 0;
+    while let Some(row) = views.try_next().await.expect("the scan resumes") {
+        n += 1;
+        if n % cut_every == 0 {
+            proxy.cut_all();
+        }
+        let columns = row
+            .cells()
+            .map(|c| String::from_utf8_lossy(c.column).into_owned())
+            .collect();
+        out.push((String::from_utf8_lossy(row.key()).into_owned(), columns));
+    }
+    out
+}
+
 /// Merges results with the same key (pieces of a row under scan_batching),
 /// failing on a cell seen twice.
 fn merge(results: Vec<(String, Vec<String>)>) -> Vec<(String, Vec<String>)> {
@@ -412,6 +435,25 @@ async fn scans_resume_after_their_connection_is_cut() {
             merge(rev_pieces),
             rev_expected,
             "{combo}: reverse scan_batching"
+        );
+
+        // Read as row views: the same resumption.
+        let views = read_views_with_cuts(t.scan().batch_size(7), &proxy, 11).await;
+        assert_eq!(views, expected, "{combo}: views forward");
+        let view_pieces =
+            read_views_with_cuts(t.scan().scan_batching(2).batch_size(5), &proxy, 7).await;
+        assert!(view_pieces.len() > expected.len(), "{combo}: views in pieces");
+        assert_eq!(merge(view_pieces), expected, "{combo}: views scan_batching");
+        let rev_view_pieces = read_views_with_cuts(
+            t.scan().reverse(true).scan_batching(3).batch_size(4),
+            &proxy,
+            5,
+        )
+        .await;
+        assert_eq!(
+            merge(rev_view_pieces),
+            rev_expected,
+            "{combo}: views reverse scan_batching"
         );
 
         let stats = proxy.stats();

@@ -1,6 +1,7 @@
 //! Scans: every option, scanner cleanup, long scans.
 
 use futures::{StreamExt, TryStreamExt};
+use hbase_orm::scan::RowView;
 use hbase_orm::{Error, Row, Table};
 
 use crate::fixture::{b, each_wire, emulator_only, eventually, Fixture};
@@ -317,4 +318,115 @@ async fn long_scans() {
     if f.real.is_none() {
         assert_eq!(f.emulator.open_scanners(), 0);
     }
+}
+
+/// `rows` and `views` are the same results: the views, made rows, equal the
+/// rows, and the views' own accessors agree with the rows'.
+fn same_results(rows: &[Row], views: &[RowView], what: &str) {
+    let as_rows: Vec<Row> = views.iter().map(RowView::to_row).collect();
+    assert_eq!(as_rows, rows, "{what}");
+    for (row, view) in rows.iter().zip(views) {
+        assert_eq!(view.key(), &row.key[..], "{what}");
+        assert_eq!(view.key_bytes(), row.key, "{what}");
+        assert_eq!(view.len(), row.cells.len(), "{what}");
+        assert_eq!(view.is_empty(), row.cells.is_empty(), "{what}");
+        assert_eq!(view.cells().len(), row.cells.len(), "{what}");
+        for ((column, cell), got) in row.cells.iter().zip(view.cells()) {
+            assert_eq!(got.column, &column[..], "{what}");
+            assert_eq!(got.value, &cell.value[..], "{what}");
+            assert_eq!(got.timestamp, cell.timestamp, "{what}");
+            assert_eq!(view.get(column), Some(&cell.value[..]), "{what}");
+            assert_eq!(view.cell(column), Some(got), "{what}");
+        }
+        let last = view.cells().next_back().map(|c| c.column.to_vec());
+        assert_eq!(last, row.cells.keys().next_back().map(|k| k.to_vec()), "{what}");
+        for absent in ["", "cf:", "cf:a0", "cf:zz", "zz:a", "a"] {
+            assert_eq!(
+                view.get(absent).map(<[u8]>::to_vec),
+                row.get(absent).map(|v| v.to_vec()),
+                "{what}: {absent:?}"
+            );
+        }
+    }
+}
+
+/// Every scan option gives the same results read as row views as read as
+/// rows, on every wire (the places recorded while a buffered binary reply
+/// is read, and the places found from the whole reply on the others).
+#[tokio::test]
+async fn row_views_are_the_rows_of_the_scan() {
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
+        let t = f.table("t").await;
+        fill(&t, 30).await;
+        t.put("old", [("cf:a", "old")]).timestamp(5).await.unwrap();
+        let scans: Vec<(&str, fn(&Table) -> hbase_orm::Scan)> = vec![
+            ("all", |t| t.scan()),
+            ("range", |t| t.scan().row_start("row05").row_stop("row08")),
+            ("prefix", |t| t.scan().row_prefix("row1")),
+            ("limit", |t| t.scan().limit(7).batch_size(3)),
+            ("small batches", |t| t.scan().batch_size(4)),
+            ("one a page", |t| t.scan().batch_size(1).limit(5)),
+            ("reverse", |t| t.scan().reverse(true).batch_size(7)),
+            ("reverse prefix", |t| t.scan().reverse(true).row_prefix("row2")),
+            ("columns", |t| t.scan().columns(["cf:b", "other"])),
+            ("filter", |t| {
+                t.scan()
+                    .filter("SingleColumnValueFilter('cf', 'a', =, 'binary:a3')")
+            }),
+            ("key only", |t| t.scan().filter("KeyOnlyFilter()").limit(4)),
+            ("timestamp", |t| t.scan().timestamp(6)),
+            ("scan_batching", |t| t.scan().scan_batching(2).batch_size(5)),
+            ("sorted", |t| t.scan().sorted_columns(true).limit(3)),
+            ("nothing", |t| t.scan().row_prefix("none")),
+        ];
+        for (what, scan) in scans {
+            let what = format!("{combo}: {what}");
+            let rows: Vec<Row> = scan(&t).try_collect().await.unwrap();
+            let views: Vec<RowView> = scan(&t).views().try_collect().await.unwrap();
+            same_results(&rows, &views, &what);
+        }
+        let all: Vec<RowView> = t.scan().views().try_collect().await.unwrap();
+        assert_eq!(all.len(), 31, "{combo}");
+        assert_eq!(all[0].key(), b"old", "{combo}");
+        assert_eq!(all[30].key(), b"row29", "{combo}");
+        assert_eq!(all[30].get("cf:a"), Some(&b"a29"[..]), "{combo}");
+
+        // The same errors as a scan of rows.
+        let conflicting = t.scan().row_prefix("a").row_start("b").views();
+        let conflicting: Result<Vec<RowView>, _> = conflicting.try_collect().await;
+        assert!(
+            matches!(conflicting, Err(Error::InvalidInput(_))),
+            "{combo}"
+        );
+        let missing = f.conn.table("missing").scan().views();
+        let missing: Result<Vec<RowView>, _> = missing.try_collect().await;
+        assert!(
+            matches!(missing, Err(Error::Server { .. })),
+            "{combo}: {missing:?}"
+        );
+        let bad = t.scan().filter("NoSuchFilter(").views();
+        let bad: Result<Vec<RowView>, _> = bad.try_collect().await;
+        assert!(bad.is_err(), "{combo}: {bad:?}");
+
+        // A scan polled as rows cannot go on as views.
+        let mut started = t.scan().batch_size(2);
+        assert!(started.try_next().await.unwrap().is_some(), "{combo}");
+        let late: Vec<Result<RowView, Error>> = started.views().collect().await;
+        assert!(
+            matches!(late[..], [Err(Error::InvalidInput(_))]),
+            "{combo}: {late:?}"
+        );
+
+        // A scan read as views stopped early closes its scanner.
+        let mut early = t.scan().batch_size(2).views();
+        let first = early.try_next().await.unwrap().unwrap();
+        drop(early);
+        // Its views outlive the stream.
+        assert_eq!(first.key(), b"old", "{combo}");
+        if f.real.is_none() {
+            eventually("no open scanner", || f.emulator.open_scanners() == 0).await;
+        }
+    })
+    .await;
 }

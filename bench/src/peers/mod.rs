@@ -51,12 +51,16 @@ pub(crate) enum Peer {
     /// The raw API's sequential gets in `Runtime::block_on`.
     #[value(name = "raw_block_on")]
     RawBlockOn,
+    /// The raw API's full scan into owned `Row`s (`raw` reads row views).
+    #[value(name = "raw_rows")]
+    RawRows,
 }
 
 impl Peer {
     /// Every peer, in the order they run and are shown.
-    pub(crate) const ALL: [Peer; 6] = [
+    pub(crate) const ALL: [Peer; 7] = [
         Peer::Raw,
+        Peer::RawRows,
         Peer::Repo,
         Peer::Sync,
         Peer::Happybase,
@@ -73,13 +77,18 @@ impl Peer {
             Peer::Happybase => "happybase",
             Peer::Floor => "floor",
             Peer::RawBlockOn => "raw_block_on",
+            Peer::RawRows => "raw_rows",
         }
     }
 
     /// Whether this peer runs `workload` (`raw_block_on` runs only the
-    /// sequential gets).
+    /// sequential gets, `raw_rows` only the full scan).
     pub(crate) fn runs(self, workload: Workload) -> bool {
-        self != Peer::RawBlockOn || workload == Workload::SequentialGets
+        match self {
+            Peer::RawBlockOn => workload == Workload::SequentialGets,
+            Peer::RawRows => workload == Workload::FullScan,
+            _ => true,
+        }
     }
 }
 
@@ -134,6 +143,7 @@ pub(crate) fn run(peer: Peer, ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
         Peer::Happybase => happybase::run(ctx),
         Peer::Floor => floor::run(ctx),
         Peer::RawBlockOn => raw::run_block_on(ctx),
+        Peer::RawRows => raw::run_rows(ctx),
     }
 }
 

@@ -7,7 +7,10 @@
 //!   `pool_size`; each get borrows a connection for its call
 //!   (`pool.get().await?.table(name).row(key)`, as HappyBase's
 //!   `with pool.connection() as c: c.table(name).row(key)`), each checked;
-//! - full scan: `table.scan().batch_size(1000)`, rows and cells counted.
+//! - full scan: `table.scan().batch_size(1000).views()` (each row read in
+//!   place in its reply: the raw layer's cheapest way to read every row),
+//!   rows and cells counted; the `raw_rows` peer scans into owned `Row`s
+//!   (`table.scan().batch_size(1000)`) instead, the same rows and counts.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +45,29 @@ pub(crate) fn run_block_on(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
             check_row(table.row(key).await?, key)?;
         }
         let sample = meter.stop(Workload::SequentialGets, data.get_keys.len());
+        conn.delete_table(&name, true).await?;
+        conn.close().await;
+        Ok(vec![sample])
+    })
+}
+
+/// The `raw_rows` peer: the full scan alone, into owned `Row`s (a stream
+/// of `Row`, each with its map of cells), on a table of its own loaded
+/// (unmeasured) first.
+pub(crate) fn run_rows(ctx: &Ctx<'_>) -> BenchResult<Vec<Sample>> {
+    let (addr, data) = (ctx.addr, Arc::clone(&ctx.data));
+    ctx.drive(async move {
+        let data = &*data;
+        let conn = Connection::builder().addr(addr).connect().await?;
+        let name = Data::table_name("raw_rows");
+        fresh_table(&conn, &name).await?;
+        let table = conn.table(&name);
+        bulk_load(&table, data).await?;
+        let meter = Meter::start();
+        let (rows, cells) = full_scan_rows(&table).await?;
+        let sample = meter.stop(Workload::FullScan, rows);
+        expect_count("rows scanned", rows, data.keys.len())?;
+        expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
         conn.delete_table(&name, true).await?;
         conn.close().await;
         Ok(vec![sample])
@@ -145,6 +171,17 @@ fn check_row(row: Option<hbase_orm::Row>, key: &[u8]) -> BenchResult<()> {
 }
 
 pub(crate) async fn full_scan(table: &Table) -> BenchResult<(usize, usize)> {
+    let mut scan = table.scan().batch_size(SCAN_BATCH).views();
+    let (mut rows, mut cells) = (0, 0);
+    while let Some(row) = scan.try_next().await? {
+        rows += 1;
+        cells += row.len();
+    }
+    Ok((rows, cells))
+}
+
+/// The full scan into owned `Row`s: rows and cells counted.
+pub(crate) async fn full_scan_rows(table: &Table) -> BenchResult<(usize, usize)> {
     let mut scan = table.scan().batch_size(SCAN_BATCH);
     let (mut rows, mut cells) = (0, 0);
     while let Some(row) = scan.try_next().await? {

@@ -82,8 +82,8 @@ pub use self::batch::Batch;
 pub use self::pool::{ConnectionPool, ConnectionPoolBuilder, PooledConnection};
 pub use self::repo::{Repo, RepoScan};
 pub use self::table::{
-    CellsRequest, CheckAndPutRequest, DeleteRequest, PutRequest, RowRequest, RowsRequest, Scan,
-    Table,
+    CellsRequest, CheckAndPutRequest, DeleteRequest, PutRequest, RowRequest, RowViews, RowsRequest,
+    Scan, Table,
 };
 pub use crate::connection::ColumnFamily;
 pub use crate::error::{Error, Result};

@@ -729,3 +729,60 @@ impl Scan {
         columns<I: IntoIterator<Item = C>, C: AsRef<[u8]>>(columns: I);
     }
 }
+
+impl Scan {
+    /// The scan as an iterator of [`RowView`](crate::scan::RowView)s: rows
+    /// read where they lie in their reply, with no [`Row`] built; see
+    /// [`crate::Scan::views`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let mut cells = 0;
+    /// for row in table.scan().row_prefix("user:").views() {
+    ///     cells += row?.len();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn views(mut self) -> RowViews {
+        let rt = Arc::clone(&self.rt);
+        match self.inner.take() {
+            Some(scan) => RowViews::wrap(scan.views(), rt),
+            None => RowViews::wrap(
+                crate::scan::RowViews {
+                    stream: Box::pin(futures::stream::empty()),
+                },
+                rt,
+            ),
+        }
+    }
+}
+
+blocking_twin! {
+    /// A blocking scan read as row views: an [`Iterator`] of
+    /// [`RowView`](crate::scan::RowView)s, built by [`Scan::views`].
+    ///
+    /// Each `next()` that needs a new round trip blocks on it. The
+    /// server-side scanner is closed when the iteration ends, fails,
+    /// reaches its limit, or when the iterator is dropped before its end.
+    ///
+    /// # Errors
+    /// Yields the errors of [`crate::Scan`], then ends.
+    ///
+    /// # Panics
+    /// `next()` panics when called from an async task.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// for row in table.scan().views() {
+    ///     println!("{:?}", row?.key());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[must_use = "a scan does nothing until it is iterated"]
+    pub struct RowViews(closes crate::scan::RowViews) as "blocking::RowViews";
+    yields Result<crate::scan::RowView>;
+}

@@ -136,6 +136,111 @@ impl RowPlaces {
     }
 }
 
+impl RowPlaces {
+    /// How many rows there are.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Where the key of row `row` is (`row` below [`RowPlaces::len`]).
+    pub(crate) fn key(&self, row: usize) -> Range<usize> {
+        range(self.rows[row].key)
+    }
+
+    /// Where the cells of row `row` are in [`RowPlaces::cell`]'s numbering
+    /// (`row` below [`RowPlaces::len`]).
+    pub(crate) fn cells_of(&self, row: usize) -> Range<usize> {
+        let start = match row {
+            0 => 0,
+            _ => self.rows[row - 1].cells_end as usize,
+        };
+        start..self.rows[row].cells_end as usize
+    }
+
+    /// Cell `cell` (of a range [`RowPlaces::cells_of`] gave).
+    pub(crate) fn cell(&self, cell: usize) -> CellAt {
+        let c = &self.cells[cell];
+        CellAt {
+            column: range(c.column),
+            value: range(c.value),
+            timestamp: c.timestamp,
+        }
+    }
+
+    /// The places of `rows` laid out one after the other in one new buffer,
+    /// with that buffer: each key, then each of its cells' column and value.
+    pub(crate) fn of_rows(rows: &[Row]) -> (Bytes, RowPlaces) {
+        let mut bytes = Vec::new();
+        let mut places = RowPlaces::default();
+        let put = |bytes: &mut Vec<u8>, b: &[u8]| {
+            let start = bytes.len();
+            bytes.extend_from_slice(b);
+            place(start..bytes.len())
+        };
+        for row in rows {
+            let key = put(&mut bytes, &row.key);
+            for (column, cell) in &row.cells {
+                let column = put(&mut bytes, column);
+                let value = put(&mut bytes, &cell.value);
+                places.cells.push(CellPlace {
+                    column,
+                    value,
+                    timestamp: cell.timestamp,
+                });
+            }
+            places.rows.push(RowPlace {
+                key,
+                cells_end: places.cells.len() as u32,
+            });
+        }
+        (Bytes::from(bytes), places)
+    }
+}
+
+/// The places of a reply's rows, found by the rows decoder from the whole
+/// reply (for a frame that came with none): with the reply itself.
+struct PlacesOf {
+    frame: Bytes,
+    places: RowPlaces,
+}
+
+impl RowSink for PlacesOf {
+    type Frame = Bytes;
+    const UNIQUE: bool = true;
+
+    fn cells(&mut self, frame: &Bytes, key: Range<usize>, cells: impl Iterator<Item = CellAt>) {
+        self.places.cells(frame, key, cells);
+    }
+
+    fn row(&mut self, frame: &Bytes, key: Range<usize>) {
+        if self.places.rows.is_empty() {
+            self.frame = frame.clone();
+        }
+        self.places.row(frame, key);
+    }
+}
+
+impl ReplySink for PlacesOf {
+    type Output = (Bytes, RowPlaces);
+
+    fn new(rows: usize) -> Self {
+        let mut places = RowPlaces::default();
+        places.rows.reserve(rows.min(rows::MAX_RESERVED_ROWS));
+        PlacesOf {
+            frame: Bytes::new(),
+            places,
+        }
+    }
+
+    fn finish(self) -> (Bytes, RowPlaces) {
+        (self.frame, self.places)
+    }
+
+    fn from_rows(rows: Vec<Row>) -> (Bytes, RowPlaces) {
+        RowPlaces::of_rows(&rows)
+    }
+}
+
 impl RowSink for RowPlaces {
     type Frame = [u8];
     const UNIQUE: bool = true;
@@ -321,6 +426,29 @@ pub(crate) fn decode<S: ReplySink>(
     rows::decode::<S>(protocol, name, &frame.bytes)
 }
 
+/// The rows of a reply to method `name` (one of [`ROW_METHODS`]) as places
+/// in the bytes they are in, with those bytes: the reply and the places
+/// recorded while it was read when there are some, the places found by
+/// [`rows::decode`] otherwise. The same rows as [`decode_rows`] gives, and
+/// the same errors.
+///
+/// # Errors
+/// As [`rows::decode`].
+pub(crate) fn decode_places(
+    protocol: Protocol,
+    name: &str,
+    frame: &Frame,
+) -> thrift::Result<(Bytes, RowPlaces)> {
+    if let Some(places) = &frame.rows {
+        if let Ok((method, _)) = rows::header(protocol, &frame.bytes) {
+            if method == name.as_bytes() {
+                return Ok((frame.bytes.clone(), places.clone()));
+            }
+        }
+    }
+    rows::decode::<PlacesOf>(protocol, name, &frame.bytes)
+}
+
 /// [`decode`] into [`Row`]s.
 ///
 /// # Errors
@@ -407,6 +535,15 @@ mod tests {
                 .map_err(err),
             rows::decode::<AllDecoded<Picky>>(protocol, name, bytes)
                 .map(flat)
+                .map_err(err)
+        );
+        // The places themselves: recorded while read, or found afterwards.
+        assert_eq!(
+            decode_places(protocol, name, frame)
+                .map(|(_, places)| places)
+                .map_err(err),
+            rows::decode::<PlacesOf>(protocol, name, bytes)
+                .map(|(_, places)| places)
                 .map_err(err)
         );
         let first = |r: thrift::Result<Option<crate::Result<_>>>| {

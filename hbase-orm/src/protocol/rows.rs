@@ -36,7 +36,7 @@ use crate::error::Result as DecodeResult;
 use crate::value::{Cell, CellRef, DecodeRow, Row};
 
 /// Rows reserved up front at most, whatever count a reply declares.
-const MAX_RESERVED_ROWS: usize = 4096;
+pub(crate) const MAX_RESERVED_ROWS: usize = 4096;
 
 type R<T> = Result<T, ReadError>;
 

@@ -6,7 +6,7 @@
 //! It may use the network and protocol layers, the value types and
 //! [`Error`](crate::Error); the typed layer and the blocking API build on it.
 //! Within it, imports go one way: `retry`, `column`, `request` ←
-//! `connection` ← `table` ← `scan`, `batch` ← `pool`.
+//! `connection` ← `table` ← `view` ← `scan`, `batch` ← `pool`.
 
 pub mod batch;
 pub(crate) mod column;
@@ -16,6 +16,7 @@ pub(crate) mod request;
 pub mod retry;
 pub mod scan;
 pub mod table;
+pub(crate) mod view;
 
 pub use batch::Batch;
 pub use connection::{ColumnFamily, Connection, ConnectionBuilder};

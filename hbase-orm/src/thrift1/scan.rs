@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, Stream};
 use hbase_orm_idl::hbase::{
     HbaseScannerCloseArgs, HbaseScannerGetListArgs, HbaseScannerOpenWithScanArgs, TScan,
@@ -17,6 +18,8 @@ use tokio::time::Instant;
 use super::column::{columns_of, ColumnUse};
 use super::connection::Connection;
 use super::table::Table;
+use super::view::GetViews;
+pub use super::view::{Cells, RowView, RowViews};
 use crate::error::{Error, Result};
 use crate::network::Sent;
 use crate::protocol::method::Decoded;
@@ -305,6 +308,43 @@ impl Scan {
         start::<Rows>(self.table.clone(), options)
     }
 
+    /// The scan as a stream of [`RowView`]s: each row read where it lies in
+    /// the reply it came in, with no [`Row`] built (no map, no shared slice
+    /// per cell). The same rows, cells and options as the scan's stream of
+    /// [`Row`]s, `scan_batching` and resumption after failures included;
+    /// [`RowView::to_row`] makes a [`Row`] of a view. For scans that read
+    /// every row once, this is the cheaper way.
+    ///
+    /// A scan already polled as a stream of rows yields one
+    /// [`Error::InvalidInput`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// let mut views = table.scan().row_prefix("user:").views();
+    /// let mut bytes = 0;
+    /// while let Some(row) = views.try_next().await? {
+    ///     bytes += row.get("cf:name").map_or(0, <[u8]>::len);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn views(self) -> RowViews {
+        if self.stream.is_some() {
+            let e = Error::InvalidInput(
+                "a scan read as row views must not have been polled as a stream of rows"
+                    .to_owned(),
+            );
+            return RowViews {
+                stream: Box::pin(stream::once(async move { Err(e) })),
+            };
+        }
+        RowViews {
+            stream: start::<Views>(self.table, self.options),
+        }
+    }
+
     /// The scan as a stream of its rows decoded by `D`, each page straight
     /// from its reply (no [`Row`] is built). A row that does not decode is
     /// an error item, and the stream goes on after it. A scan with
@@ -329,9 +369,56 @@ impl Scan {
 /// The stream of a scan with `options`, its pages of `P`.
 fn start<P: Page>(table: Table, options: Options) -> BoxStream<'static, Result<P::Output>> {
     match Cursor::<P>::new(table, options) {
-        Ok(Some(cursor)) => Box::pin(stream::unfold(cursor, Cursor::next)),
+        Ok(Some(cursor)) => Box::pin(Results {
+            cursor: Some(Box::new(cursor)),
+            fetching: None,
+        }),
         Ok(None) => Box::pin(stream::empty()),
         Err(e) => Box::pin(stream::once(async move { Err(e) })),
+    }
+}
+
+/// The results of a running scan as a stream: the ones of the page at hand
+/// straight from the cursor, a future only for the round trips between
+/// pages (the cursor, boxed, moves into it and back).
+struct Results<P: Page> {
+    /// The cursor, while no round trip is under way.
+    cursor: Option<Box<Cursor<P>>>,
+    /// The round trips under way, and the cursor they give back.
+    fetching: Option<Fetching<P>>,
+}
+
+/// What [`Results`] waits for between pages.
+type Fetching<P> = BoxFuture<'static, (Option<Result<<P as Page>::Output>>, Box<Cursor<P>>)>;
+
+impl<P: Page> Stream for Results<P> {
+    type Item = Result<P::Output>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(fetching) = this.fetching.as_mut() {
+            let (item, cursor) = std::task::ready!(fetching.as_mut().poll(cx));
+            this.fetching = None;
+            this.cursor = Some(cursor);
+            return Poll::Ready(item);
+        }
+        let Some(cursor) = this.cursor.as_mut() else {
+            return Poll::Ready(None);
+        };
+        if cursor.finished {
+            return Poll::Ready(None);
+        }
+        if let Some(item) = cursor.take_ready() {
+            return Poll::Ready(Some(item));
+        }
+        let Some(mut cursor) = this.cursor.take() else {
+            return Poll::Ready(None);
+        };
+        this.fetching = Some(Box::pin(async move {
+            let item = cursor.next().await;
+            (item, cursor)
+        }));
+        self.poll_next(cx)
     }
 }
 
@@ -349,7 +436,10 @@ trait Page: Send + 'static {
     fn fetch(id: i32, nb_rows: i32) -> Self::Fetch;
 
     /// The row key of a result.
-    fn key(item: &Self::Item) -> &Bytes;
+    fn key(item: &Self::Item) -> &[u8];
+
+    /// The row key of a result, to keep.
+    fn key_bytes(item: &Self::Item) -> Bytes;
 
     /// The cells of a result (counted under `scan_batching` only).
     fn cells(item: &Self::Item) -> usize;
@@ -373,8 +463,12 @@ impl Page for Rows {
         HbaseScannerGetListArgs { id, nb_rows }
     }
 
-    fn key(row: &Row) -> &Bytes {
+    fn key(row: &Row) -> &[u8] {
         &row.key
+    }
+
+    fn key_bytes(row: &Row) -> Bytes {
+        row.key.clone()
     }
 
     fn cells(row: &Row) -> usize {
@@ -411,8 +505,12 @@ where
         Decoded::new(HbaseScannerGetListArgs { id, nb_rows })
     }
 
-    fn key(item: &Self::Item) -> &Bytes {
+    fn key(item: &Self::Item) -> &[u8] {
         &item.0
+    }
+
+    fn key_bytes(item: &Self::Item) -> Bytes {
+        item.0.clone()
     }
 
     fn cells(_: &Self::Item) -> usize {
@@ -423,6 +521,39 @@ where
 
     fn output(item: Self::Item) -> Result<D::Output> {
         item.1
+    }
+}
+
+/// Pages of [`RowView`]s, read in place.
+struct Views;
+
+impl Page for Views {
+    type Item = RowView;
+    type Output = RowView;
+    type Fetch = GetViews;
+
+    fn fetch(id: i32, nb_rows: i32) -> GetViews {
+        GetViews(HbaseScannerGetListArgs { id, nb_rows })
+    }
+
+    fn key(view: &RowView) -> &[u8] {
+        view.key()
+    }
+
+    fn key_bytes(view: &RowView) -> Bytes {
+        view.key_bytes()
+    }
+
+    fn cells(view: &RowView) -> usize {
+        view.len()
+    }
+
+    fn skip_cells(view: &mut RowView, n: usize) {
+        view.skip_cells(n);
+    }
+
+    fn output(view: RowView) -> Result<RowView> {
+        Ok(view)
     }
 }
 
@@ -614,53 +745,65 @@ impl<P: Page> Cursor<P> {
     }
 
     /// Ends the stream with an error; the scanner is closed in the background.
-    fn fail(mut self, err: Error) -> Option<(Result<P::Output>, Self)> {
+    fn fail(&mut self, err: Error) -> Option<Result<P::Output>> {
         self.guard.close_detached();
         self.finished = true;
         self.page = Vec::new().into_iter();
         self.next_page = None;
-        Some((Err(err), self))
+        Some(Err(err))
     }
 
-    async fn next(mut self) -> Option<(Result<P::Output>, Self)> {
+    /// The next result of the page at hand, when it has one to return
+    /// (no await: most results of a scan come so).
+    fn take_ready(&mut self) -> Option<Result<P::Output>> {
+        while let Some(mut row) = self.page.next() {
+            if !self.skip_returned(&mut row) {
+                continue;
+            }
+            let key = P::key(&row);
+            if let Some(prefix) = &self.reverse_prefix {
+                if !key.starts_with(prefix) {
+                    if key > prefix.as_slice() {
+                        // The one key equal to the end of the prefix range.
+                        continue;
+                    }
+                    // Below the prefix range: done.
+                    self.exhausted = true;
+                    self.page = Vec::new().into_iter();
+                    self.next_page = None;
+                    continue;
+                }
+            }
+            self.returned += 1;
+            if self.last_key.as_deref() == Some(key) {
+                self.cells_done += P::cells(&row);
+            } else {
+                self.last_key = Some(P::key_bytes(&row));
+                self.cells_done = P::cells(&row);
+            }
+            if self.limit.is_some_and(|l| self.returned >= l) {
+                // Nothing more will be asked for: close now, without
+                // making the caller wait for it.
+                self.exhausted = true;
+                self.page = Vec::new().into_iter();
+                self.next_page = None;
+                self.guard.close_detached();
+            }
+            return Some(P::output(row));
+        }
+        None
+    }
+
+    /// The next result: from the page at hand, or after the round trips
+    /// fetching the next page (the scanner opened first, closed at the
+    /// end). `None` when the scan has ended.
+    async fn next(&mut self) -> Option<Result<P::Output>> {
         if self.finished {
             return None;
         }
         loop {
-            if let Some(mut row) = self.page.next() {
-                if !self.skip_returned(&mut row) {
-                    continue;
-                }
-                let key = P::key(&row);
-                if let Some(prefix) = &self.reverse_prefix {
-                    if !key.starts_with(prefix) {
-                        if key.as_ref() > prefix.as_slice() {
-                            // The one key equal to the end of the prefix range.
-                            continue;
-                        }
-                        // Below the prefix range: done.
-                        self.exhausted = true;
-                        self.page = Vec::new().into_iter();
-                        self.next_page = None;
-                        continue;
-                    }
-                }
-                self.returned += 1;
-                if self.last_key.as_ref() == Some(key) {
-                    self.cells_done += P::cells(&row);
-                } else {
-                    self.last_key = Some(key.clone());
-                    self.cells_done = P::cells(&row);
-                }
-                if self.limit.is_some_and(|l| self.returned >= l) {
-                    // Nothing more will be asked for: close now, without
-                    // making the caller wait for it.
-                    self.exhausted = true;
-                    self.page = Vec::new().into_iter();
-                    self.next_page = None;
-                    self.guard.close_detached();
-                }
-                return Some((P::output(row), self));
+            if let Some(item) = self.take_ready() {
+                return Some(item);
             }
             if self.exhausted {
                 self.finished = true;
@@ -747,7 +890,7 @@ impl<P: Page> Cursor<P> {
         let Some((key, cells)) = self.skip.as_mut() else {
             return true;
         };
-        if P::key(row) != key {
+        if P::key(row) != key.as_ref() {
             self.skip = None;
             return true;
         }
