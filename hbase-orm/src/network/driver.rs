@@ -444,7 +444,7 @@ impl Handle {
                 });
             }
         };
-        self.decode::<M>(&frame)
+        self.decode::<M>(frame)
     }
 
     /// Sends a call whose result nobody waits for (a scanner close from a
@@ -472,9 +472,9 @@ impl Handle {
         }
     }
 
-    fn decode<M: Method>(&self, frame: &Frame) -> Result<M::Output> {
-        method::decode_reply::<M>(self.config.protocol, frame)
-            .map_err(|e| self.decode_error(e, frame))
+    fn decode<M: Method>(&self, mut frame: Frame) -> Result<M::Output> {
+        method::decode_reply::<M>(self.config.protocol, &mut frame)
+            .map_err(|e| self.decode_error(e, &frame))
     }
 
     /// The error for a reply that decoded to a thrift error, with advice when
@@ -900,7 +900,13 @@ async fn reader(
         if let Some(e) = failed {
             break e;
         }
-        if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+        // Room for the rest of the reply being read, taken as long as the
+        // last one, made while little of it is here: growing the buffer
+        // copies what it holds of the reply (the replies before it are
+        // slices of the old buffer, which is left to them), and in the
+        // middle of a long reply that is most of it.
+        let room = last_len.saturating_sub(buf.len()).max(READ_CHUNK / 4);
+        if buf.capacity() - buf.len() < room {
             buf.reserve(READ_CHUNK.max(buf.len()).max(last_len));
         }
         match read.read_buf(&mut buf).await {
@@ -1061,7 +1067,7 @@ mod tests {
                 assert_eq!(seqs, [1, 2], "{transport}/{protocol}");
                 // The caller's decoding of a frame.
                 let handle = Handle::new(config.clone());
-                let names = handle.decode::<HbaseGetTableNamesArgs>(&frames[0]).unwrap();
+                let names = handle.decode::<HbaseGetTableNamesArgs>(frames[0].clone()).unwrap();
                 assert_eq!(names, [b"t1".to_vec(), b"t2".to_vec()]);
             }
         }
@@ -1094,7 +1100,7 @@ mod tests {
             "{advice}"
         );
         assert!(handle
-            .decode::<HbaseGetTableNamesArgs>(&Frame::plain(framed.into()))
+            .decode::<HbaseGetTableNamesArgs>(Frame::plain(framed.into()))
             .is_err());
 
         assert_eq!(config_buffered.advice(None), "");
@@ -1118,7 +1124,7 @@ mod tests {
         .unwrap();
         let handle = Handle::new(config);
         let err = handle
-            .decode::<HbaseGetTableNamesArgs>(&Frame::plain(out.into()))
+            .decode::<HbaseGetTableNamesArgs>(Frame::plain(out.into()))
             .unwrap_err();
         assert!(
             matches!(

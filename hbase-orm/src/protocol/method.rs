@@ -54,9 +54,12 @@ pub(crate) trait Method {
     /// Reads the result struct and turns declared exceptions into errors.
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<Self::Output>;
     /// Decodes a whole reply message by hand, for the methods that have a
-    /// one-pass decoder; `None` (the default) decodes it with
-    /// [`Method::read`].
-    fn decode_frame(_protocol: Protocol, _frame: &Frame) -> Option<thrift::Result<Self::Output>> {
+    /// one-pass decoder (which may take the places recorded with it);
+    /// `None` (the default) decodes it with [`Method::read`].
+    fn decode_frame(
+        _protocol: Protocol,
+        _frame: &mut Frame,
+    ) -> Option<thrift::Result<Self::Output>> {
         None
     }
 }
@@ -71,12 +74,12 @@ pub(crate) trait Method {
 /// do not decode as a protocol error.
 pub(crate) fn decode_reply<M: Method>(
     protocol: Protocol,
-    frame: &Frame,
+    frame: &mut Frame,
 ) -> thrift::Result<M::Output> {
     if let Some(decoded) = M::decode_frame(protocol, frame) {
         return decoded;
     }
-    wire::decode(protocol, frame, |ident, i| {
+    wire::decode(protocol, &frame.bytes, |ident, i| {
         if ident.message_type == TMessageType::Exception {
             let app = thrift::Error::read_application_error_from_in_protocol(i)?;
             return Err(thrift::Error::Application(app));
@@ -138,7 +141,7 @@ macro_rules! methods {
             }
             fn decode_frame(
                 protocol: Protocol,
-                frame: &Frame,
+                frame: &mut Frame,
             ) -> Option<thrift::Result<Self::Output>> {
                 methods!(@frame $out, $name, protocol, frame)
             }
@@ -348,7 +351,7 @@ impl<C: AsRef<[u8]>> Method for GetRow<'_, C> {
         <hbase::HbaseGetRowWithColumnsArgs as Method>::read(i)
     }
 
-    fn decode_frame(protocol: Protocol, frame: &Frame) -> Option<thrift::Result<Vec<Row>>> {
+    fn decode_frame(protocol: Protocol, frame: &mut Frame) -> Option<thrift::Result<Vec<Row>>> {
         <hbase::HbaseGetRowWithColumnsArgs as Method>::decode_frame(protocol, frame)
     }
 }
@@ -399,7 +402,7 @@ where
         M::read(i).map(S::from_rows)
     }
 
-    fn decode_frame(protocol: Protocol, frame: &Frame) -> Option<thrift::Result<S::Output>> {
+    fn decode_frame(protocol: Protocol, frame: &mut Frame) -> Option<thrift::Result<S::Output>> {
         Some(super::places::decode::<S>(protocol, M::NAME, frame))
     }
 }

@@ -429,20 +429,21 @@ pub(crate) fn decode<S: ReplySink>(
 /// The rows of a reply to method `name` (one of [`ROW_METHODS`]) as places
 /// in the bytes they are in, with those bytes: the reply and the places
 /// recorded while it was read when there are some, the places found by
-/// [`rows::decode`] otherwise. The same rows as [`decode_rows`] gives, and
-/// the same errors.
+/// [`rows::decode`] otherwise (the places are taken out of `frame`). The
+/// same rows as [`decode_rows`] gives, and the same errors.
 ///
 /// # Errors
 /// As [`rows::decode`].
 pub(crate) fn decode_places(
     protocol: Protocol,
     name: &str,
-    frame: &Frame,
+    frame: &mut Frame,
 ) -> thrift::Result<(Bytes, RowPlaces)> {
-    if let Some(places) = &frame.rows {
+    if frame.rows.is_some() {
         if let Ok((method, _)) = rows::header(protocol, &frame.bytes) {
             if method == name.as_bytes() {
-                return Ok((frame.bytes.clone(), places.clone()));
+                let places = frame.rows.take().unwrap_or_default();
+                return Ok((frame.bytes.clone(), places));
             }
         }
     }
@@ -539,7 +540,7 @@ mod tests {
         );
         // The places themselves: recorded while read, or found afterwards.
         assert_eq!(
-            decode_places(protocol, name, frame)
+            decode_places(protocol, name, &mut frame.clone())
                 .map(|(_, places)| places)
                 .map_err(err),
             rows::decode::<PlacesOf>(protocol, name, bytes)

@@ -352,7 +352,10 @@ impl Method for GetViews {
         Ok(RowView::page(bytes, places))
     }
 
-    fn decode_frame(protocol: Protocol, frame: &Frame) -> Option<thrift::Result<Vec<RowView>>> {
+    fn decode_frame(
+        protocol: Protocol,
+        frame: &mut Frame,
+    ) -> Option<thrift::Result<Vec<RowView>>> {
         Some(
             places::decode_places(protocol, Self::NAME, frame)
                 .map(|(bytes, places)| RowView::page(bytes, places)),
