@@ -775,7 +775,10 @@ impl<P: Page> Cursor<P> {
                 }
             }
             self.returned += 1;
-            if self.last_key.as_deref() == Some(key) {
+            if self.base.batch_size.is_none() {
+                // Whole rows: the key is all a reopening needs.
+                self.last_key = Some(P::key_bytes(&row));
+            } else if self.last_key.as_deref() == Some(key) {
                 self.cells_done += P::cells(&row);
             } else {
                 self.last_key = Some(P::key_bytes(&row));
