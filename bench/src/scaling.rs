@@ -315,7 +315,7 @@ async fn work(config: Config, addr: SocketAddr, plan: &Plan) -> BenchResult<Samp
                 .connect()
                 .await?;
             let meter = Meter::start();
-            raw::concurrent_gets(&pool, GETS_TABLE, slices).await?;
+            raw::concurrent_gets(&pool, GETS_TABLE, slices, raw::Form::Views).await?;
             let sample = meter.stop(Workload::ConcurrentGets, plan.gets);
             drop(pool);
             sample

@@ -81,6 +81,11 @@ fn round_trip(combo: Combo) {
         .expect("put");
     table.put("r2", [("other:x", "y")]).run().expect("put");
     let row = table.row("r1").run().expect("row").expect("r1 exists");
+    let view = table.row("r1").view().expect("view").expect("r1 exists");
+    assert_eq!(view.to_row(), row, "{combo}");
+    let views = table.rows(["r1", "none"]).views().expect("views");
+    assert_eq!(views.len(), 1, "{combo}");
+    assert_eq!(views[0].to_row(), row, "{combo}");
     assert_eq!(value(&row, "cf:a").as_deref(), Some("1b"), "{combo}");
     assert_eq!(value(&row, "cf:b").as_deref(), Some("2"));
     let old = table

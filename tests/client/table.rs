@@ -274,3 +274,56 @@ async fn bad_input_and_missing_tables() {
     })
     .await;
 }
+
+/// A row read as a view is the row read as a `Row`: with columns, with a
+/// timestamp, missing; several rows too, missing keys left out alike.
+#[tokio::test]
+async fn rows_read_as_views_are_the_rows() {
+    each_wire(|f: Fixture| async move {
+        let combo = f.wire;
+        let t = f.table("t").await;
+        t.put("r1", [("cf:a", "1"), ("cf:b", "2"), ("other:x", "3")])
+            .await
+            .unwrap();
+        t.put("r2", [("cf:a", "old")]).timestamp(10).await.unwrap();
+        t.put("r2", [("cf:a", "new")]).timestamp(20).await.unwrap();
+        t.put(b"r3", [(b"cf:\x00".as_slice(), b"\x00\xff".as_slice())])
+            .await
+            .unwrap();
+
+        for key in ["r1", "r2", "r3", "missing"] {
+            let row = t.row(key).await.unwrap();
+            let view = t.row(key).view().await.unwrap();
+            assert_eq!(view.map(|v| v.to_row()), row, "{combo}: {key}");
+        }
+        let r1 = t.row("r1").view().await.unwrap().expect("r1");
+        assert_eq!(r1.key(), b"r1", "{combo}");
+        assert_eq!(r1.len(), 3, "{combo}");
+        assert_eq!(r1.get("other:x"), Some(&b"3"[..]), "{combo}");
+        assert_eq!(r1.get("cf:c"), None, "{combo}");
+
+        let some = t.row("r1").columns(["cf"]).view().await.unwrap();
+        assert_eq!(some.map(|v| v.len()), Some(2), "{combo}");
+        let none = t.row("r1").columns(["other:y"]).view().await.unwrap();
+        assert!(none.is_none(), "{combo}");
+        let old = t.row("r2").timestamp(15).view().await.unwrap().expect("old");
+        assert_eq!(old.get("cf:a"), Some(&b"old"[..]), "{combo}");
+        assert_eq!(old.cell("cf:a").map(|c| c.timestamp), Some(10), "{combo}");
+
+        let keys = ["r3", "missing", "r1", "r2"];
+        let rows = t.rows(keys).await.unwrap();
+        let views = t.rows(keys).views().await.unwrap();
+        let as_rows: Vec<_> = views.iter().map(|v| v.to_row()).collect();
+        assert_eq!(as_rows, rows, "{combo}");
+        let old = t.rows(["r2", "r1"]).timestamp(15).views().await.unwrap();
+        let old_rows = t.rows(["r2", "r1"]).timestamp(15).await.unwrap();
+        assert_eq!(old.iter().map(|v| v.to_row()).collect::<Vec<_>>(), old_rows);
+        assert!(t.rows(Vec::<&str>::new()).views().await.unwrap().is_empty());
+
+        let bad = t.row("r1").columns([""]).view().await;
+        assert!(matches!(bad, Err(Error::InvalidInput(_))), "{combo}: {bad:?}");
+        let missing = f.conn.table("missing").row("r1").view().await;
+        assert!(missing.is_err(), "{combo}: {missing:?}");
+    })
+    .await;
+}

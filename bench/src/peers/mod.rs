@@ -51,7 +51,7 @@ pub(crate) enum Peer {
     /// The raw API's sequential gets in `Runtime::block_on`.
     #[value(name = "raw_block_on")]
     RawBlockOn,
-    /// The raw API's full scan into owned `Row`s (`raw` reads row views).
+    /// The raw API's reads into owned `Row`s (`raw` reads row views).
     #[value(name = "raw_rows")]
     RawRows,
 }
@@ -82,11 +82,11 @@ impl Peer {
     }
 
     /// Whether this peer runs `workload` (`raw_block_on` runs only the
-    /// sequential gets, `raw_rows` only the full scan).
+    /// sequential gets, `raw_rows` only the reads).
     pub(crate) fn runs(self, workload: Workload) -> bool {
         match self {
             Peer::RawBlockOn => workload == Workload::SequentialGets,
-            Peer::RawRows => workload == Workload::FullScan,
+            Peer::RawRows => workload != Workload::BulkLoad,
             _ => true,
         }
     }

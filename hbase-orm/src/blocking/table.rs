@@ -439,6 +439,52 @@ impl RowRequest<'_> {
     }
 }
 
+impl RowRequest<'_> {
+    /// Reads the row as a [`RowView`](crate::scan::RowView), with no
+    /// [`Row`] built; see [`crate::table::RowRequest::view`].
+    ///
+    /// # Errors
+    /// As the async request.
+    ///
+    /// # Panics
+    /// When called from an async task.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let cells = table.row("k").view()?.map_or(0, |row| row.len());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn view(self) -> Result<Option<crate::scan::RowView>> {
+        self.rt.block_on(self.inner.view())
+    }
+}
+
+impl RowsRequest<'_> {
+    /// Reads the rows as [`RowView`](crate::scan::RowView)s, with no
+    /// [`Row`] built; see [`crate::table::RowsRequest::views`].
+    ///
+    /// # Errors
+    /// As the async request.
+    ///
+    /// # Panics
+    /// When called from an async task.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::blocking::Connection::builder().build().table("t");
+    /// let keys: Vec<Vec<u8>> = table.rows(["a", "b"]).views()?.iter().map(|r| r.key().to_vec()).collect();
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn views(self) -> Result<Vec<crate::scan::RowView>> {
+        self.rt.block_on(self.inner.views())
+    }
+}
+
 impl RowsRequest<'_> {
     blocking_options! {
         /// Reads only these families (`cf`) and columns (`cf:q`).

@@ -6,7 +6,7 @@
 //! It may use the network and protocol layers, the value types and
 //! [`Error`](crate::Error); the typed layer and the blocking API build on it.
 //! Within it, imports go one way: `retry`, `column`, `request` ←
-//! `connection` ← `table` ← `view` ← `scan`, `batch` ← `pool`.
+//! `connection`, `view` ← `table` ← `scan`, `batch` ← `pool`.
 
 pub mod batch;
 pub(crate) mod column;

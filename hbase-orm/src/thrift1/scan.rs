@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use super::column::{columns_of, ColumnUse};
 use super::connection::Connection;
 use super::table::Table;
-use super::view::GetViews;
+use super::view::Viewed;
 pub use super::view::{Cells, RowView, RowViews};
 use crate::error::{Error, Result};
 use crate::network::Sent;
@@ -530,10 +530,10 @@ struct Views;
 impl Page for Views {
     type Item = RowView;
     type Output = RowView;
-    type Fetch = GetViews;
+    type Fetch = Viewed<HbaseScannerGetListArgs>;
 
-    fn fetch(id: i32, nb_rows: i32) -> GetViews {
-        GetViews(HbaseScannerGetListArgs { id, nb_rows })
+    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch {
+        Viewed(HbaseScannerGetListArgs { id, nb_rows })
     }
 
     fn key(view: &RowView) -> &[u8] {

@@ -28,6 +28,7 @@ use hbase_orm_idl::hbase::{
 use super::column::{check_column, columns_of, ColumnUse};
 use super::connection::{ColumnFamily, Connection};
 use super::request::{into_future, setters};
+use super::view::{RowView, Viewed};
 use crate::error::{Error, Result};
 use crate::protocol::method::{Decoded, GetRow};
 use crate::protocol::rows::{cell_from_thrift, AllDecoded, FirstDecoded};
@@ -668,6 +669,46 @@ setters! {
 }
 
 impl RowRequest<'_> {
+    /// Reads the row as a [`RowView`]: read where it lies in the reply,
+    /// with no [`Row`] built (no map, no shared slice per cell). The same
+    /// row, options and errors as awaiting the request.
+    ///
+    /// # Errors
+    /// As [`Table::row`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// if let Some(row) = table.row("k").columns(["cf"]).view().await? {
+    ///     println!("{:?}", row.get("cf:name"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn view(self) -> Result<Option<RowView>> {
+        let columns = self.columns?;
+        let table = self.table;
+        let views = match self.timestamp {
+            None => {
+                let args = table.get_row_args(&self.key, &columns);
+                table.conn.call(&Viewed(args)).await?
+            }
+            Some(timestamp) => {
+                table
+                    .conn
+                    .call(&Viewed(HbaseGetRowWithColumnsTsArgs {
+                        table_name: table.name_bytes(),
+                        row: self.key,
+                        columns,
+                        timestamp,
+                        attributes: BTreeMap::new(),
+                    }))
+                    .await?
+            }
+        };
+        Ok(views.into_iter().next())
+    }
+
     async fn run(self) -> Result<Option<Row>> {
         let columns = self.columns?;
         let rows = match self.timestamp {
@@ -743,6 +784,48 @@ setters! {
 }
 
 impl RowsRequest<'_> {
+    /// Reads the rows as [`RowView`]s: read where they lie in the reply,
+    /// with no [`Row`] built. The same rows, options and errors as awaiting
+    /// the request.
+    ///
+    /// # Errors
+    /// As [`Table::rows`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # #[tokio::main] async fn main() -> hbase_orm::Result<()> {
+    /// # let table = hbase_orm::Connection::builder().build().table("t");
+    /// for row in table.rows(["a", "b"]).views().await? {
+    ///     println!("{:?}: {} cells", row.key(), row.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn views(self) -> Result<Vec<RowView>> {
+        let columns = self.columns?;
+        if self.keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let table = self.table;
+        match self.timestamp {
+            None => {
+                let get = table.get_rows_args(self.keys, columns);
+                table.conn.call(&Viewed(get)).await
+            }
+            Some(timestamp) => {
+                table
+                    .conn
+                    .call(&Viewed(HbaseGetRowsWithColumnsTsArgs {
+                        table_name: table.name_bytes(),
+                        rows: self.keys,
+                        columns,
+                        timestamp,
+                        attributes: BTreeMap::new(),
+                    }))
+                    .await
+            }
+        }
+    }
+
     async fn run(self) -> Result<Vec<Row>> {
         let columns = self.columns?;
         if self.keys.is_empty() {

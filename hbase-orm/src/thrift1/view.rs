@@ -1,4 +1,4 @@
-//! [`RowView`]: a row of a scan read in place, in the reply it came in.
+//! [`RowView`]: a row read in place, in the reply it came in.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures::stream::{BoxStream, Stream};
-use hbase_orm_idl::hbase::HbaseScannerGetListArgs;
 use hbase_orm_idl::thrift;
 use hbase_orm_idl::thrift::protocol::{TInputProtocol, TOutputProtocol};
 use hbase_orm_idl::wire::Protocol;
@@ -26,12 +25,14 @@ struct Page {
     places: RowPlaces,
 }
 
-/// One row of a scan, read where it lies in the reply it came in: its key,
+/// One row read where it lies in the reply it came in: its key,
 /// column names and values are borrowed from that reply, and nothing is
 /// built per row (no map, no reference count per cell), where a [`Row`]
 /// makes a map entry and two shared slices per cell.
 ///
-/// [`Scan::views`](crate::Scan::views) yields them. The cells are those a
+/// [`Scan::views`](crate::Scan::views) yields them, and
+/// [`RowRequest::view`](crate::table::RowRequest::view) and
+/// [`RowsRequest::views`](crate::table::RowsRequest::views) read rows so. The cells are those a
 /// [`Row`] of the same reply holds, in the same order: once per column,
 /// in byte order of the column names. A view keeps its whole page of the
 /// scan (the one reply) in memory while it lives; [`RowView::to_row`]
@@ -328,13 +329,15 @@ impl Stream for RowViews {
     }
 }
 
-/// A `scannerGetList` call whose reply becomes [`RowView`]s.
+/// A call of `M`, one of the methods whose reply carries rows (a get, a
+/// multi-get, a scanner's next page), whose reply's rows become
+/// [`RowView`]s instead of [`Row`]s.
 #[derive(Debug)]
-pub(crate) struct GetViews(pub(crate) HbaseScannerGetListArgs);
+pub(crate) struct Viewed<M>(pub(crate) M);
 
-impl Method for GetViews {
-    const NAME: &'static str = "scannerGetList";
-    const RETRY: Retry = Retry::Never;
+impl<M: Method<Output = Vec<Row>>> Method for Viewed<M> {
+    const NAME: &'static str = M::NAME;
+    const RETRY: Retry = M::RETRY;
     type Output = Vec<RowView>;
 
     fn write(&self, o: &mut dyn TOutputProtocol) -> thrift::Result<()> {
@@ -347,7 +350,7 @@ impl Method for GetViews {
 
     /// The generated reader, then its rows copied into one page.
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<Vec<RowView>> {
-        let rows = <HbaseScannerGetListArgs as Method>::read(i)?;
+        let rows = M::read(i)?;
         let (bytes, places) = RowPlaces::of_rows(&rows);
         Ok(RowView::page(bytes, places))
     }
@@ -357,7 +360,7 @@ impl Method for GetViews {
         frame: &mut Frame,
     ) -> Option<thrift::Result<Vec<RowView>>> {
         Some(
-            places::decode_places(protocol, Self::NAME, frame)
+            places::decode_places(protocol, M::NAME, frame)
                 .map(|(bytes, places)| RowView::page(bytes, places)),
         )
     }
