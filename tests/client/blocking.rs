@@ -167,7 +167,9 @@ fn round_trip(combo: Combo) {
             break;
         }
     }
-    eventually("the views' scanner is closed", || emulator.open_scanners() == 0);
+    eventually("the views' scanner is closed", || {
+        emulator.open_scanners() == 0
+    });
     // (`filter` is the scan option, not `Iterator::filter`.)
     let mut bad = table.scan().filter("NoSuchFilter()");
     let err = bad.next().expect("an error").expect_err("bad filter");

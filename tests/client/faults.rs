@@ -442,7 +442,10 @@ async fn scans_resume_after_their_connection_is_cut() {
         assert_eq!(views, expected, "{combo}: views forward");
         let view_pieces =
             read_views_with_cuts(t.scan().scan_batching(2).batch_size(5), &proxy, 7).await;
-        assert!(view_pieces.len() > expected.len(), "{combo}: views in pieces");
+        assert!(
+            view_pieces.len() > expected.len(),
+            "{combo}: views in pieces"
+        );
         assert_eq!(merge(view_pieces), expected, "{combo}: views scan_batching");
         let rev_view_pieces = read_views_with_cuts(
             t.scan().reverse(true).scan_batching(3).batch_size(4),

@@ -320,6 +320,9 @@ async fn long_scans() {
     }
 }
 
+/// Builds a scan of a table.
+type MakeScan = fn(&Table) -> hbase_orm::Scan;
+
 /// `rows` and `views` are the same results: the views, made rows, equal the
 /// rows, and the views' own accessors agree with the rows'.
 fn same_results(rows: &[Row], views: &[RowView], what: &str) {
@@ -339,7 +342,11 @@ fn same_results(rows: &[Row], views: &[RowView], what: &str) {
             assert_eq!(view.cell(column), Some(got), "{what}");
         }
         let last = view.cells().next_back().map(|c| c.column.to_vec());
-        assert_eq!(last, row.cells.keys().next_back().map(|k| k.to_vec()), "{what}");
+        assert_eq!(
+            last,
+            row.cells.keys().next_back().map(|k| k.to_vec()),
+            "{what}"
+        );
         for absent in ["", "cf:", "cf:a0", "cf:zz", "zz:a", "a"] {
             assert_eq!(
                 view.get(absent).map(<[u8]>::to_vec),
@@ -360,7 +367,7 @@ async fn row_views_are_the_rows_of_the_scan() {
         let t = f.table("t").await;
         fill(&t, 30).await;
         t.put("old", [("cf:a", "old")]).timestamp(5).await.unwrap();
-        let scans: Vec<(&str, fn(&Table) -> hbase_orm::Scan)> = vec![
+        let scans: Vec<(&str, MakeScan)> = vec![
             ("all", |t| t.scan()),
             ("range", |t| t.scan().row_start("row05").row_stop("row08")),
             ("prefix", |t| t.scan().row_prefix("row1")),
@@ -368,7 +375,9 @@ async fn row_views_are_the_rows_of_the_scan() {
             ("small batches", |t| t.scan().batch_size(4)),
             ("one a page", |t| t.scan().batch_size(1).limit(5)),
             ("reverse", |t| t.scan().reverse(true).batch_size(7)),
-            ("reverse prefix", |t| t.scan().reverse(true).row_prefix("row2")),
+            ("reverse prefix", |t| {
+                t.scan().reverse(true).row_prefix("row2")
+            }),
             ("columns", |t| t.scan().columns(["cf:b", "other"])),
             ("filter", |t| {
                 t.scan()

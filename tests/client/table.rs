@@ -306,7 +306,13 @@ async fn rows_read_as_views_are_the_rows() {
         assert_eq!(some.map(|v| v.len()), Some(2), "{combo}");
         let none = t.row("r1").columns(["other:y"]).view().await.unwrap();
         assert!(none.is_none(), "{combo}");
-        let old = t.row("r2").timestamp(15).view().await.unwrap().expect("old");
+        let old = t
+            .row("r2")
+            .timestamp(15)
+            .view()
+            .await
+            .unwrap()
+            .expect("old");
         assert_eq!(old.get("cf:a"), Some(&b"old"[..]), "{combo}");
         assert_eq!(old.cell("cf:a").map(|c| c.timestamp), Some(10), "{combo}");
 
@@ -321,7 +327,10 @@ async fn rows_read_as_views_are_the_rows() {
         assert!(t.rows(Vec::<&str>::new()).views().await.unwrap().is_empty());
 
         let bad = t.row("r1").columns([""]).view().await;
-        assert!(matches!(bad, Err(Error::InvalidInput(_))), "{combo}: {bad:?}");
+        assert!(
+            matches!(bad, Err(Error::InvalidInput(_))),
+            "{combo}: {bad:?}"
+        );
         let missing = f.conn.table("missing").row("r1").view().await;
         assert!(missing.is_err(), "{combo}: {missing:?}");
     })

@@ -1067,7 +1067,9 @@ mod tests {
                 assert_eq!(seqs, [1, 2], "{transport}/{protocol}");
                 // The caller's decoding of a frame.
                 let handle = Handle::new(config.clone());
-                let names = handle.decode::<HbaseGetTableNamesArgs>(frames[0].clone()).unwrap();
+                let names = handle
+                    .decode::<HbaseGetTableNamesArgs>(frames[0].clone())
+                    .unwrap();
                 assert_eq!(names, [b"t1".to_vec(), b"t2".to_vec()]);
             }
         }

@@ -333,8 +333,7 @@ impl Scan {
     pub fn views(self) -> RowViews {
         if self.stream.is_some() {
             let e = Error::InvalidInput(
-                "a scan read as row views must not have been polled as a stream of rows"
-                    .to_owned(),
+                "a scan read as row views must not have been polled as a stream of rows".to_owned(),
             );
             return RowViews {
                 stream: Box::pin(stream::once(async move { Err(e) })),

@@ -166,7 +166,10 @@ impl RowView {
     pub fn cell(&self, column: impl AsRef<[u8]>) -> Option<CellRef<'_>> {
         let column = column.as_ref();
         let places = &self.page.places;
-        let Range { start: mut lo, end: mut hi } = self.cell_range();
+        let Range {
+            start: mut lo,
+            end: mut hi,
+        } = self.cell_range();
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.slice(places.cell(mid).column).cmp(column) {
@@ -228,7 +231,9 @@ impl RowView {
 
     /// Leaves out the first `n` cells, fewer than the row has.
     pub(crate) fn skip_cells(&mut self, n: usize) {
-        self.skip = self.skip.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        self.skip = self
+            .skip
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
 }
 
@@ -355,10 +360,7 @@ impl<M: Method<Output = Vec<Row>>> Method for Viewed<M> {
         Ok(RowView::page(bytes, places))
     }
 
-    fn decode_frame(
-        protocol: Protocol,
-        frame: &mut Frame,
-    ) -> Option<thrift::Result<Vec<RowView>>> {
+    fn decode_frame(protocol: Protocol, frame: &mut Frame) -> Option<thrift::Result<Vec<RowView>>> {
         Some(
             places::decode_places(protocol, M::NAME, frame)
                 .map(|(bytes, places)| RowView::page(bytes, places)),
