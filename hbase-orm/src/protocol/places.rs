@@ -169,8 +169,21 @@ impl RowPlaces {
 
     /// The places of `rows` laid out one after the other in one new buffer,
     /// with that buffer: each key, then each of its cells' column and value.
-    pub(crate) fn of_rows(rows: &[Row]) -> (Bytes, RowPlaces) {
-        let mut bytes = Vec::new();
+    ///
+    /// # Errors
+    /// When the rows hold 4 GiB or more (places are `u32` offsets).
+    pub(crate) fn of_rows(rows: &[Row]) -> thrift::Result<(Bytes, RowPlaces)> {
+        let total = rows.iter().fold(0usize, |n, row| {
+            row.cells
+                .iter()
+                .fold(n + row.key.len(), |n, (column, cell)| {
+                    n + column.len() + cell.value.len()
+                })
+        });
+        if total >= u32::MAX as usize {
+            return Err(too_long(total));
+        }
+        let mut bytes = Vec::with_capacity(total);
         let mut places = RowPlaces::default();
         let put = |bytes: &mut Vec<u8>, b: &[u8]| {
             let start = bytes.len();
@@ -193,8 +206,16 @@ impl RowPlaces {
                 cells_end: places.cells.len() as u32,
             });
         }
-        (Bytes::from(bytes), places)
+        Ok((Bytes::from(bytes), places))
     }
+}
+
+/// The error for rows of `len` bytes, too many to record places in.
+fn too_long(len: usize) -> thrift::Error {
+    thrift::Error::Protocol(thrift::ProtocolError::new(
+        thrift::ProtocolErrorKind::SizeLimit,
+        format!("{len} bytes of rows: too many to be read as row views (4 GiB at most)"),
+    ))
 }
 
 /// The places of a reply's rows, found by the rows decoder from the whole
@@ -221,7 +242,7 @@ impl RowSink for PlacesOf {
 }
 
 impl ReplySink for PlacesOf {
-    type Output = (Bytes, RowPlaces);
+    type Output = thrift::Result<(Bytes, RowPlaces)>;
 
     fn new(rows: usize) -> Self {
         let mut places = RowPlaces::default();
@@ -232,11 +253,11 @@ impl ReplySink for PlacesOf {
         }
     }
 
-    fn finish(self) -> (Bytes, RowPlaces) {
-        (self.frame, self.places)
+    fn finish(self) -> thrift::Result<(Bytes, RowPlaces)> {
+        Ok((self.frame, self.places))
     }
 
-    fn from_rows(rows: Vec<Row>) -> (Bytes, RowPlaces) {
+    fn from_rows(rows: Vec<Row>) -> thrift::Result<(Bytes, RowPlaces)> {
         RowPlaces::of_rows(&rows)
     }
 }
@@ -447,7 +468,10 @@ pub(crate) fn decode_places(
             }
         }
     }
-    rows::decode::<PlacesOf>(protocol, name, &frame.bytes)
+    if frame.bytes.len() >= u32::MAX as usize {
+        return Err(too_long(frame.bytes.len()));
+    }
+    rows::decode::<PlacesOf>(protocol, name, &frame.bytes)?
 }
 
 /// [`decode`] into [`Row`]s.
@@ -544,6 +568,7 @@ mod tests {
                 .map(|(_, places)| places)
                 .map_err(err),
             rows::decode::<PlacesOf>(protocol, name, bytes)
+                .and_then(|r| r)
                 .map(|(_, places)| places)
                 .map_err(err)
         );

@@ -45,12 +45,13 @@ struct Page {
 /// let mut row = Row::new("user1");
 /// row.cells.insert("cf:name".into(), Cell { value: "Ann".into(), timestamp: 7 });
 /// row.cells.insert("cf:age".into(), Cell { value: "41".into(), timestamp: 7 });
-/// let view = RowView::from(&row);
+/// let view = RowView::try_from(&row)?;
 /// assert_eq!(view.key(), b"user1");
 /// assert_eq!(view.get("cf:name"), Some(&b"Ann"[..]));
 /// let columns: Vec<&[u8]> = view.cells().map(|c| c.column).collect();
 /// assert_eq!(columns, [&b"cf:age"[..], b"cf:name"]);
 /// assert_eq!(view.to_row(), row);
+/// # Ok::<(), hbase_orm::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct RowView {
@@ -89,8 +90,9 @@ impl RowView {
     ///
     /// # Examples
     /// ```
-    /// let view = hbase_orm::scan::RowView::from(&hbase_orm::Row::new("k"));
+    /// let view = hbase_orm::scan::RowView::try_from(&hbase_orm::Row::new("k"))?;
     /// assert_eq!(view.key(), b"k");
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn key(&self) -> &[u8] {
         self.slice(self.page.places.key(self.row as usize))
@@ -100,8 +102,9 @@ impl RowView {
     ///
     /// # Examples
     /// ```
-    /// let view = hbase_orm::scan::RowView::from(&hbase_orm::Row::new("k"));
+    /// let view = hbase_orm::scan::RowView::try_from(&hbase_orm::Row::new("k"))?;
     /// assert_eq!(view.key_bytes(), "k");
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn key_bytes(&self) -> Bytes {
         self.page
@@ -113,8 +116,9 @@ impl RowView {
     ///
     /// # Examples
     /// ```
-    /// let view = hbase_orm::scan::RowView::from(&hbase_orm::Row::new("k"));
+    /// let view = hbase_orm::scan::RowView::try_from(&hbase_orm::Row::new("k"))?;
     /// assert_eq!(view.len(), 0);
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn len(&self) -> usize {
         self.cell_range().len()
@@ -124,7 +128,8 @@ impl RowView {
     ///
     /// # Examples
     /// ```
-    /// assert!(hbase_orm::scan::RowView::from(&hbase_orm::Row::new("k")).is_empty());
+    /// assert!(hbase_orm::scan::RowView::try_from(&hbase_orm::Row::new("k"))?.is_empty());
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.cell_range().is_empty()
@@ -138,10 +143,11 @@ impl RowView {
     ///
     /// let mut row = Row::new("k");
     /// row.cells.insert("cf:a".into(), Cell { value: "1".into(), timestamp: 3 });
-    /// let view = RowView::from(&row);
+    /// let view = RowView::try_from(&row)?;
     /// let total: usize = view.cells().map(|c| c.value.len()).sum();
     /// assert_eq!(total, 1);
     /// assert_eq!(view.cells().next().map(|c| c.timestamp), Some(3));
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn cells(&self) -> Cells<'_> {
         Cells {
@@ -159,9 +165,10 @@ impl RowView {
     ///
     /// let mut row = Row::new("k");
     /// row.cells.insert("cf:a".into(), Cell { value: "1".into(), timestamp: 3 });
-    /// let view = RowView::from(&row);
+    /// let view = RowView::try_from(&row)?;
     /// assert_eq!(view.cell("cf:a").map(|c| c.timestamp), Some(3));
     /// assert!(view.cell("cf:b").is_none());
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn cell(&self, column: impl AsRef<[u8]>) -> Option<CellRef<'_>> {
         let column = column.as_ref();
@@ -189,7 +196,8 @@ impl RowView {
     ///
     /// let mut row = Row::new("k");
     /// row.cells.insert("cf:a".into(), Cell { value: "1".into(), timestamp: 3 });
-    /// assert_eq!(RowView::from(&row).get("cf:a"), Some(&b"1"[..]));
+    /// assert_eq!(RowView::try_from(&row)?.get("cf:a"), Some(&b"1"[..]));
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn get(&self, column: impl AsRef<[u8]>) -> Option<&[u8]> {
         self.cell(column).map(|c| c.value)
@@ -201,7 +209,8 @@ impl RowView {
     /// # Examples
     /// ```
     /// let row = hbase_orm::Row::new("k");
-    /// assert_eq!(hbase_orm::scan::RowView::from(&row).to_row(), row);
+    /// assert_eq!(hbase_orm::scan::RowView::try_from(&row)?.to_row(), row);
+    /// # Ok::<(), hbase_orm::Error>(())
     /// ```
     pub fn to_row(&self) -> Row {
         let places = &self.page.places;
@@ -237,11 +246,17 @@ impl RowView {
     }
 }
 
-/// A one-row page holding a copy of `row`'s bytes.
-impl From<&Row> for RowView {
-    fn from(row: &Row) -> RowView {
-        let (bytes, places) = RowPlaces::of_rows(std::slice::from_ref(row));
-        RowView::page(bytes, places).remove(0)
+/// A one-row page holding a copy of `row`'s bytes; a row of 4 GiB or more
+/// is [`Error::InvalidInput`](crate::Error::InvalidInput).
+impl TryFrom<&Row> for RowView {
+    type Error = crate::Error;
+
+    fn try_from(row: &Row) -> Result<RowView> {
+        let (bytes, places) = RowPlaces::of_rows(std::slice::from_ref(row))
+            .map_err(|e| crate::Error::InvalidInput(e.to_string()))?;
+        let mut page = RowView::page(bytes, places);
+        page.pop()
+            .ok_or_else(|| crate::Error::InvalidInput("no row".to_owned()))
     }
 }
 
@@ -356,7 +371,7 @@ impl<M: Method<Output = Vec<Row>>> Method for Viewed<M> {
     /// The generated reader, then its rows copied into one page.
     fn read(i: &mut dyn TInputProtocol) -> thrift::Result<Vec<RowView>> {
         let rows = M::read(i)?;
-        let (bytes, places) = RowPlaces::of_rows(&rows);
+        let (bytes, places) = RowPlaces::of_rows(&rows)?;
         Ok(RowView::page(bytes, places))
     }
 
@@ -394,7 +409,7 @@ mod tests {
             row("b", &[]),
             row("", &[("f:", "v", -1)]),
         ];
-        let (bytes, places) = RowPlaces::of_rows(&rows);
+        let (bytes, places) = RowPlaces::of_rows(&rows).unwrap();
         let views = RowView::page(bytes, places);
         let back: Vec<Row> = views.iter().map(RowView::to_row).collect();
         assert_eq!(back, rows);
@@ -403,7 +418,7 @@ mod tests {
         assert_eq!(views[0].get("cf:y"), Some(&b""[..]));
         assert_eq!(views[0].get("cf:z"), None);
         assert_eq!(views[2].cell("f:").map(|c| c.timestamp), Some(-1));
-        assert_eq!(views[0], RowView::from(&rows[0]));
+        assert_eq!(views[0], RowView::try_from(&rows[0]).unwrap());
         assert_ne!(views[0], views[1]);
         assert_eq!(
             format!("{:?}", views[0]),
@@ -413,10 +428,11 @@ mod tests {
 
     #[test]
     fn cells_left_out_at_the_front_are_gone_everywhere() {
-        let mut view = RowView::from(&row(
+        let mut view = RowView::try_from(&row(
             "k",
             &[("cf:a", "1", 1), ("cf:b", "2", 2), ("cf:c", "3", 3)],
-        ));
+        ))
+        .unwrap();
         view.skip_cells(2);
         assert_eq!(view.len(), 1);
         assert_eq!(view.get("cf:a"), None);
@@ -439,7 +455,7 @@ mod tests {
             for (i, c) in columns.iter().enumerate() {
                 r.cells.insert(Bytes::from(c.clone()), Cell { value: Bytes::from(vec![i as u8]), timestamp: i as i64 });
             }
-            let view = RowView::from(&r);
+            let view = RowView::try_from(&r).unwrap();
             for probe in columns.iter().chain(&probes) {
                 prop_assert_eq!(view.get(probe), r.get(probe).map(|v| &v[..]));
             }
