@@ -372,3 +372,38 @@ async fn a_value_that_does_not_encode_is_an_error_naming_the_field() {
         Err(Error::Encode(_))
     ));
 }
+
+/// A scan yields a row that does not decode as an error item and goes on
+/// with the rows after it, on one page and across pages.
+#[tokio::test]
+async fn a_scan_goes_on_after_a_row_that_does_not_decode() {
+    use futures::StreamExt;
+    let fx = Fixture::start().await;
+    let users = fx.repo::<User>().await;
+    for id in 1..=5u64 {
+        users
+            .put(&User::new("t", id, "N", id as i32))
+            .await
+            .unwrap();
+    }
+    let bad = hbase_orm::HRow::row_key(&User::new("t", 3, "N", 3));
+    users
+        .table()
+        .put(&bad, [("cf:age", &b"\x01"[..])])
+        .await
+        .unwrap();
+    for batch in [1000, 2, 1] {
+        let got: Vec<Result<User, Error>> = users.scan().batch_size(batch).collect().await;
+        let ids: Vec<Option<u64>> = got.iter().map(|r| r.as_ref().ok().map(|u| u.id)).collect();
+        assert_eq!(
+            ids,
+            [Some(1), Some(2), None, Some(4), Some(5)],
+            "batch {batch}"
+        );
+        let Err(Error::Decode(e)) = &got[2] else {
+            panic!("expected a decode error, got {:?}", got[2]);
+        };
+        assert_eq!(e.row(), &bad[..], "batch {batch}");
+        assert_eq!(e.field(), "age", "batch {batch}");
+    }
+}

@@ -22,8 +22,6 @@ use super::view::Viewed;
 pub use super::view::{Cells, RowView, RowViews};
 use crate::error::{Error, Result};
 use crate::network::Sent;
-use crate::protocol::method::Decoded;
-use crate::protocol::rows::AllDecoded;
 use crate::protocol::Method;
 use crate::value::{DecodeRow, Row};
 
@@ -344,8 +342,8 @@ impl Scan {
         }
     }
 
-    /// The scan as a stream of its rows decoded by `D`, each page straight
-    /// from its reply (no [`Row`] is built). A row that does not decode is
+    /// The scan as a stream of its rows decoded by `D`, each row straight
+    /// from its place in its reply (no [`Row`] is built). A row that does not decode is
     /// an error item, and the stream goes on after it. A scan with
     /// `scan_batching` (whose results are pieces of rows) yields
     /// [`Error::InvalidInput`].
@@ -486,9 +484,11 @@ impl Page for Rows {
     }
 }
 
-/// Pages decoded by `D` straight from their replies: each result's key and
-/// value (or the error decoding it). Never under `scan_batching`
-/// ([`Scan::decoded`] refuses it), so a result's cells are not counted.
+/// Pages of rows decoded by `D` from their replies, each row as it is
+/// returned (from its [`RowView`]: no [`Row`] is built), so that what it
+/// allocates is made and, by a caller that drops it, freed one row at a
+/// time rather than a page at a time. Never under `scan_batching`
+/// ([`Scan::decoded`] refuses it).
 struct Models<D>(PhantomData<fn() -> D>);
 
 impl<D> Page for Models<D>
@@ -496,30 +496,32 @@ where
     D: DecodeRow + 'static,
     D::Output: Send + 'static,
 {
-    type Item = (Bytes, Result<D::Output>);
+    type Item = RowView;
     type Output = D::Output;
-    type Fetch = Decoded<HbaseScannerGetListArgs, AllDecoded<D>>;
+    type Fetch = Viewed<HbaseScannerGetListArgs>;
 
     fn fetch(id: i32, nb_rows: i32) -> Self::Fetch {
-        Decoded::new(HbaseScannerGetListArgs { id, nb_rows })
+        Viewed(HbaseScannerGetListArgs { id, nb_rows })
     }
 
-    fn key(item: &Self::Item) -> &[u8] {
-        &item.0
+    fn key(view: &RowView) -> &[u8] {
+        view.key()
     }
 
-    fn key_bytes(item: &Self::Item) -> Bytes {
-        item.0.clone()
+    fn key_bytes(view: &RowView) -> Bytes {
+        view.key_bytes()
     }
 
-    fn cells(_: &Self::Item) -> usize {
-        0
+    fn cells(view: &RowView) -> usize {
+        view.len()
     }
 
-    fn skip_cells(_: &mut Self::Item, _: usize) {}
+    fn skip_cells(view: &mut RowView, n: usize) {
+        view.skip_cells(n);
+    }
 
-    fn output(item: Self::Item) -> Result<D::Output> {
-        item.1
+    fn output(view: RowView) -> Result<D::Output> {
+        D::decode_row(view.key(), view.cells())
     }
 }
 
