@@ -22,7 +22,6 @@ use super::view::Viewed;
 pub use super::view::{Cells, RowView, RowViews};
 use crate::error::{Error, Result};
 use crate::network::Sent;
-use crate::protocol::Method;
 use crate::value::{DecodeRow, Row};
 
 /// Default number of rows fetched per round trip.
@@ -419,76 +418,43 @@ impl<P: Page> Stream for Results<P> {
     }
 }
 
-/// What the pages of a scan hold: [`Row`]s, or values decoded from each
-/// reply ([`Models`]).
+/// What a scan yields of each row of its pages (every page is read as
+/// [`RowView`]s): the views themselves, [`Row`]s, or values decoded by a
+/// [`DecodeRow`] ([`Models`]), each made as it is returned (what it
+/// allocates is made, and freed by a caller that drops it, one row at a
+/// time).
 trait Page: Send + 'static {
-    /// One result of a page.
-    type Item: Send;
     /// What the stream yields of a result.
     type Output: Send + 'static;
-    /// The `scannerGetList` call fetching a page.
-    type Fetch: Method<Output = Vec<Self::Item>> + Send + Sync + 'static;
 
-    /// The call fetching `nb_rows` results of scanner `id`.
-    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch;
-
-    /// The row key of a result.
-    fn key(item: &Self::Item) -> &[u8];
-
-    /// The row key of a result, to keep.
-    fn key_bytes(item: &Self::Item) -> Bytes;
-
-    /// The cells of a result (counted under `scan_batching` only).
-    fn cells(item: &Self::Item) -> usize;
-
-    /// Leaves out the first `n` cells of a result, fewer than it has.
-    fn skip_cells(item: &mut Self::Item, n: usize);
-
-    /// What the stream yields of a result.
-    fn output(item: Self::Item) -> Result<Self::Output>;
+    /// What the stream yields of `view`.
+    fn output(view: RowView) -> Result<Self::Output>;
 }
 
-/// Pages of [`Row`]s.
+/// Each page as its [`RowView`]s.
+struct Views;
+
+impl Page for Views {
+    type Output = RowView;
+
+    fn output(view: RowView) -> Result<RowView> {
+        Ok(view)
+    }
+}
+
+/// Each page as [`Row`]s.
 struct Rows;
 
 impl Page for Rows {
-    type Item = Row;
     type Output = Row;
-    type Fetch = HbaseScannerGetListArgs;
 
-    fn fetch(id: i32, nb_rows: i32) -> HbaseScannerGetListArgs {
-        HbaseScannerGetListArgs { id, nb_rows }
-    }
-
-    fn key(row: &Row) -> &[u8] {
-        &row.key
-    }
-
-    fn key_bytes(row: &Row) -> Bytes {
-        row.key.clone()
-    }
-
-    fn cells(row: &Row) -> usize {
-        row.cells.len()
-    }
-
-    fn skip_cells(row: &mut Row, n: usize) {
-        let keep = row.cells.keys().nth(n).cloned();
-        if let Some(keep) = keep {
-            row.cells = row.cells.split_off(&keep);
-        }
-    }
-
-    fn output(row: Row) -> Result<Row> {
-        Ok(row)
+    fn output(view: RowView) -> Result<Row> {
+        Ok(view.to_row())
     }
 }
 
-/// Pages of rows decoded by `D` from their replies, each row as it is
-/// returned (from its [`RowView`]: no [`Row`] is built), so that what it
-/// allocates is made and, by a caller that drops it, freed one row at a
-/// time rather than a page at a time. Never under `scan_batching`
-/// ([`Scan::decoded`] refuses it).
+/// Each page's rows decoded by `D` (no [`Row`] built). Never under
+/// `scan_batching` ([`Scan::decoded`] refuses it): `D` decodes whole rows.
 struct Models<D>(PhantomData<fn() -> D>);
 
 impl<D> Page for Models<D>
@@ -496,66 +462,16 @@ where
     D: DecodeRow + 'static,
     D::Output: Send + 'static,
 {
-    type Item = RowView;
     type Output = D::Output;
-    type Fetch = Viewed<HbaseScannerGetListArgs>;
-
-    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch {
-        Viewed(HbaseScannerGetListArgs { id, nb_rows })
-    }
-
-    fn key(view: &RowView) -> &[u8] {
-        view.key()
-    }
-
-    fn key_bytes(view: &RowView) -> Bytes {
-        view.key_bytes()
-    }
-
-    fn cells(view: &RowView) -> usize {
-        view.len()
-    }
-
-    fn skip_cells(view: &mut RowView, n: usize) {
-        view.skip_cells(n);
-    }
 
     fn output(view: RowView) -> Result<D::Output> {
         D::decode_row(view.key(), view.cells())
     }
 }
 
-/// Pages of [`RowView`]s, read in place.
-struct Views;
-
-impl Page for Views {
-    type Item = RowView;
-    type Output = RowView;
-    type Fetch = Viewed<HbaseScannerGetListArgs>;
-
-    fn fetch(id: i32, nb_rows: i32) -> Self::Fetch {
-        Viewed(HbaseScannerGetListArgs { id, nb_rows })
-    }
-
-    fn key(view: &RowView) -> &[u8] {
-        view.key()
-    }
-
-    fn key_bytes(view: &RowView) -> Bytes {
-        view.key_bytes()
-    }
-
-    fn cells(view: &RowView) -> usize {
-        view.len()
-    }
-
-    fn skip_cells(view: &mut RowView, n: usize) {
-        view.skip_cells(n);
-    }
-
-    fn output(view: RowView) -> Result<RowView> {
-        Ok(view)
-    }
+/// The `scannerGetList` call fetching `nb_rows` results of scanner `id`.
+fn fetch(id: i32, nb_rows: i32) -> Viewed<HbaseScannerGetListArgs> {
+    Viewed(HbaseScannerGetListArgs { id, nb_rows })
 }
 
 impl Table {
@@ -633,9 +549,11 @@ struct Cursor<P: Page> {
     guard: ScannerGuard,
     /// The scan to open; taken when the scanner is opened.
     scan: Option<TScan>,
-    page: std::vec::IntoIter<P::Item>,
+    page: std::vec::IntoIter<RowView>,
+    /// What the results become.
+    output: PhantomData<fn() -> P>,
     /// The next page, asked for while the current one is consumed.
-    next_page: Option<Sent<P::Fetch>>,
+    next_page: Option<Sent<Viewed<HbaseScannerGetListArgs>>>,
     batch_size: u32,
     limit: Option<u64>,
     returned: u64,
@@ -735,6 +653,7 @@ impl<P: Page> Cursor<P> {
             table,
             scan: Some(scan),
             page: Vec::new().into_iter(),
+            output: PhantomData,
             next_page: None,
             batch_size,
             limit: o.limit,
@@ -761,7 +680,7 @@ impl<P: Page> Cursor<P> {
             if !self.skip_returned(&mut row) {
                 continue;
             }
-            let key = P::key(&row);
+            let key = row.key();
             if let Some(prefix) = &self.reverse_prefix {
                 if !key.starts_with(prefix) {
                     if key > prefix.as_slice() {
@@ -778,12 +697,12 @@ impl<P: Page> Cursor<P> {
             self.returned += 1;
             if self.base.batch_size.is_none() {
                 // Whole rows: the key is all a reopening needs.
-                self.last_key = Some(P::key_bytes(&row));
+                self.last_key = Some(row.key_bytes());
             } else if self.last_key.as_deref() == Some(key) {
-                self.cells_done += P::cells(&row);
+                self.cells_done += row.len();
             } else {
-                self.last_key = Some(P::key_bytes(&row));
-                self.cells_done = P::cells(&row);
+                self.last_key = Some(row.key_bytes());
+                self.cells_done = row.len();
             }
             if self.limit.is_some_and(|l| self.returned >= l) {
                 // Nothing more will be asked for: close now, without
@@ -890,23 +809,23 @@ impl<P: Page> Cursor<P> {
 
     /// Whether `row` is to be returned, after trimming the cells returned
     /// before the scanner was reopened.
-    fn skip_returned(&mut self, row: &mut P::Item) -> bool {
+    fn skip_returned(&mut self, row: &mut RowView) -> bool {
         let Some((key, cells)) = self.skip.as_mut() else {
             return true;
         };
-        if P::key(row) != key.as_ref() {
+        if row.key() != key.as_ref() {
             self.skip = None;
             return true;
         }
         let Some(done) = cells else {
             return false;
         };
-        let n = P::cells(row);
+        let n = row.len();
         if n <= *done {
             *done -= n;
             return false;
         }
-        P::skip_cells(row, *done);
+        row.skip_cells(*done);
         self.skip = None;
         true
     }
@@ -986,15 +905,15 @@ impl<P: Page> Cursor<P> {
         n
     }
 
-    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<P::Fetch>> {
+    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<Viewed<HbaseScannerGetListArgs>>> {
         let conn = self.table.connection();
         let left = deadline.saturating_duration_since(Instant::now());
         let nb_rows = i32::try_from(self.page_size()).unwrap_or(i32::MAX);
-        conn.start_with(&P::fetch(id, nb_rows), conn.attempt_timeout().min(left))
+        conn.start_with(&fetch(id, nb_rows), conn.attempt_timeout().min(left))
     }
 
     /// Asks for the page after the `pending` rows not yet returned.
-    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<P::Fetch>> {
+    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<Viewed<HbaseScannerGetListArgs>>> {
         let mut n = u64::from(self.batch_size);
         if let Some(limit) = self.limit {
             n = n.min(limit.saturating_sub(self.returned + pending));
@@ -1003,7 +922,7 @@ impl<P: Page> Cursor<P> {
             return None;
         }
         let nb_rows = i32::try_from(n).unwrap_or(i32::MAX);
-        self.table.connection().start(&P::fetch(id, nb_rows)).ok()
+        self.table.connection().start(&fetch(id, nb_rows)).ok()
     }
 }
 
