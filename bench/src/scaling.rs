@@ -295,7 +295,7 @@ async fn work(config: Config, addr: SocketAddr, plan: &Plan) -> BenchResult<Samp
             let name = table_for(rows);
             let table = conn.table(&name);
             let meter = Meter::start();
-            let (scanned, cells) = raw::full_scan(&table).await?;
+            let (scanned, cells) = raw::full_scan(&table, raw::Form::Views).await?;
             let sample = meter.stop(Workload::FullScan, scanned);
             expect_count("rows scanned", scanned, rows)?;
             expect_count("cells scanned", cells, rows * COLUMNS)?;

@@ -324,25 +324,15 @@ async fn fill(table: &Table, rows: u32, cells: u32) -> Vec<(String, Vec<String>)
 /// Reads `scan` to the end, cutting every connection of the proxy after
 /// each `cut_every` results; returns the results as (key, columns).
 async fn read_with_cuts(
-    mut scan: hbase_orm::Scan,
+    scan: hbase_orm::Scan,
     proxy: &FaultProxy,
     cut_every: usize,
 ) -> Vec<(String, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut n = 0;
-    while let Some(row) = scan.try_next().await.expect("the scan resumes") {
-        n += 1;
-        if n % cut_every == 0 {
-            proxy.cut_all();
-        }
-        let columns = row
-            .cells
-            .keys()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
-        out.push((String::from_utf8_lossy(&row.key).into_owned(), columns));
-    }
-    out
+    read_cutting(scan, proxy, cut_every, |row| {
+        let columns = row.cells.keys().map(|c| lossy(c)).collect();
+        (lossy(&row.key), columns)
+    })
+    .await
 }
 
 /// As [`read_with_cuts`], the scan read as row views.
@@ -351,21 +341,35 @@ async fn read_views_with_cuts(
     proxy: &FaultProxy,
     cut_every: usize,
 ) -> Vec<(String, Vec<String>)> {
-    let mut views = scan.views();
+    read_cutting(scan.views(), proxy, cut_every, |row| {
+        let columns = row.cells().map(|c| lossy(c.column)).collect();
+        (lossy(row.key()), columns)
+    })
+    .await
+}
+
+/// Reads `results` to the end, cutting every connection of the proxy after
+/// each `cut_every` of them; each result as `describe` gives it.
+async fn read_cutting<T>(
+    mut results: impl futures::Stream<Item = hbase_orm::Result<T>> + Unpin,
+    proxy: &FaultProxy,
+    cut_every: usize,
+    describe: impl Fn(&T) -> (String, Vec<String>),
+) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     let mut n = 0;
-    while let Some(row) = views.try_next().await.expect("the scan resumes") {
+    while let Some(result) = results.try_next().await.expect("the scan resumes") {
         n += 1;
         if n % cut_every == 0 {
             proxy.cut_all();
         }
-        let columns = row
-            .cells()
-            .map(|c| String::from_utf8_lossy(c.column).into_owned())
-            .collect();
-        out.push((String::from_utf8_lossy(row.key()).into_owned(), columns));
+        out.push(describe(&result));
     }
     out
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Merges results with the same key (pieces of a row under scan_batching),

@@ -21,7 +21,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
+use futures::{Stream, TryStreamExt};
 use hbase_orm::{Connection, ConnectionPool, Table};
 use tokio::task::JoinSet;
 
@@ -111,10 +111,7 @@ async fn workloads(addr: SocketAddr, data: Arc<Data>, form: Form) -> BenchResult
 
     if data.measures(Workload::FullScan) {
         let meter = Meter::start();
-        let (rows, cells) = match form {
-            Form::Views => full_scan(&table).await?,
-            Form::Rows => full_scan_rows(&table).await?,
-        };
+        let (rows, cells) = full_scan(&table, form).await?;
         samples.push(meter.stop(Workload::FullScan, rows));
         expect_count("rows scanned", rows, data.keys.len())?;
         expect_count("cells scanned", cells, data.keys.len() * COLUMNS)?;
@@ -178,23 +175,24 @@ async fn get(table: &Table, key: &[u8], form: Form) -> BenchResult<()> {
     }
 }
 
-pub(crate) async fn full_scan(table: &Table) -> BenchResult<(usize, usize)> {
-    let mut scan = table.scan().batch_size(SCAN_BATCH).views();
-    let (mut rows, mut cells) = (0, 0);
-    while let Some(row) = scan.try_next().await? {
-        rows += 1;
-        cells += row.len();
+/// The full scan in `form`: rows and cells counted.
+pub(crate) async fn full_scan(table: &Table, form: Form) -> BenchResult<(usize, usize)> {
+    let scan = table.scan().batch_size(SCAN_BATCH);
+    match form {
+        Form::Views => count(scan.views(), |row| row.len()).await,
+        Form::Rows => count(scan, |row| row.cells.len()).await,
     }
-    Ok((rows, cells))
 }
 
-/// The full scan into owned `Row`s: rows and cells counted.
-pub(crate) async fn full_scan_rows(table: &Table) -> BenchResult<(usize, usize)> {
-    let mut scan = table.scan().batch_size(SCAN_BATCH);
-    let (mut rows, mut cells) = (0, 0);
-    while let Some(row) = scan.try_next().await? {
+/// The rows of `stream` and their `cells`.
+async fn count<T>(
+    mut stream: impl Stream<Item = hbase_orm::Result<T>> + Unpin,
+    cells: impl Fn(&T) -> usize,
+) -> BenchResult<(usize, usize)> {
+    let (mut rows, mut total) = (0, 0);
+    while let Some(row) = stream.try_next().await? {
         rows += 1;
-        cells += row.cells.len();
+        total += cells(&row);
     }
-    Ok((rows, cells))
+    Ok((rows, total))
 }

@@ -795,12 +795,7 @@ impl Scan {
         let rt = Arc::clone(&self.rt);
         match self.inner.take() {
             Some(scan) => RowViews::wrap(scan.views(), rt),
-            None => RowViews::wrap(
-                crate::scan::RowViews {
-                    stream: Box::pin(futures::stream::empty()),
-                },
-                rt,
-            ),
+            None => RowViews { inner: None, rt },
         }
     }
 }

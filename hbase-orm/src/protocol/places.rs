@@ -134,9 +134,7 @@ impl RowPlaces {
         }
         sink.finish()
     }
-}
 
-impl RowPlaces {
     /// How many rows there are.
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
@@ -460,10 +458,9 @@ pub(crate) fn decode_places(
     name: &str,
     frame: &mut Frame,
 ) -> thrift::Result<(Bytes, RowPlaces)> {
-    if frame.rows.is_some() {
+    if let Some(places) = frame.rows.take() {
         if let Ok((method, _)) = rows::header(protocol, &frame.bytes) {
             if method == name.as_bytes() {
-                let places = frame.rows.take().unwrap_or_default();
                 return Ok((frame.bytes.clone(), places));
             }
         }

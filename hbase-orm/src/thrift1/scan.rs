@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -302,7 +301,7 @@ impl Scan {
 
     fn start(&mut self) -> BoxStream<'static, Result<Row>> {
         let options = std::mem::take(&mut self.options);
-        start::<Rows>(self.table.clone(), options)
+        Box::pin(start(self.table.clone(), options, |view| Ok(view.to_row())))
     }
 
     /// The scan as a stream of [`RowView`]s: each row read where it lies in
@@ -337,7 +336,7 @@ impl Scan {
             };
         }
         RowViews {
-            stream: start::<Views>(self.table, self.options),
+            stream: Box::pin(start(self.table, self.options, Ok)),
         }
     }
 
@@ -358,37 +357,49 @@ impl Scan {
             );
             return Box::pin(stream::once(async move { Err(e) }));
         }
-        start::<Models<D>>(self.table, self.options)
+        Box::pin(start(self.table, self.options, |view| {
+            D::decode_row(view.key(), view.cells())
+        }))
     }
 }
 
-/// The stream of a scan with `options`, its pages of `P`.
-fn start<P: Page>(table: Table, options: Options) -> BoxStream<'static, Result<P::Output>> {
-    match Cursor::<P>::new(table, options) {
-        Ok(Some(cursor)) => Box::pin(Results {
-            cursor: Some(Box::new(cursor)),
-            fetching: None,
-        }),
-        Ok(None) => Box::pin(stream::empty()),
-        Err(e) => Box::pin(stream::once(async move { Err(e) })),
+/// The rows of a scan with `options`, each read as a [`RowView`] and
+/// yielded as `output` makes it of the view (the view itself, a [`Row`], a
+/// decoded model), as it is returned: what a row allocates is then made,
+/// and freed by a caller that drops it, one row at a time, not a page at a
+/// time.
+fn start<T, F>(table: Table, options: Options, output: F) -> Results<F>
+where
+    F: Fn(RowView) -> Result<T>,
+{
+    let (cursor, error) = match Cursor::new(table, options) {
+        Ok(cursor) => (cursor.map(Box::new), None),
+        Err(e) => (None, Some(e)),
+    };
+    Results {
+        cursor,
+        fetching: None,
+        error,
+        output,
     }
 }
 
 /// The results of a running scan as a stream: the ones of the page at hand
 /// straight from the cursor, a future only for the round trips between
 /// pages (the cursor, boxed, moves into it and back).
-struct Results<P: Page> {
-    /// The cursor, while no round trip is under way.
-    cursor: Option<Box<Cursor<P>>>,
+struct Results<F> {
+    /// The cursor, while no round trip is under way and the scan goes on.
+    cursor: Option<Box<Cursor>>,
     /// The round trips under way, and the cursor they give back.
-    fetching: Option<Fetching<P>>,
+    fetching: Option<Fetching>,
+    /// The one item of a scan whose options are refused.
+    error: Option<Error>,
+    /// What a result is yielded as.
+    output: F,
 }
 
-/// What [`Results`] waits for between pages.
-type Fetching<P> = BoxFuture<'static, (Option<Result<<P as Page>::Output>>, Box<Cursor<P>>)>;
-
-impl<P: Page> Stream for Results<P> {
-    type Item = Result<P::Output>;
+impl<T, F: Fn(RowView) -> Result<T> + Unpin> Stream for Results<F> {
+    type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -396,20 +407,19 @@ impl<P: Page> Stream for Results<P> {
             let (item, cursor) = std::task::ready!(fetching.as_mut().poll(cx));
             this.fetching = None;
             this.cursor = Some(cursor);
-            return Poll::Ready(item);
+            return Poll::Ready(item.map(|item| item.and_then(&this.output)));
         }
-        let Some(cursor) = this.cursor.as_mut() else {
+        if let Some(e) = this.error.take() {
+            return Poll::Ready(Some(Err(e)));
+        }
+        // A finished cursor is dropped: the stream has ended.
+        let Some(mut cursor) = this.cursor.take().filter(|c| !c.finished) else {
             return Poll::Ready(None);
         };
-        if cursor.finished {
-            return Poll::Ready(None);
-        }
         if let Some(item) = cursor.take_ready() {
-            return Poll::Ready(Some(item));
+            this.cursor = Some(cursor);
+            return Poll::Ready(Some(item.and_then(&this.output)));
         }
-        let Some(mut cursor) = this.cursor.take() else {
-            return Poll::Ready(None);
-        };
         this.fetching = Some(Box::pin(async move {
             let item = cursor.next().await;
             (item, cursor)
@@ -418,59 +428,15 @@ impl<P: Page> Stream for Results<P> {
     }
 }
 
-/// What a scan yields of each row of its pages (every page is read as
-/// [`RowView`]s): the views themselves, [`Row`]s, or values decoded by a
-/// [`DecodeRow`] ([`Models`]), each made as it is returned (what it
-/// allocates is made, and freed by a caller that drops it, one row at a
-/// time).
-trait Page: Send + 'static {
-    /// What the stream yields of a result.
-    type Output: Send + 'static;
+/// What [`Results`] waits for between pages: the next result, and the
+/// cursor back.
+type Fetching = BoxFuture<'static, (Option<Result<RowView>>, Box<Cursor>)>;
 
-    /// What the stream yields of `view`.
-    fn output(view: RowView) -> Result<Self::Output>;
-}
+/// A `scannerGetList` call, its page read as [`RowView`]s.
+type GetPage = Viewed<HbaseScannerGetListArgs>;
 
-/// Each page as its [`RowView`]s.
-struct Views;
-
-impl Page for Views {
-    type Output = RowView;
-
-    fn output(view: RowView) -> Result<RowView> {
-        Ok(view)
-    }
-}
-
-/// Each page as [`Row`]s.
-struct Rows;
-
-impl Page for Rows {
-    type Output = Row;
-
-    fn output(view: RowView) -> Result<Row> {
-        Ok(view.to_row())
-    }
-}
-
-/// Each page's rows decoded by `D` (no [`Row`] built). Never under
-/// `scan_batching` ([`Scan::decoded`] refuses it): `D` decodes whole rows.
-struct Models<D>(PhantomData<fn() -> D>);
-
-impl<D> Page for Models<D>
-where
-    D: DecodeRow + 'static,
-    D::Output: Send + 'static,
-{
-    type Output = D::Output;
-
-    fn output(view: RowView) -> Result<D::Output> {
-        D::decode_row(view.key(), view.cells())
-    }
-}
-
-/// The `scannerGetList` call fetching `nb_rows` results of scanner `id`.
-fn fetch(id: i32, nb_rows: i32) -> Viewed<HbaseScannerGetListArgs> {
+/// The call fetching `nb_rows` results of scanner `id`.
+fn fetch(id: i32, nb_rows: i32) -> GetPage {
     Viewed(HbaseScannerGetListArgs { id, nb_rows })
 }
 
@@ -544,16 +510,14 @@ impl Drop for ScannerGuard {
 }
 
 /// The state of a running scan.
-struct Cursor<P: Page> {
+struct Cursor {
     table: Table,
     guard: ScannerGuard,
     /// The scan to open; taken when the scanner is opened.
     scan: Option<TScan>,
     page: std::vec::IntoIter<RowView>,
-    /// What the results become.
-    output: PhantomData<fn() -> P>,
     /// The next page, asked for while the current one is consumed.
-    next_page: Option<Sent<Viewed<HbaseScannerGetListArgs>>>,
+    next_page: Option<Sent<GetPage>>,
     batch_size: u32,
     limit: Option<u64>,
     returned: u64,
@@ -580,7 +544,7 @@ struct Cursor<P: Page> {
     first_failure: Option<std::time::Instant>,
 }
 
-impl<P: Page> Cursor<P> {
+impl Cursor {
     fn new(table: Table, o: Options) -> Result<Option<Self>> {
         let batch_size = o.batch_size.unwrap_or(DEFAULT_BATCH_SIZE);
         if batch_size == 0 {
@@ -653,7 +617,6 @@ impl<P: Page> Cursor<P> {
             table,
             scan: Some(scan),
             page: Vec::new().into_iter(),
-            output: PhantomData,
             next_page: None,
             batch_size,
             limit: o.limit,
@@ -665,7 +628,7 @@ impl<P: Page> Cursor<P> {
     }
 
     /// Ends the stream with an error; the scanner is closed in the background.
-    fn fail(&mut self, err: Error) -> Option<Result<P::Output>> {
+    fn fail(&mut self, err: Error) -> Option<Result<RowView>> {
         self.guard.close_detached();
         self.finished = true;
         self.page = Vec::new().into_iter();
@@ -675,7 +638,7 @@ impl<P: Page> Cursor<P> {
 
     /// The next result of the page at hand, when it has one to return
     /// (no await: most results of a scan come so).
-    fn take_ready(&mut self) -> Option<Result<P::Output>> {
+    fn take_ready(&mut self) -> Option<Result<RowView>> {
         while let Some(mut row) = self.page.next() {
             if !self.skip_returned(&mut row) {
                 continue;
@@ -695,10 +658,9 @@ impl<P: Page> Cursor<P> {
                 }
             }
             self.returned += 1;
-            if self.base.batch_size.is_none() {
-                // Whole rows: the key is all a reopening needs.
-                self.last_key = Some(row.key_bytes());
-            } else if self.last_key.as_deref() == Some(key) {
+            // Pieces of one row share its key only under scan_batching (so
+            // whole rows do not compare keys).
+            if self.base.batch_size.is_some() && self.last_key.as_deref() == Some(key) {
                 self.cells_done += row.len();
             } else {
                 self.last_key = Some(row.key_bytes());
@@ -712,7 +674,7 @@ impl<P: Page> Cursor<P> {
                 self.next_page = None;
                 self.guard.close_detached();
             }
-            return Some(P::output(row));
+            return Some(Ok(row));
         }
         None
     }
@@ -720,7 +682,7 @@ impl<P: Page> Cursor<P> {
     /// The next result: from the page at hand, or after the round trips
     /// fetching the next page (the scanner opened first, closed at the
     /// end). `None` when the scan has ended.
-    async fn next(&mut self) -> Option<Result<P::Output>> {
+    async fn next(&mut self) -> Option<Result<RowView>> {
         if self.finished {
             return None;
         }
@@ -905,7 +867,7 @@ impl<P: Page> Cursor<P> {
         n
     }
 
-    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<Viewed<HbaseScannerGetListArgs>>> {
+    fn ask(&self, id: i32, deadline: Instant) -> Result<Sent<GetPage>> {
         let conn = self.table.connection();
         let left = deadline.saturating_duration_since(Instant::now());
         let nb_rows = i32::try_from(self.page_size()).unwrap_or(i32::MAX);
@@ -913,7 +875,7 @@ impl<P: Page> Cursor<P> {
     }
 
     /// Asks for the page after the `pending` rows not yet returned.
-    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<Viewed<HbaseScannerGetListArgs>>> {
+    fn ask_ahead(&self, id: i32, pending: u64) -> Option<Sent<GetPage>> {
         let mut n = u64::from(self.batch_size);
         if let Some(limit) = self.limit {
             n = n.min(limit.saturating_sub(self.returned + pending));
@@ -939,7 +901,7 @@ mod tests {
         assert_eq!(prefix_end(b"a\x00"), Some(b"a\x01".to_vec()));
     }
 
-    fn cursor(scan: Scan) -> Result<Option<Cursor<Rows>>> {
+    fn cursor(scan: Scan) -> Result<Option<Cursor>> {
         Cursor::new(scan.table, scan.options)
     }
 

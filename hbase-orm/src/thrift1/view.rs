@@ -254,9 +254,11 @@ impl TryFrom<&Row> for RowView {
     fn try_from(row: &Row) -> Result<RowView> {
         let (bytes, places) = RowPlaces::of_rows(std::slice::from_ref(row))
             .map_err(|e| crate::Error::InvalidInput(e.to_string()))?;
-        let mut page = RowView::page(bytes, places);
-        page.pop()
-            .ok_or_else(|| crate::Error::InvalidInput("no row".to_owned()))
+        Ok(RowView {
+            page: Arc::new(Page { bytes, places }),
+            row: 0,
+            skip: 0,
+        })
     }
 }
 
@@ -319,15 +321,6 @@ impl DoubleEndedIterator for Cells<'_> {
 }
 
 impl ExactSizeIterator for Cells<'_> {}
-
-impl fmt::Debug for Page {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Page")
-            .field("bytes", &self.bytes.len())
-            .field("rows", &self.places.len())
-            .finish()
-    }
-}
 
 /// A scan as a [`Stream`] of [`RowView`]s: [`Scan::views`](crate::Scan::views).
 #[must_use = "a scan does nothing until it is polled"]
