@@ -42,6 +42,10 @@ pub(crate) const ROW_METHODS: [&str; 5] = [
 /// over (it walks a cut value once, however it is cut).
 const MAX_REWALK: usize = 256 * 1024;
 
+/// Cell places reserved at most before a row reply's cells are walked
+/// (more are made as they come).
+const MAX_RESERVED_CELLS: usize = 16 * 1024;
+
 /// One whole reply message (no frame header), with the places of its rows
 /// when they were recorded while it was read.
 #[derive(Debug, Clone)]
@@ -303,6 +307,9 @@ pub(crate) struct RowsScanner {
     max_message_bytes: usize,
     state: State,
     places: RowPlaces,
+    /// Cells per row of the last row reply, rounded up: the room reserved
+    /// for the next one's cells (one allocation, not one per doubling).
+    cells_per_row: usize,
     generic: MessageScanner,
 }
 
@@ -315,6 +322,7 @@ impl RowsScanner {
             max_message_bytes,
             state: State::Start,
             places: RowPlaces::default(),
+            cells_per_row: 0,
             generic: MessageScanner::new(protocol, max_message_bytes),
         }
     }
@@ -375,7 +383,12 @@ impl RowsScanner {
         if left > 0 && ty != ValueType::Struct {
             return Err(refuse());
         }
-        self.places.rows.reserve(left.min(4096));
+        let rows = left.min(rows::MAX_RESERVED_ROWS);
+        self.places.rows.reserve(rows);
+        self.places.cells.reserve(
+            rows.saturating_mul(self.cells_per_row)
+                .min(MAX_RESERVED_CELLS),
+        );
         self.state = State::Rows { at: r.mark(), left };
         Ok(())
     }
@@ -410,7 +423,13 @@ impl RowsScanner {
     /// reply walked by the rows decoder.
     pub(crate) fn take_places(&mut self) -> Option<RowPlaces> {
         match self.state {
-            State::Rows { left: 0, .. } => Some(std::mem::take(&mut self.places)),
+            State::Rows { left: 0, .. } => {
+                let (rows, cells) = (self.places.rows.len(), self.places.cells.len());
+                if rows > 0 {
+                    self.cells_per_row = cells.div_ceil(rows);
+                }
+                Some(std::mem::take(&mut self.places))
+            }
             _ => None,
         }
     }

@@ -550,6 +550,15 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
     /// `TCell`: field 1 the value, 2 the timestamp.
     #[inline]
     fn cell(&mut self) -> R<(Range<usize>, i64)> {
+        match self.binary_cell() {
+            Some(cell) => Ok(cell),
+            None => self.cell_fields(),
+        }
+    }
+
+    /// [`Decoder::cell`], field by field, in either protocol.
+    #[inline(never)]
+    fn cell_fields(&mut self) -> R<(Range<usize>, i64)> {
         let outer = self.r.struct_begin();
         let (mut value, mut timestamp) = (0..0, 0);
         // The shape every gateway writes, value then timestamp, each header
@@ -569,6 +578,44 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
         }
         self.r.struct_end(outer);
         Ok((value, timestamp))
+    }
+
+    /// A `TCell` as every gateway writes it in the binary protocol, read in
+    /// one go (see [`binary_cell`]); `None`, with nothing read, for
+    /// anything else, which [`Decoder::cell_fields`] reads field by field
+    /// (the same result for these bytes, the errors of others).
+    #[inline(always)]
+    fn binary_cell(&mut self) -> Option<(Range<usize>, i64)> {
+        if self.r.protocol() != Protocol::Binary {
+            return None;
+        }
+        let (value, timestamp, len) = binary_cell(self.r.unread(), self.r.limit())?;
+        let at = self.r.pos();
+        self.r.advance(len);
+        Some((at + value.start..at + value.end, timestamp))
+    }
+
+    /// A map entry of a row's columns (`Text` key, `TCell` value) as every
+    /// gateway writes it in the binary protocol, read in one go; `None`,
+    /// with nothing read, for anything else.
+    #[inline(always)]
+    fn binary_entry(&mut self) -> Option<CellAt> {
+        if self.r.protocol() != Protocol::Binary {
+            return None;
+        }
+        let bytes = self.r.unread();
+        let limit = self.r.limit();
+        let column = binary_len(bytes, limit)?;
+        let rest = bytes.get(column.end..)?;
+        let (value, timestamp, len) = binary_cell(rest, limit)?;
+        let at = self.r.pos();
+        self.r.advance(column.end + len);
+        let value_at = at + column.end;
+        Some(CellAt {
+            column: at + column.start..at + column.end,
+            value: value_at + value.start..value_at + value.end,
+            timestamp,
+        })
     }
 
     /// `IOError`: field 1 the message, 2 whether the call can be retried.
@@ -604,6 +651,44 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
         self.r.struct_end(outer);
         Ok(e)
     }
+}
+
+/// A binary-protocol `binary` value at the start of `bytes`: where its
+/// bytes are, when its length is neither negative nor past `limit` and its
+/// bytes are all there.
+#[inline(always)]
+fn binary_len(bytes: &[u8], limit: usize) -> Option<Range<usize>> {
+    let (len, _) = bytes.split_first_chunk::<4>()?;
+    let len = usize::try_from(i32::from_be_bytes(*len)).ok()?;
+    if len > limit || len > bytes.len() - 4 {
+        return None;
+    }
+    Some(4..4 + len)
+}
+
+/// A binary-protocol `TCell` at the start of `bytes` in the layout every
+/// gateway writes: the value's header (`0B 00 01`), its length and bytes,
+/// the timestamp's header (`0A 00 02`) and eight bytes, the stop byte.
+/// Where the value is, the timestamp and the cell's length; `None` for any
+/// other layout, for bytes not all there, and for a value whose length is
+/// negative or past `limit` (the field-by-field reader then gives the
+/// error or reads the other layout).
+#[inline(always)]
+fn binary_cell(bytes: &[u8], limit: usize) -> Option<(Range<usize>, i64, usize)> {
+    const VALUE: [u8; 3] = [11, 0, 1];
+    const TIMESTAMP: [u8; 3] = [10, 0, 2];
+    if bytes.get(..3)? != VALUE {
+        return None;
+    }
+    let value = binary_len(&bytes[3..], limit)?;
+    let value = 3 + value.start..3 + value.end;
+    let (header, rest) = bytes[value.end..].split_first_chunk::<3>()?;
+    let (timestamp, rest) = rest.split_first_chunk::<8>()?;
+    if *header != TIMESTAMP || rest.first() != Some(&0) {
+        return None;
+    }
+    let len = value.end + 12;
+    Some((value, i64::from_be_bytes(*timestamp), len))
 }
 
 /// The cells of one row, read from the frame as they are iterated:
@@ -662,6 +747,9 @@ impl<'d, 'a, F: ?Sized + AsRef<[u8]>> Cells<'d, 'a, F> {
     fn entry(&mut self) -> R<Option<CellAt>> {
         let d = &mut *self.d;
         if self.form == Form::Map {
+            if let Some(cell) = d.binary_entry() {
+                return Ok(Some(cell));
+            }
             let column = d.r.binary_range()?;
             let (value, timestamp) = d.cell()?;
             return Ok(Some(CellAt {
@@ -1296,6 +1384,103 @@ pub(super) mod tests {
                     frame[at] = b;
                 }
                 let _ = rows(protocol, "scannerGetList", &Bytes::from(frame));
+            }
+        }
+    }
+
+    /// A map entry as gateways write it in the binary protocol: the column,
+    /// then its `TCell` (value, timestamp, stop).
+    fn binary_entry_bytes(column: &[u8], value: &[u8], timestamp: i64) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&(column.len() as i32).to_be_bytes());
+        b.extend_from_slice(column);
+        b.extend_from_slice(&[11, 0, 1]);
+        b.extend_from_slice(&(value.len() as i32).to_be_bytes());
+        b.extend_from_slice(value);
+        b.extend_from_slice(&[10, 0, 2]);
+        b.extend_from_slice(&timestamp.to_be_bytes());
+        b.push(0);
+        b
+    }
+
+    /// The entry read field by field: the column, then the cell's fields.
+    fn entry_by_fields(bytes: &[u8], limit: usize) -> (R<CellAt>, usize) {
+        let r = Reader::new(Protocol::Binary, bytes).with_limit(limit);
+        let mut d = Decoder::new(r, bytes);
+        let read = d.r.binary_range().and_then(|column| {
+            let (value, timestamp) = d.cell_fields()?;
+            Ok(CellAt {
+                column,
+                value,
+                timestamp,
+            })
+        });
+        (read, d.r.pos())
+    }
+
+    #[test]
+    fn entries_in_the_usual_layout_are_read_in_one_go() {
+        let bytes = binary_entry_bytes(b"f:a", b"v1", 7);
+        let mut d = Decoder::new(Reader::new(Protocol::Binary, &bytes[..]), &bytes[..]);
+        let cell = d.binary_entry().expect("the usual layout");
+        assert_eq!(&bytes[cell.column.clone()], b"f:a");
+        assert_eq!(&bytes[cell.value.clone()], b"v1");
+        assert_eq!(cell.timestamp, 7);
+        assert_eq!(d.r.pos(), bytes.len());
+        // Not in one go: the compact protocol, a cut entry, another layout.
+        let mut d = Decoder::new(Reader::new(Protocol::Compact, &bytes[..]), &bytes[..]);
+        assert!(d.binary_entry().is_none());
+        for cut in 0..bytes.len() {
+            let b = &bytes[..cut];
+            let mut d = Decoder::new(Reader::new(Protocol::Binary, b), b);
+            assert!(d.binary_entry().is_none(), "cut at {cut}");
+            assert_eq!(d.r.pos(), 0);
+        }
+        // The value's length past the limit: the field-by-field error.
+        let mut d = Decoder::new(
+            Reader::new(Protocol::Binary, &bytes[..]).with_limit(1),
+            &bytes[..],
+        );
+        assert!(d.binary_entry().is_none());
+    }
+
+    proptest! {
+        /// Whatever the bytes (an entry in the usual layout with any byte
+        /// changed, cut anywhere, any limit), an entry read in one go is
+        /// the entry read field by field, and ends where it ends.
+        #[test]
+        fn an_entry_read_in_one_go_is_the_entry_read_by_fields(
+            column in proptest::collection::vec(any::<u8>(), 0..6),
+            value in proptest::collection::vec(any::<u8>(), 0..6),
+            timestamp in any::<i64>(),
+            changes in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..3),
+            cut in any::<usize>(),
+            limit in prop_oneof![Just(usize::MAX), 0usize..8],
+        ) {
+            let mut bytes = binary_entry_bytes(&column, &value, timestamp);
+            for (at, byte) in changes {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+            let bytes = &bytes[..cut % (bytes.len() + 1)];
+            let r = Reader::new(Protocol::Binary, bytes).with_limit(limit);
+            let mut d = Decoder::new(r, bytes);
+            match d.binary_entry() {
+                Some(cell) => {
+                    let (by_fields, end) = entry_by_fields(bytes, limit);
+                    prop_assert_eq!(by_fields.ok(), Some(cell));
+                    prop_assert_eq!(d.r.pos(), end);
+                }
+                None => prop_assert_eq!(d.r.pos(), 0),
+            }
+            // The cell alone, as `Decoder::cell` reads it.
+            let Some(column) = binary_len(bytes, limit) else { return Ok(()) };
+            let rest = &bytes[column.end..];
+            let mut fast = Decoder::new(Reader::new(Protocol::Binary, rest).with_limit(limit), rest);
+            if let Some(cell) = fast.binary_cell() {
+                let mut slow = Decoder::new(Reader::new(Protocol::Binary, rest).with_limit(limit), rest);
+                prop_assert_eq!(slow.cell_fields().ok(), Some(cell));
+                prop_assert_eq!(fast.r.pos(), slow.r.pos());
             }
         }
     }

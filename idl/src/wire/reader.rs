@@ -187,6 +187,46 @@ impl<'a> Reader<'a> {
         self.buf.len() - self.pos
     }
 
+    /// The protocol read.
+    #[inline]
+    pub fn protocol(&self) -> Protocol {
+        if self.compact {
+            Protocol::Compact
+        } else {
+            Protocol::Binary
+        }
+    }
+
+    /// The largest length or count accepted (see [`Reader::with_limit`]).
+    #[inline]
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The bytes not read yet: for a caller that reads a layout it expects
+    /// in one go, then moves over it with [`Reader::advance`] (and reads
+    /// with the other methods when the layout is not there).
+    ///
+    /// ```
+    /// use hbase_orm_idl::wire::{Protocol, Reader};
+    ///
+    /// let bytes = [0, 0, 0, 2, b'h', b'i', 0];
+    /// let mut r = Reader::new(Protocol::Binary, &bytes);
+    /// assert_eq!(r.unread(), &bytes[..]);
+    /// r.advance(6);
+    /// assert_eq!(r.unread(), &[0]);
+    /// ```
+    #[inline]
+    pub fn unread(&self) -> &'a [u8] {
+        &self.buf[self.pos.min(self.buf.len())..]
+    }
+
+    /// Moves over `n` bytes of [`Reader::unread`] (to the end at most).
+    #[inline]
+    pub fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.buf.len().max(self.pos));
+    }
+
     /// Where the reader is, to come back to with [`Reader::seek`].
     #[inline]
     pub fn mark(&self) -> Mark {
