@@ -387,7 +387,18 @@ impl Handle {
     /// timeout, or an attempt clipped to what is left of a call's deadline);
     /// [`Handle::finish`] waits for its result.
     pub(crate) fn start_with<M: Method>(&self, args: &M, timeout: Duration) -> Result<Sent<M>> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        self.start_at(args, tokio::time::Instant::now(), timeout)
+    }
+
+    /// As [`Handle::start_with`], for a caller that has just read the
+    /// clock: the call is to be answered within `timeout` of `now`.
+    pub(crate) fn start_at<M: Method>(
+        &self,
+        args: &M,
+        now: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<Sent<M>> {
+        let deadline = now + timeout;
         let (seq, bytes) = self.encode(args)?;
         let (reply_tx, reply_rx) = oneshot::channel();
         match &self.http {

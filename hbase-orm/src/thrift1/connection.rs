@@ -722,8 +722,8 @@ impl Connection {
     /// policy says, within the deadline. Every call of the crate but the
     /// scanner fetches (resumed by the scan instead) goes through here.
     pub(crate) async fn call<M: Method>(&self, args: &M) -> Result<M::Output> {
-        let deadline = tokio::time::Instant::now() + self.deadline();
-        self.call_within(args, deadline).await
+        let now = tokio::time::Instant::now();
+        self.call_from(args, now, now + self.deadline()).await
     }
 
     /// As [`Connection::call`], giving up at `deadline`.
@@ -732,11 +732,26 @@ impl Connection {
         args: &M,
         deadline: tokio::time::Instant,
     ) -> Result<M::Output> {
-        let started = std::time::Instant::now();
+        self.call_from(args, tokio::time::Instant::now(), deadline)
+            .await
+    }
+
+    /// As [`Connection::call_within`], the clock read at `now`, just
+    /// before (the first attempt reads it no more).
+    async fn call_from<M: Method>(
+        &self,
+        args: &M,
+        mut now: tokio::time::Instant,
+        deadline: tokio::time::Instant,
+    ) -> Result<M::Output> {
+        let started = now.into_std();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if attempt > 1 {
+                now = tokio::time::Instant::now();
+            }
+            let left = deadline.saturating_duration_since(now);
             if left < MIN_ATTEMPT {
                 // Only a first attempt gets here (retries stop earlier): its
                 // deadline passed before anything was sent.
@@ -749,7 +764,7 @@ impl Connection {
             let timeout = self.timeout().min(left);
             // No `Result<M::Output>` is kept across the awaits below (a
             // future holding one would be `Send` only for `Send` outputs).
-            let err = match self.inner.handle.start_with(args, timeout) {
+            let err = match self.inner.handle.start_at(args, now, timeout) {
                 Ok(sent) => match self.inner.handle.finish(sent).await {
                     Ok(output) => return Ok(output),
                     Err(err) => err,
