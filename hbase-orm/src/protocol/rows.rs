@@ -550,15 +550,6 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
     /// `TCell`: field 1 the value, 2 the timestamp.
     #[inline]
     fn cell(&mut self) -> R<(Range<usize>, i64)> {
-        match self.binary_cell() {
-            Some(cell) => Ok(cell),
-            None => self.cell_fields(),
-        }
-    }
-
-    /// [`Decoder::cell`], field by field, in either protocol.
-    #[inline(never)]
-    fn cell_fields(&mut self) -> R<(Range<usize>, i64)> {
         let outer = self.r.struct_begin();
         let (mut value, mut timestamp) = (0..0, 0);
         // The shape every gateway writes, value then timestamp, each header
@@ -578,21 +569,6 @@ impl<'a, F: ?Sized + AsRef<[u8]>> Decoder<'a, F> {
         }
         self.r.struct_end(outer);
         Ok((value, timestamp))
-    }
-
-    /// A `TCell` as every gateway writes it in the binary protocol, read in
-    /// one go (see [`binary_cell`]); `None`, with nothing read, for
-    /// anything else, which [`Decoder::cell_fields`] reads field by field
-    /// (the same result for these bytes, the errors of others).
-    #[inline(always)]
-    fn binary_cell(&mut self) -> Option<(Range<usize>, i64)> {
-        if self.r.protocol() != Protocol::Binary {
-            return None;
-        }
-        let (value, timestamp, len) = binary_cell(self.r.unread(), self.r.limit())?;
-        let at = self.r.pos();
-        self.r.advance(len);
-        Some((at + value.start..at + value.end, timestamp))
     }
 
     /// A map entry of a row's columns (`Text` key, `TCell` value) as every
@@ -672,7 +648,8 @@ fn binary_len(bytes: &[u8], limit: usize) -> Option<Range<usize>> {
 /// Where the value is, the timestamp and the cell's length; `None` for any
 /// other layout, for bytes not all there, and for a value whose length is
 /// negative or past `limit` (the field-by-field reader then gives the
-/// error or reads the other layout).
+/// error or reads the other layout). The one-go half of a map entry
+/// ([`Decoder::binary_entry`]).
 #[inline(always)]
 fn binary_cell(bytes: &[u8], limit: usize) -> Option<(Range<usize>, i64, usize)> {
     const VALUE: [u8; 3] = [11, 0, 1];
@@ -1408,7 +1385,7 @@ pub(super) mod tests {
         let r = Reader::new(Protocol::Binary, bytes).with_limit(limit);
         let mut d = Decoder::new(r, bytes);
         let read = d.r.binary_range().and_then(|column| {
-            let (value, timestamp) = d.cell_fields()?;
+            let (value, timestamp) = d.cell()?;
             Ok(CellAt {
                 column,
                 value,
@@ -1472,15 +1449,6 @@ pub(super) mod tests {
                     prop_assert_eq!(d.r.pos(), end);
                 }
                 None => prop_assert_eq!(d.r.pos(), 0),
-            }
-            // The cell alone, as `Decoder::cell` reads it.
-            let Some(column) = binary_len(bytes, limit) else { return Ok(()) };
-            let rest = &bytes[column.end..];
-            let mut fast = Decoder::new(Reader::new(Protocol::Binary, rest).with_limit(limit), rest);
-            if let Some(cell) = fast.binary_cell() {
-                let mut slow = Decoder::new(Reader::new(Protocol::Binary, rest).with_limit(limit), rest);
-                prop_assert_eq!(slow.cell_fields().ok(), Some(cell));
-                prop_assert_eq!(fast.r.pos(), slow.r.pos());
             }
         }
     }
